@@ -1,0 +1,42 @@
+/**
+ * What every command shares: resolving CONTEXT and FILE the way `docker build` does, and
+ * parsing repeated NAME=VALUE options.
+ */
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
+
+export interface Target {
+  contextDir: string;
+  dockerfilePath: string;
+  /** FILE as the user should see it in messages (relative to the working directory). */
+  displayName: string;
+}
+
+/** CONTEXT defaults to `.`, FILE to CONTEXT/Dockerfile; a relative FILE is relative to the working directory. */
+export function resolveTarget(context: string | undefined, file: string | undefined): Target {
+  const contextDir = path.resolve(context ?? '.');
+  const dockerfilePath = file ? path.resolve(file) : path.join(contextDir, 'Dockerfile');
+  const rel = path.relative(process.cwd(), dockerfilePath);
+  return { contextDir, dockerfilePath, displayName: rel.startsWith('..') ? dockerfilePath : rel || dockerfilePath };
+}
+
+/** Collects `--build-arg NAME=VALUE` into a record (commander calls it once per use). */
+export function collectKeyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) {
+    // `docker build --build-arg NAME` takes the value from the environment.
+    const env = process.env[value];
+    if (eq === 0 || env === undefined) throw new UsageError(`--build-arg expects NAME=VALUE, got "${value}"`);
+    return { ...previous, [value]: env };
+  }
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function checkFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}

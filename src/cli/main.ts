@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The `layerwise` command. Thin on purpose: it parses arguments, calls the library, prints
+ * what a reporter returns, and maps errors to exit codes (0 ok, 1 findings or a failed check,
+ * 2 usage or input error). An error that is not an input error is a bug: it is rethrown.
+ */
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../core/errors.js';
+import { registerGraph } from './graph.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_INPUT = 2;
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('layerwise')
+    .description('Make container builds fast by construction: see what a change rebuilds, why, and how to fix the layout.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run layerwise --help for usage)');
+  registerGraph(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      return e.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`layerwise: ${e.format()}\n`);
+      return EXIT_INPUT;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`layerwise: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,47 @@
+/**
+ * Build arguments BuildKit defines without an ARG line: the platform ARGs (usable in FROM
+ * lines, and in a stage once declared with `ARG NAME`) and the proxy ARGs (settable with
+ * --build-arg without a declaration, and left out of the cache key).
+ * See https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope
+ */
+
+export const PROXY_ARGS = new Set([
+  'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy',
+  'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy',
+]);
+
+export interface Platform {
+  os: string;
+  arch: string;
+  variant: string;
+}
+
+/** The platform of this machine in OCI terms (what BuildKit reports as BUILDPLATFORM). */
+export function hostPlatform(): Platform {
+  const arch = ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
+  const variant = arch === 'arm' ? 'v7' : '';
+  return { os: 'linux', arch, variant };
+}
+
+export function parsePlatform(spec: string): Platform {
+  const [os = 'linux', arch = 'amd64', variant = ''] = spec.split('/');
+  return { os, arch, variant };
+}
+
+export function formatPlatform(p: Platform): string {
+  return [p.os, p.arch, p.variant].filter(Boolean).join('/');
+}
+
+/** The automatic platform ARGs for a build on `build` targeting `target`. */
+export function platformArgs(target: Platform, build: Platform = hostPlatform()): Map<string, string> {
+  return new Map([
+    ['TARGETPLATFORM', formatPlatform(target)],
+    ['TARGETOS', target.os],
+    ['TARGETARCH', target.arch],
+    ['TARGETVARIANT', target.variant],
+    ['BUILDPLATFORM', formatPlatform(build)],
+    ['BUILDOS', build.os],
+    ['BUILDARCH', build.arch],
+    ['BUILDVARIANT', build.variant],
+  ]);
+}

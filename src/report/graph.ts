@@ -1,0 +1,140 @@
+/**
+ * Reporters for `layerwise graph`: pure functions from a BuildGraph (and what the context
+ * says about each step's sources) to text, JSON or Graphviz dot.
+ */
+import type { BuildGraph, Source, Stage, Step } from '../graph/graph.js';
+
+/** Files a step selects from the build context (filled in when the context is available). */
+export interface StepContextFiles {
+  files: string[];
+  missing: string[];
+}
+
+export interface GraphReportInput {
+  graph: BuildGraph;
+  /** Keyed by `${stage}:${position}`. */
+  contextFiles?: Map<string, StepContextFiles>;
+}
+
+export function stageLabel(s: Pick<Stage, 'index' | 'name'>): string {
+  return s.name ?? String(s.index);
+}
+
+function sourceJson(graph: BuildGraph, s: Source): Record<string, unknown> {
+  switch (s.kind) {
+    case 'context': return { kind: 'context', paths: s.paths, exclude: s.exclude };
+    case 'stage': return { kind: 'stage', stage: stageLabel(graph.stages[s.stage]), paths: s.paths };
+    case 'image': return { kind: 'image', ref: s.ref, paths: s.paths };
+    case 'remote': return { kind: 'remote', url: s.url };
+    case 'heredoc': return { kind: 'heredoc', name: s.name };
+  }
+}
+
+function stepJson(input: GraphReportInput, step: Step): Record<string, unknown> {
+  const ctx = input.contextFiles?.get(`${step.stage}:${step.position}`);
+  return {
+    line: step.line,
+    endLine: step.endLine,
+    kind: step.keyword,
+    instruction: step.instruction.text,
+    executes: step.executes,
+    expanded: step.expanded,
+    inputs: {
+      args: Object.fromEntries(step.scope.args),
+      env: Object.fromEntries(step.scope.env),
+      workdir: step.scope.workdir,
+      user: step.scope.user,
+      uses: step.uses,
+      sources: step.sources.map((s) => sourceJson(input.graph, s)),
+      ...(ctx ? { contextFiles: ctx.files, missing: ctx.missing } : {}),
+    },
+  };
+}
+
+/** The documented JSON shape of `layerwise graph --format json` (see docs/graph.md). */
+export function graphJson(input: GraphReportInput): Record<string, unknown> {
+  const { graph } = input;
+  const wave = new Map<number, number>();
+  graph.waves.forEach((w, i) => w.forEach((s) => wave.set(s, i)));
+  return {
+    file: graph.dockerfile.file,
+    target: stageLabel(graph.stages[graph.target]),
+    stages: graph.stages.map((s) => ({
+      index: s.index,
+      name: s.name,
+      base: s.base.kind === 'image' ? s.base.ref : s.base.kind === 'stage' ? stageLabel(graph.stages[s.base.stage]) : 'scratch',
+      baseStage: s.base.kind === 'stage' ? s.base.stage : null,
+      platform: s.platform,
+      line: s.line,
+      needed: s.needed,
+      wave: wave.get(s.index) ?? null,
+      steps: s.steps.map((st) => stepJson(input, st)),
+    })),
+    edges: graph.edges.map((e) => ({
+      from: typeof e.from === 'number' ? stageLabel(graph.stages[e.from]) : e.from,
+      fromStage: typeof e.from === 'number' ? e.from : null,
+      to: stageLabel(graph.stages[e.to]),
+      toStage: e.to,
+      kind: e.kind,
+      line: e.line,
+    })),
+    waves: graph.waves.map((w) => w.map((s) => stageLabel(graph.stages[s]))),
+  };
+}
+
+function oneLine(s: string, max = 72): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+export function graphText(input: GraphReportInput): string {
+  const { graph } = input;
+  const out: string[] = [];
+  const target = graph.stages[graph.target];
+  out.push(`${graph.dockerfile.file}: ${graph.stages.length} stage${graph.stages.length === 1 ? '' : 's'}, target ${stageLabel(target)}`);
+  graph.waves.forEach((w, i) => {
+    out.push(`  wave ${i + 1}: ${w.map((s) => stageLabel(graph.stages[s])).join(', ')}${w.length > 1 ? ' (run concurrently)' : ''}`);
+  });
+  for (const s of graph.stages) {
+    const base = s.base.kind === 'image' ? s.base.ref : s.base.kind === 'stage' ? `stage ${stageLabel(graph.stages[s.base.stage])}` : 'scratch';
+    out.push('');
+    out.push(`stage ${stageLabel(s)} (line ${s.line}, from ${base})${s.needed ? '' : ' — not needed for the target'}`);
+    for (const st of s.steps.slice(1)) {
+      const ctx = input.contextFiles?.get(`${st.stage}:${st.position}`);
+      const marks: string[] = [];
+      for (const src of st.sources) {
+        if (src.kind === 'stage') marks.push(`from stage ${stageLabel(graph.stages[src.stage])}`);
+        if (src.kind === 'image') marks.push(`from image ${src.ref}`);
+        if (src.kind === 'remote') marks.push(`from ${src.url}`);
+      }
+      if (ctx) marks.push(`${ctx.files.length} context file${ctx.files.length === 1 ? '' : 's'}${ctx.missing.length ? `, missing: ${ctx.missing.join(', ')}` : ''}`);
+      if (st.keyword === 'RUN' && st.scope.args.size) marks.push(`args: ${[...st.scope.args.keys()].join(', ')}`);
+      out.push(`  ${String(st.line).padStart(4)}  ${st.executes ? '●' : '·'} ${oneLine(st.instruction.text)}${marks.length ? `  [${marks.join('; ')}]` : ''}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export function graphDot(input: GraphReportInput): string {
+  const { graph } = input;
+  const q = (s: string) => JSON.stringify(s);
+  const lines = ['digraph build {', '  rankdir=LR;'];
+  for (const s of graph.stages) {
+    lines.push(`  s${s.index} [label=${q(`${stageLabel(s)}\\nline ${s.line}`)}${s.needed ? '' : ', style=dashed'}${s.index === graph.target ? ', peripheries=2' : ''}];`);
+  }
+  const images = new Map<string, string>();
+  for (const e of graph.edges) {
+    let from: string;
+    if (typeof e.from === 'number') from = `s${e.from}`;
+    else {
+      if (!images.has(e.from)) {
+        images.set(e.from, `i${images.size}`);
+        lines.push(`  i${images.size - 1} [shape=box, label=${q(e.from)}];`);
+      }
+      from = images.get(e.from)!;
+    }
+    lines.push(`  ${from} -> s${e.to} [label=${q(`${e.kind} :${e.line}`)}];`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
