@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
+import { registerExplain } from './explain.js';
 import { registerGraph } from './graph.js';
 
 export const EXIT_OK = 0;
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run layerwise --help for usage)');
   registerGraph(program);
+  registerExplain(program);
   return program;
 }
 

@@ -1,0 +1,66 @@
+/**
+ * `explain` as a library call: load the previous and the current build, gather the changed
+ * context paths, and run the invalidation model.
+ */
+import path from 'node:path';
+import type { Target } from '../cli/common.js';
+import { loadDockerignore } from '../context/index.js';
+import { loadDockerfile } from '../dockerfile/load.js';
+import { buildGraph } from '../graph/graph.js';
+import type { ExplainResult } from '../report/explain.js';
+import { changedContext, contextPath } from './changes.js';
+import { changedSince } from './git.js';
+import { invalidation } from './invalidation.js';
+
+export interface ExplainOptions {
+  target?: string;
+  buildArgs?: Record<string, string>;
+  /** Context paths whose content, mode or existence changed. */
+  changed?: string[];
+  /** Add the paths git says changed since this ref. */
+  since?: string;
+  /** The Dockerfile of the previous build (default: the same file). */
+  prevFile?: string;
+  /** Args of the previous build (null value = not set); undefined = same as the current ones. */
+  prevBuildArgs?: Record<string, string | null>;
+}
+
+function list(items: string[]): string {
+  if (items.length <= 2) return items.join(' and ');
+  return `${items.slice(0, 2).join(', ')} and ${items.length - 2} more`;
+}
+
+export async function explain(t: Target, opts: ExplainOptions = {}): Promise<ExplainResult> {
+  const current = await loadDockerfile(t.dockerfilePath, t.displayName);
+  const prevPath = opts.prevFile ? path.resolve(opts.prevFile) : t.dockerfilePath;
+  const previous = prevPath === t.dockerfilePath ? current : await loadDockerfile(prevPath, opts.prevFile);
+  const args = opts.buildArgs ?? {};
+  const prevArgs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.prevBuildArgs ?? args)) if (v !== null) prevArgs[k] = v;
+  const cur = buildGraph(current, { target: opts.target, buildArgs: args });
+  const prev = buildGraph(previous, { target: opts.target, buildArgs: prevArgs });
+
+  const changed = [...(opts.changed ?? [])];
+  if (opts.since) changed.push(...(await changedSince(t.contextDir, opts.since)));
+  // The Dockerfile is itself a file of the context when it lives there (`COPY . .` copies it).
+  const relFile = path.relative(t.contextDir, t.dockerfilePath);
+  const fileEdited = previous.source !== current.source;
+  if (fileEdited && !relFile.startsWith('..')) changed.push(relFile.split(path.sep).join('/'));
+
+  const ignore = await loadDockerignore(t.contextDir, t.dockerfilePath);
+  const verdicts = invalidation({ previous: prev, current: cur, changes: changedContext(changed, ignore.matcher) });
+
+  const parts: string[] = [];
+  const userPaths = [...new Set((opts.changed ?? []).concat())].map(contextPath);
+  if (opts.since) parts.push(`the changes since ${opts.since}${changed.length ? ` (${changed.length} path${changed.length === 1 ? '' : 's'})` : ''}`);
+  else if (userPaths.length) parts.push(`${userPaths.length === 1 ? 'a change to' : 'changes to'} ${list(userPaths)}`);
+  const argNames = new Set([...Object.keys(args), ...Object.keys(prevArgs)]);
+  const argChanges = [...argNames].filter((n) => args[n] !== prevArgs[n]).map((n) => `${n} (${prevArgs[n] ?? 'unset'} → ${args[n] ?? 'unset'})`);
+  if (argChanges.length) parts.push(`build arg${argChanges.length > 1 ? 's' : ''} ${list(argChanges)}`);
+  if (fileEdited) parts.push('the Dockerfile edit');
+  const change = parts.length ? parts.join(' and ') : 'no change';
+
+  const t0 = cur.stages[cur.target];
+  return { target: t0.name ?? String(t0.index), change: change[0].toUpperCase() + change.slice(1), verdicts };
+}
+

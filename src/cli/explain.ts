@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { explain } from '../cache/explain.js';
+import { UsageError } from '../core/errors.js';
+import { explainJson, explainText } from '../report/explain.js';
+import { checkFormat, collectKeyValue, collectList, resolveTarget } from './common.js';
+
+function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
+  const eq = value.indexOf('=');
+  if (eq === 0) throw new UsageError(`--prev-build-arg expects NAME[=VALUE], got "${value}"`);
+  return eq < 0 ? { ...previous, [value]: null } : { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description('say which steps a change will rebuild, step by step, and why')
+    .argument('[CONTEXT]', 'build context folder', '.')
+    .option('-f, --file <FILE>', 'Dockerfile (default: CONTEXT/Dockerfile)')
+    .option('--target <STAGE>', 'stage to build (default: the last)')
+    .option('--build-arg <NAME=VALUE>', 'build argument of the build being explained (repeatable)', collectKeyValue)
+    .option('--changed <PATH>', 'context path whose content, mode or existence changed (repeatable)', collectList)
+    .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF)')
+    .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE)')
+    .option('--prev-build-arg <NAME[=VALUE]>', 'build argument of the previous build; NAME alone = was not set (repeatable; none = same as now)', collectPrevArg)
+    .option('--format <FORMAT>', 'text or json', 'text')
+    .action(async (context: string, opts: {
+      file?: string; target?: string; buildArg?: Record<string, string>; changed?: string[]; since?: string;
+      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string;
+    }) => {
+      const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const result = await explain(resolveTarget(context, opts.file), {
+        target: opts.target, buildArgs: opts.buildArg, changed: opts.changed, since: opts.since,
+        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg,
+      });
+      const color = process.stdout.isTTY && !process.env.NO_COLOR;
+      process.stdout.write(format === 'json' ? JSON.stringify(explainJson(result), null, 2) + '\n' : explainText(result, { color }));
+    });
+}

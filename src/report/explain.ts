@@ -1,0 +1,78 @@
+/**
+ * Reporters for `layerwise explain`: the JSON contract and the text a person reads.
+ */
+import type { StepVerdict } from '../cache/invalidation.js';
+
+export interface ExplainResult {
+  target: string;
+  /** What changed, in words (for the closing line). */
+  change: string;
+  verdicts: StepVerdict[];
+}
+
+/** The JSON contract of `explain --format json` (see docs/explain.md). */
+export function explainJson(r: ExplainResult): Record<string, unknown> {
+  const steps = r.verdicts.map((v) => ({
+    line: v.step.line,
+    stage: v.stageLabel,
+    instruction: v.step.instruction.text,
+    status: v.status,
+    reason: v.reason,
+    cause: v.cause,
+  }));
+  const s = summary(r);
+  return {
+    target: r.target,
+    steps,
+    summary: { rebuilt: s.rebuilt, cached: s.cached, conditional: s.conditional, first_rebuilt_line: s.first?.step.line ?? null },
+  };
+}
+
+export function summary(r: ExplainResult) {
+  // Only steps BuildKit runs count; a FROM of another stage shows its base's status but is not a step.
+  const executing = r.verdicts.filter((v) => v.step.executes && (v.status === 'rebuilt' || v.status === 'cached' || v.status === 'conditional'));
+  const count = (st: string) => executing.filter((v) => v.status === st).length;
+  return {
+    rebuilt: count('rebuilt'),
+    cached: count('cached'),
+    conditional: count('conditional'),
+    steps: executing.length,
+    first: executing.find((v) => v.status === 'rebuilt') ?? executing.find((v) => v.status === 'conditional'),
+  };
+}
+
+const GLYPH: Record<string, string> = { rebuilt: '✗ rebuilt', cached: '✓ cached', conditional: '? maybe', metadata: '· meta', skipped: '- skipped' };
+
+function oneLine(s: string, max: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+export function explainText(r: ExplainResult, opts: { color?: boolean } = {}): string {
+  const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const s = summary(r);
+  const out: string[] = [];
+  let stage: string | null = null;
+  for (const v of r.verdicts) {
+    if (v.stageLabel !== stage) {
+      stage = v.stageLabel;
+      out.push(c('1', `stage ${stage}`));
+    }
+    const first = v === s.first;
+    const glyph = GLYPH[v.status].padEnd(10);
+    const text = `${String(v.step.line).padStart(5)}  ${glyph} ${oneLine(v.step.instruction.text, 56)}`;
+    const showReason = v.status === 'rebuilt' || v.status === 'conditional' || (v.status === 'cached' && v.cause.kind !== 'unchanged');
+    const head = first ? `${text}   ← first ${v.status === 'rebuilt' ? 'rebuilt' : 'affected'} step` : text;
+    const line = showReason ? `${head}\n${' '.repeat(19)}${v.reason}` : head;
+    out.push(v.status === 'rebuilt' ? c(first ? '1;31' : '31', line) : v.status === 'conditional' ? c('33', line) : v.status === 'cached' ? c('32', line) : c('2', line));
+  }
+  out.push('');
+  if (s.rebuilt === 0 && s.conditional === 0) {
+    out.push(`${r.change} rebuilds nothing: all ${s.steps} steps are cached.`);
+  } else {
+    const where = s.first ? `, starting at line ${s.first.step.line} (${oneLine(s.first.step.instruction.text, 60)})` : '';
+    const cond = s.conditional ? `; ${s.conditional} more re-run only if files from another stage differ` : '';
+    out.push(`${r.change} rebuilds ${s.rebuilt} of ${s.steps} steps${where}${cond}.`);
+  }
+  return out.join('\n') + '\n';
+}
