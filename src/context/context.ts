@@ -1,0 +1,81 @@
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { goClean } from './gopath.js';
+import { loadDockerignore, type DockerIgnore } from './dockerignore.js';
+import { combinedDigest, hashEntries } from './hash.js';
+import { ContextIndex, selectBindMount, selectSources, type SelectOptions, type Selection } from './select.js';
+import { walkContext, type ContextEntry } from './walk.js';
+
+export interface OpenContextOptions {
+  /** Files hashed at once (default 16). */
+  concurrency?: number;
+}
+
+/**
+ * A build context as BuildKit receives it, walked once when opened: a snapshot. Selections are
+ * answered from the snapshot and file digests are computed on first use and kept, so open a
+ * new context to see changes made on disk since.
+ */
+export class BuildContext {
+  private readonly index: ContextIndex;
+  private readonly digests = new Map<string, Promise<string>>();
+
+  constructor(
+    /** Absolute, symlink-free path of the context directory. */
+    readonly root: string,
+    /** Absolute path of the Dockerfile the ignore file was chosen for. */
+    readonly dockerfile: string,
+    readonly ignore: DockerIgnore,
+    /** Everything sent, in walk order. */
+    readonly entries: readonly ContextEntry[],
+    private readonly options: OpenContextOptions = {},
+  ) {
+    this.index = new ContextIndex(entries);
+  }
+
+  /** The entry at a context-relative path, if it was sent. */
+  get(rel: string): ContextEntry | undefined {
+    return this.index.get(rel);
+  }
+
+  /** What a COPY/ADD with these local sources reads (see {@link selectSources}). */
+  select(sources: readonly string[], options: SelectOptions = {}): Selection {
+    return selectSources(this.index, sources, options, this.ignore.matcher);
+  }
+
+  /** What `RUN --mount=type=bind,source=…` reads; the default source is the whole context. */
+  selectBindMount(source?: string): Selection {
+    return selectBindMount(this.index, source, this.ignore.matcher);
+  }
+
+  /**
+   * Whether .dockerignore excludes a path, answered like BuildKit's CopyIgnoredFile check
+   * (`MatchesOrParentMatches` on the cleaned path), for findings. Which paths are actually
+   * sent is decided by the walk, which can differ in rare pattern orders.
+   */
+  isIgnored(rel: string): boolean {
+    const cleaned = goClean(rel.replace(/^\/+/, ''));
+    return cleaned !== '.' && (this.ignore.matcher?.matchesOrParentMatches(cleaned) ?? false);
+  }
+
+  /** Identity digest per entry (see {@link hashEntries}); files are read once per context. */
+  hash(entries: readonly ContextEntry[]): Promise<Map<string, string>> {
+    return hashEntries(this.root, entries, { concurrency: this.options.concurrency, cache: this.digests });
+  }
+
+  /** One digest for a selection: equal digests mean the instruction reads the same content. */
+  async digest(entries: readonly ContextEntry[]): Promise<string> {
+    return combinedDigest(entries, await this.hash(entries));
+  }
+}
+
+/**
+ * Opens the context at `root` for the Dockerfile at `dockerfilePath` (relative paths are taken
+ * from the working directory, like `docker build -f`): picks the ignore file, walks once.
+ */
+export async function openContext(root: string, dockerfilePath: string, options: OpenContextOptions = {}): Promise<BuildContext> {
+  const dockerfile = path.resolve(dockerfilePath);
+  const ignore = await loadDockerignore(path.resolve(root), dockerfile);
+  const entries = await walkContext(root, ignore.matcher);
+  return new BuildContext(await realpath(root), dockerfile, ignore, entries, options);
+}
