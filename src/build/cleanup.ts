@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { EngineIdentity } from './engine.js';
+import { firstLine, run } from './exec.js';
+
+/**
+ * Every image layerwise makes is tagged under this repository prefix, and clean-up only ever
+ * removes images tagged so. No label is added: a label would change the image's config and so
+ * its ID, and layerwise compares images.
+ */
+export const TAG_PREFIX = 'layerwise-test/';
+
+/** A fresh tag, unique per call, so no build leaves a dangling image behind by re-tagging. */
+export function testTag(name = 'build'): string {
+  const safe = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'build';
+  return `${TAG_PREFIX}${safe}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function isTestTag(ref: string): boolean {
+  return ref.startsWith(TAG_PREFIX);
+}
+
+function dockerOf(engine: EngineIdentity): { docker: string; env: NodeJS.ProcessEnv } {
+  if (!engine.docker) throw new Error(`${engine.description}: no docker client to manage images with`);
+  return { docker: engine.docker, env: { ...process.env, ...engine.env } };
+}
+
+/** Remove images by tag; refuses any tag outside {@link TAG_PREFIX}. Returns the tags removed. */
+export async function removeImages(engine: EngineIdentity, tags: readonly string[]): Promise<string[]> {
+  const foreign = tags.filter((t) => !isTestTag(t));
+  if (foreign.length > 0) throw new Error(`refusing to remove images not tagged ${TAG_PREFIX}*: ${foreign.join(', ')}`);
+  if (tags.length === 0) return [];
+  const { docker, env } = dockerOf(engine);
+  // Without --force an image still tagged elsewhere only loses this tag: other users keep theirs.
+  const r = await run(docker, ['image', 'rm', ...tags], { env, timeoutMs: 120_000 });
+  const removed = tags.filter((t) => !r.stderr.includes(t));
+  return removed;
+}
+
+/** Every image tagged under {@link TAG_PREFIX} in the engine's image store. */
+export async function listTestImages(engine: EngineIdentity): Promise<string[]> {
+  const { docker, env } = dockerOf(engine);
+  const r = await run(docker, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env, timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`docker image ls failed: ${firstLine(r.stderr)}`);
+  return r.stdout.split('\n').filter((l) => isTestTag(l) && !l.endsWith(':<none>'));
+}
+
+/** Remove every image tagged under {@link TAG_PREFIX}; nothing else. */
+export async function removeTestImages(engine: EngineIdentity): Promise<string[]> {
+  return removeImages(engine, await listTestImages(engine));
+}
+
+export interface PruneOptions {
+  /** The builder is layerwise's own (e.g. the dockerd that scripts/engine.sh started in CI). */
+  ownedBuilder?: boolean;
+  /** The user asked for it. */
+  force?: boolean;
+}
+
+/**
+ * Empty the build cache, so a following build really runs every step. The cache is shared by
+ * everything that builds on the engine, so this refuses unless the builder is layerwise's own or
+ * the caller says so.
+ */
+export async function pruneBuildCache(engine: EngineIdentity, options: PruneOptions = {}): Promise<void> {
+  if (!options.ownedBuilder && !options.force) {
+    throw new Error('refusing to prune a build cache that layerwise does not own (pass force to do it anyway)');
+  }
+  const env = { ...process.env, ...engine.env };
+  const r =
+    engine.kind === 'buildctl'
+      ? await run(engine.client, ['prune', '--all'], { env, timeoutMs: 300_000 })
+      : await run(engine.docker ?? engine.client, ['builder', 'prune', '--all', '--force'], { env, timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`build cache prune failed: ${firstLine(r.stderr)}`);
+}
+
+const tempDirs = new Set<string>();
+
+/** A new directory under the system's temp dir, removed by {@link removeTempDirs}. */
+export function makeTempDir(prefix = 'layerwise-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Remove one directory made by {@link makeTempDir} (or all of them). */
+export function removeTempDirs(dir?: string): void {
+  for (const d of dir ? [dir] : [...tempDirs]) {
+    if (!tempDirs.has(d)) continue;
+    rmSync(d, { recursive: true, force: true });
+    tempDirs.delete(d);
+  }
+}

@@ -1,0 +1,235 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { makeTempDir, removeTempDirs, testTag } from './cleanup.js';
+import { createDisplay } from './display.js';
+import { detectEngineOnce, type EngineIdentity } from './engine.js';
+import { run } from './exec.js';
+import { ProgressParser, formatTimedTranscript, type TimedLine, type Vertex } from './progress.js';
+import { RawJsonParser } from './progress-rawjson.js';
+
+export interface BuildOptions {
+  /** The build context directory. */
+  context: string;
+  /** The Dockerfile; default `<context>/Dockerfile`. */
+  dockerfile?: string;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  noCache?: boolean;
+  /** Cache sources (image references, or `type=...` specs where the engine takes them). */
+  cacheFrom?: string[];
+  /** Cache exports; an error on engines that cannot export (see EngineIdentity.supports). */
+  cacheTo?: string[];
+  /** RUN's network; default `host` (no bridge exists on the CI machine). */
+  network?: string;
+  /** Default: a fresh `layerwise-test/build:<unique>` tag, so clean-up can find it. */
+  tag?: string;
+  labels?: Record<string, string>;
+  /** Default: the first engine {@link detectEngineOnce} finds. */
+  engine?: EngineIdentity;
+  /** No step list on the terminal. */
+  quiet?: boolean;
+  /** Where the step list goes when it is a TTY; default process.stderr. */
+  display?: { isTTY?: boolean; columns?: number; write(s: string): boolean };
+  /** Write the timed transcript (`<seconds>\t<line>`) here. */
+  transcriptPath?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BuildRecord {
+  engine: EngineIdentity;
+  /** The command run, for people and for reproducing by hand. */
+  command: string[];
+  /** When the build command was started (ISO 8601); vertex times are seconds after it. */
+  startedAt: string;
+  wallSeconds: number;
+  /** `sha256:...` of the image config, when the build succeeded. */
+  imageId?: string;
+  tag?: string;
+  /** buildctl only: the image as a docker-format tarball (removed by removeTempDirs()). */
+  archive?: string;
+  ok: boolean;
+  /** The client's exit code. */
+  exitCode: number | null;
+  /** The client's error message when the build failed. */
+  error?: string;
+  vertices: Vertex[];
+  /**
+   * How vertex times were obtained: `rawjson` = BuildKit's own timestamps; `plain` = arrival of
+   * printed lines, late by up to ~0.2 s (see ProgressParser).
+   */
+  timing: 'rawjson' | 'plain';
+  /** What the client printed, with arrival times (plain) or as is (rawjson). */
+  transcript: TimedLine[];
+}
+
+/** Run one build and describe what BuildKit did. Never throws for a failed build: read `ok`. */
+export async function build(options: BuildOptions): Promise<BuildRecord> {
+  const engine = options.engine ?? (await requireEngine());
+  if (options.cacheTo?.length && !engine.supports.cacheTo) {
+    throw new Error(`${engine.description} cannot export build cache (--cache-to)`);
+  }
+  const work = makeTempDir('layerwise-build-');
+  const tag = options.tag ?? testTag();
+  const useRawJson = engine.supports.rawjson;
+  const { command, args, archive, iidfile, metadata } = commandFor(engine, options, tag, work, useRawJson);
+  const env = { ...process.env, ...engine.env };
+
+  const display = createDisplay(options.display ?? process.stderr, { quiet: options.quiet ?? false });
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const plain = new ProgressParser();
+  const raw = new RawJsonParser(startedAt.getTime());
+  const transcript: TimedLine[] = [];
+
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const child = spawn(command, args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGTERM' as const } : {}),
+    });
+    const onLine = (text: string) => {
+      const at = (performance.now() - t0) / 1000;
+      transcript.push({ text, at });
+      if (!useRawJson) {
+        const v = plain.push(text, at);
+        if (v) display.update(v);
+      }
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let pending = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        if (useRawJson && stream === child.stderr) for (const v of raw.push(chunk)) display.update(v);
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const l of lines) onLine(l);
+      });
+      stream.on('end', () => {
+        if (pending !== '') onLine(pending);
+        pending = '';
+      });
+    }
+    child.on('error', (err) => {
+      transcript.push({ text: `ERROR: ${err.message}`, at: (performance.now() - t0) / 1000 });
+      resolve(null);
+    });
+    child.on('close', (code) => resolve(code));
+  });
+  const wallSeconds = Math.round(performance.now() - t0) / 1000;
+  display.finish();
+
+  const parsed = useRawJson ? raw.result() : plain.result();
+  let imageId = parsed.imageId;
+  if (iidfile && existsSync(iidfile)) imageId = readFileSync(iidfile, 'utf8').trim() || imageId;
+  if (metadata && existsSync(metadata)) {
+    const meta = JSON.parse(readFileSync(metadata, 'utf8')) as Record<string, unknown>;
+    const dgst = meta['containerimage.config.digest'];
+    if (typeof dgst === 'string') imageId = dgst;
+  }
+  const ok = exitCode === 0;
+  let error: string | undefined;
+  if (!ok) {
+    error = parsed.error ?? (transcript.length ? transcript[transcript.length - 1]!.text : `exit code ${exitCode}`);
+  }
+  if (options.transcriptPath) writeFileSync(options.transcriptPath, formatTimedTranscript(transcript));
+
+  let keptArchive: string | undefined;
+  if (ok && archive && existsSync(archive)) {
+    keptArchive = archive;
+    if (engine.docker) {
+      // Put the image where docker save/inspect can see it too, when a docker engine answers.
+      await run(engine.docker, ['load', '-i', archive], { env, timeoutMs: 300_000 });
+    }
+  }
+  if (!keptArchive) removeTempDirs(work);
+
+  return {
+    engine,
+    command: [command, ...args],
+    startedAt: startedAt.toISOString(),
+    wallSeconds,
+    ...(ok && imageId ? { imageId } : {}),
+    ...(ok ? { tag } : {}),
+    ...(keptArchive ? { archive: keptArchive } : {}),
+    ok,
+    exitCode,
+    ...(error !== undefined ? { error } : {}),
+    vertices: parsed.vertices,
+    timing: useRawJson ? 'rawjson' : 'plain',
+    transcript,
+  };
+}
+
+async function requireEngine(): Promise<EngineIdentity> {
+  const d = await detectEngineOnce();
+  if (!d.engine) throw new Error(`no usable build engine: ${d.reasons.join('; ')}`);
+  return d.engine;
+}
+
+interface Command {
+  command: string;
+  args: string[];
+  iidfile?: string;
+  archive?: string;
+  metadata?: string;
+}
+
+/** The client command line for each kind of engine. Exported for tests. */
+export function commandFor(
+  engine: EngineIdentity,
+  options: BuildOptions,
+  tag: string,
+  work: string,
+  rawjson: boolean,
+): Command {
+  const dockerfile = path.resolve(options.dockerfile ?? path.join(options.context, 'Dockerfile'));
+  const network = options.network ?? 'host';
+  const progress = rawjson ? 'rawjson' : 'plain';
+  const buildArgs = Object.entries(options.buildArgs ?? {});
+
+  if (engine.kind === 'buildctl') {
+    const archive = path.join(work, 'image.tar');
+    const metadata = path.join(work, 'metadata.json');
+    const args = [
+      'build',
+      '--frontend', 'dockerfile.v0',
+      '--local', `context=${path.resolve(options.context)}`,
+      '--local', `dockerfile=${path.dirname(dockerfile)}`,
+      '--opt', `filename=${path.basename(dockerfile)}`,
+      `--progress=${progress}`,
+      '--metadata-file', metadata,
+      '--output', `type=docker,name=${tag},dest=${archive}`,
+    ];
+    if (options.target) args.push('--opt', `target=${options.target}`);
+    for (const [k, v] of buildArgs) args.push('--opt', `build-arg:${k}=${v}`);
+    for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--opt', `label:${k}=${v}`);
+    if (options.noCache) args.push('--no-cache');
+    for (const c of options.cacheFrom ?? []) args.push('--import-cache', c.includes('=') ? c : `type=registry,ref=${c}`);
+    for (const c of options.cacheTo ?? []) args.push('--export-cache', c);
+    if (network === 'host') args.push('--opt', 'force-network-mode=host', '--allow', 'network.host');
+    return { command: engine.client, args, archive, metadata };
+  }
+
+  const iidfile = path.join(work, 'iid');
+  const args = engine.kind === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
+  args.push(`--progress=${progress}`, `--network=${network}`, '-f', dockerfile, '-t', tag, '--iidfile', iidfile);
+  if (options.target) args.push('--target', options.target);
+  for (const [k, v] of buildArgs) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (options.noCache) args.push('--no-cache');
+  for (const c of options.cacheFrom ?? []) args.push('--cache-from', c);
+  for (const c of options.cacheTo ?? []) args.push('--cache-to', c);
+  args.push(path.resolve(options.context));
+  return { command: engine.client, args, iidfile };
+}
+
+/** The failing vertex of a failed build, if the progress named one. */
+export function failedVertex(record: BuildRecord): Vertex | undefined {
+  return record.vertices.find((v) => v.state === 'error');
+}
+
