@@ -8,6 +8,7 @@
  */
 import type { BuildGraph, Source, Stage, Step } from '../graph/graph.js';
 import { stepDefinition } from './definition.js';
+import { computeKeys, stageOrder, type StepKeys } from './keys.js';
 
 export type Status = 'cached' | 'rebuilt' | 'conditional' | 'metadata' | 'skipped';
 
@@ -57,17 +58,7 @@ function short(text: string, max = 60): string {
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
 
-/** Previous stage matching a current one: by name, else by index. */
-function matchStage(previous: BuildGraph, stage: Stage): Stage | undefined {
-  if (stage.name !== null) return previous.stages.find((s) => s.name === stage.name);
-  const s = previous.stages[stage.index];
-  return s && s.name === null ? s : undefined;
-}
 
-/** The chain of executing steps of a stage (its FROM first when the base is an image). */
-function chain(stage: Stage): Step[] {
-  return stage.steps.filter((s) => s.executes);
-}
 
 const METADATA_EFFECT: Partial<Record<string, string>> = {
   ARG: 'its value is in the environment of every later RUN in the stage',
@@ -153,13 +144,30 @@ function safeLast(json: string): string {
 /** Works out the status of every step of the current file, in file order. */
 export function invalidation(input: InvalidationInput): StepVerdict[] {
   const { previous, current, changes } = input;
-  const stageEnd = new Map<number, { status: ChainStatus; line: number }>();
-  const verdicts = new Map<Step, StepVerdict>();
-  const targetLabel = label(current.stages[current.target]);
+  // The previous build saw its context as it was: every context source is "same" there.
+  const prevKeys = computeKeys(previous, () => 'same');
+  const curKeys = computeKeys(current, (src) => (changes.selected(src).length ? 'changed' : 'same'));
+  const prevStrict = new Set<string>();
+  const prevLoose = new Set<string>();
+  /** Previous steps by their parent's key, to find "the previous version" of a changed step. */
+  const prevByParent = new Map<string, Step[]>();
+  for (const stage of previous.stages) {
+    if (!stage.needed) continue; // only what the previous build built is in the cache
+    for (const step of stage.steps) {
+      const k = prevKeys.steps.get(step);
+      if (!k) continue;
+      prevStrict.add(k.strict);
+      prevLoose.add(k.loose);
+      const list = prevByParent.get(k.parentStrict) ?? [];
+      list.push(step);
+      prevByParent.set(k.parentStrict, list);
+    }
+  }
 
-  // Stages in dependency order (a stage's parents are always resolved before it).
-  const order = topoOrder(current);
-  for (const si of order) {
+  const verdicts = new Map<Step, StepVerdict>();
+  const stageEnd = new Map<number, { status: ChainStatus; line: number }>();
+  const targetLabel = label(current.stages[current.target]);
+  for (const si of stageOrder(current)) {
     const stage = current.stages[si];
     const sl = label(stage);
     if (!stage.needed) {
@@ -168,73 +176,45 @@ export function invalidation(input: InvalidationInput): StepVerdict[] {
       }
       continue;
     }
-    const prevStage = matchStage(previous, stage);
-    const prevChain = prevStage ? chain(prevStage) : [];
     let running: ChainStatus = 'cached';
-    let runningCause: Cause = { kind: 'unchanged' };
     let runningLine = stage.line;
-
-    // The base: an image is keyed on its reference; a stage on its own chain.
     const from = stage.steps[0];
     if (stage.base.kind === 'stage') {
       const parent = stageEnd.get(stage.base.stage)!;
-      const prevBase = prevStage?.base;
-      const sameParent = prevBase?.kind === 'stage' && previous.stages[prevBase.stage]?.name === current.stages[stage.base.stage].name;
-      if (!prevStage || !sameParent) {
-        running = 'rebuilt';
-        runningCause = prevStage ? { kind: 'base', before: prevStage.steps[0].instruction.text, after: from.instruction.text } : { kind: 'inserted' };
-      } else if (parent.status !== 'cached') {
-        running = parent.status;
-        runningCause = { kind: 'parent', line: parent.line, status: parent.status };
-        runningLine = parent.line;
-      }
-      verdicts.set(from, { step: from, stageLabel: sl, status: running, reason: '', cause: runningCause });
+      running = parent.status;
+      runningLine = parent.line;
+      const cause: Cause = running === 'cached' ? { kind: 'unchanged' } : { kind: 'parent', line: parent.line, status: running };
+      verdicts.set(from, { step: from, stageLabel: sl, status: running, reason: '', cause });
     } else if (stage.base.kind === 'scratch') {
       verdicts.set(from, { step: from, stageLabel: sl, status: 'metadata', reason: '', cause: { kind: 'metadata', instruction: 'FROM scratch', affects: 'the stage starts empty' } });
     }
-
-    let k = 0;
     for (const step of stage.steps) {
-      if (step === from && !step.executes) continue;
+      if (verdicts.has(step)) continue;
       if (!step.executes) {
         const affects = METADATA_EFFECT[step.keyword] ?? 'it sets image metadata and does not change the cache of later steps';
         verdicts.set(step, { step, stageLabel: sl, status: 'metadata', reason: '', cause: { kind: 'metadata', instruction: step.keyword, affects } });
         continue;
       }
-      const prev = prevChain[k];
-      k++;
-      let own: ChainStatus = 'cached';
-      let ownCause: Cause = { kind: 'unchanged' };
-      const edit = prev ? compare(prev, step) : ({ kind: 'inserted' } as Cause);
-      if (edit) {
-        own = 'rebuilt';
-        ownCause = edit;
-      } else {
-        for (const src of step.sources) {
-          if (src.kind === 'context') {
-            const hit = changes.selected(src);
-            if (hit.length) {
-              own = 'rebuilt';
-              ownCause = { kind: 'context', paths: hit };
-              break;
-            }
-          } else if (src.kind === 'stage') {
-            const up = stageEnd.get(src.stage)!;
-            if (up.status !== 'cached' && RANK.conditional > RANK[own]) {
-              own = 'conditional';
-              ownCause = { kind: 'stage', stage: label(current.stages[src.stage]), line: up.line, status: up.status };
-            }
-          } else if (src.kind === 'remote' && own === 'cached') {
-            ownCause = { kind: 'remote', url: src.url };
-          }
+      const k = curKeys.steps.get(step)!;
+      let status: ChainStatus;
+      let cause: Cause;
+      if (prevStrict.has(k.strict)) {
+        status = 'cached';
+        const remote = step.sources.find((x) => x.kind === 'remote');
+        cause = remote && remote.kind === 'remote' ? { kind: 'remote', url: remote.url } : { kind: 'unchanged' };
+      } else if (prevLoose.has(k.loose)) {
+        status = 'conditional';
+        if (running === 'conditional') cause = { kind: 'parent', line: runningLine, status: 'conditional' };
+        else {
+          const src = step.sources.find((x) => x.kind === 'stage');
+          cause = src && src.kind === 'stage'
+            ? { kind: 'stage', stage: label(current.stages[src.stage]), line: stageEnd.get(src.stage)!.line, status: stageEnd.get(src.stage)!.status as 'rebuilt' | 'conditional' }
+            : { kind: 'unchanged' };
         }
+      } else {
+        status = 'rebuilt';
+        cause = running === 'rebuilt' ? { kind: 'parent', line: runningLine, status: 'rebuilt' } : whyChanged(step, k, prevByParent, previous, current, changes);
       }
-      let status: ChainStatus = 'cached';
-      let cause: Cause = ownCause;
-      if (own === 'rebuilt') status = 'rebuilt';
-      else if (running === 'rebuilt') [status, cause] = ['rebuilt', { kind: 'parent', line: runningLine, status: 'rebuilt' }];
-      else if (own === 'conditional') status = 'conditional';
-      else if (running === 'conditional') [status, cause] = ['conditional', { kind: 'parent', line: runningLine, status: 'conditional' }];
       if (RANK[status] > RANK[running]) {
         running = status;
         runningLine = step.line;
@@ -255,17 +235,25 @@ export function invalidation(input: InvalidationInput): StepVerdict[] {
   return out.sort((a, b) => a.step.line - b.step.line);
 }
 
-function topoOrder(g: BuildGraph): number[] {
-  const deps: number[][] = g.stages.map(() => []);
-  for (const e of g.edges) if (typeof e.from === 'number') deps[e.to].push(e.from);
-  const seen = new Set<number>();
-  const out: number[] = [];
-  const visit = (s: number) => {
-    if (seen.has(s)) return;
-    seen.add(s);
-    deps[s].forEach(visit);
-    out.push(s);
-  };
-  g.stages.forEach((s) => visit(s.index));
-  return out;
+/** Why a step whose parent is cached (or may be) has no cache: what differs from its previous version. */
+function whyChanged(step: Step, k: StepKeys, prevByParent: Map<string, Step[]>, previous: BuildGraph, cur: BuildGraph, changes: ChangedContext): Cause {
+  if (step.keyword === 'FROM') {
+    const prevStage = previous.stages.find((s) => s.name !== null && s.name === cur.stages[step.stage].name) ?? previous.stages[step.stage];
+    const prevFrom = prevStage?.steps[0];
+    if (prevFrom && prevFrom.expanded.image !== step.expanded.image) {
+      return { kind: 'base', before: String(prevFrom.expanded.image), after: String(step.expanded.image) };
+    }
+  }
+  const siblings = prevByParent.get(k.parentStrict) ?? [];
+  const prev = siblings.find((p) => p.keyword === step.keyword && p.position === step.position) ?? siblings.find((p) => p.keyword === step.keyword) ?? siblings[0];
+  if (prev) {
+    const edit = compare(prev, step);
+    if (edit) return edit;
+  }
+  for (const src of step.sources) {
+    if (src.kind !== 'context') continue;
+    const hit = changes.selected(src);
+    if (hit.length) return { kind: 'context', paths: hit };
+  }
+  return { kind: 'inserted' };
 }
