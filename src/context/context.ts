@@ -58,7 +58,10 @@ export class BuildContext {
     return cleaned !== '.' && (this.ignore.matcher?.matchesOrParentMatches(cleaned) ?? false);
   }
 
-  /** Identity digest per entry (see {@link hashEntries}); files are read once per context. */
+  /**
+   * Identity digest per entry (see {@link hashEntries}); files are read once per context, so
+   * pass entries of this context (digests are cached by path).
+   */
   hash(entries: readonly ContextEntry[]): Promise<Map<string, string>> {
     return hashEntries(this.root, entries, { concurrency: this.options.concurrency, cache: this.digests });
   }
@@ -72,6 +75,8 @@ export class BuildContext {
 /**
  * Opens the context at `root` for the Dockerfile at `dockerfilePath` (relative paths are taken
  * from the working directory, like `docker build -f`): picks the ignore file, walks once.
+ * Give the Dockerfile name as BuildKit gets it (`-f`, default `Dockerfile`): the specific
+ * ignore file is looked up by that name even when BuildKit falls back to `dockerfile`.
  */
 export async function openContext(root: string, dockerfilePath: string, options: OpenContextOptions = {}): Promise<BuildContext> {
   const dockerfile = path.resolve(dockerfilePath);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, chown, lchown, rename, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, lchown, mkdir, rename, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { combinedDigest, hashEntries, openContext, walkContext } from '../../../src/context/index.js';
@@ -72,7 +72,7 @@ describe('content digests', () => {
   });
 
   it('change when an empty directory appears', async (t) => {
-    const [before, after] = await digestBeforeAfter(t, { 'a.txt': 'x' }, (root) => import('node:fs/promises').then((fs) => fs.mkdir(path.join(root, 'new'))));
+    const [before, after] = await digestBeforeAfter(t, { 'a.txt': 'x' }, (root) => mkdir(path.join(root, 'new')));
     assert.notEqual(before, after);
   });
 
