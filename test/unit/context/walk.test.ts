@@ -68,6 +68,16 @@ describe('walking a context', () => {
     assert.deepEqual(await walk(t, { 'src/a.py': '', 'pyproject.toml': '', '.git/HEAD': '', 'notes.txt': '' }, '*\n!src\n!pyproject.toml'), ['pyproject.toml', 'src', 'src/a.py']);
   });
 
+  it('does not re-include a file through a later exception that names only its directory, as the fsutil walker does', async (t) => {
+    // The walker skips `!src` at `src` (nothing matched yet) and so never carries it down;
+    // the stateless MatchesOrParentMatches would re-include src/a.py.
+    const tree = { 'src/a.py': '', 'src/b.txt': '', 'lib/c.py': '' };
+    assert.deepEqual(await walk(t, tree, 'src/*.py\n!src'), ['lib', 'lib/c.py', 'src', 'src/b.txt']);
+    assert.equal(parseDockerignore('src/*.py\n!src').matcher?.matchesOrParentMatches('src/a.py'), false);
+    // An exception that reaches the file itself does re-include it.
+    assert.deepEqual(await walk(t, tree, 'src/*.py\n!src/**'), ['lib', 'lib/c.py', 'src', 'src/a.py', 'src/b.txt']);
+  });
+
   it('keeps a/b under a, !a/b, a, as the fsutil walker does', async (t) => {
     assert.deepEqual(await walk(t, { 'a/b': '', 'a/c': '' }, 'a\n!a/b\na'), ['a', 'a/b']);
   });
