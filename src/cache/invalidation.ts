@@ -20,6 +20,7 @@ export type Cause =
   | { kind: 'parent'; line: number; status: 'rebuilt' | 'conditional' }
   | { kind: 'stage'; stage: string; line: number; status: 'rebuilt' | 'conditional' }
   | { kind: 'inserted' }
+  | { kind: 'removed'; previousLine: number; instruction: string }
   | { kind: 'edit'; field: string; before: string; after: string; previousLine: number }
   | { kind: 'arg'; name: string; before: string | null; after: string | null }
   | { kind: 'env'; name: string; before: string | null; after: string | null }
@@ -115,6 +116,8 @@ function describe(cause: Cause, step: Step): string {
         : `reads files from stage ${cause.stage}, which may be rebuilt; BuildKit re-runs this only if those files turn out to differ`;
     case 'inserted':
       return `a new ${what} step: there is no cache for it yet`;
+    case 'removed':
+      return `the step before it was removed (line ${cause.previousLine}: ${short(cause.instruction)}), so its parent changed`;
     case 'edit':
       if (cause.field === 'instruction') return `the instruction changed (was: ${short(cause.before)})`;
       if (cause.field === 'workdir') return `the working directory changed (${cause.before || '/'} → ${cause.after || '/'})`;
@@ -248,7 +251,17 @@ function whyChanged(step: Step, k: StepKeys, prevByParent: Map<string, Step[]>, 
   const prev = siblings.find((p) => p.keyword === step.keyword && p.position === step.position) ?? siblings.find((p) => p.keyword === step.keyword) ?? siblings[0];
   if (prev) {
     const edit = compare(prev, step);
-    if (edit) return edit;
+    if (!edit) {
+      // Same definition, so what differs is content: handled below.
+    } else {
+      const later = cur.stages[step.stage].steps.filter((s) => s.executes && s.position > step.position);
+      const prevLater = previous.stages[prev.stage].steps.filter((s) => s.executes && s.position > prev.position);
+      // The previous step now stands further down: this one was inserted before it.
+      if (later.some((s) => !compare(prev, s))) return { kind: 'inserted' };
+      // This step stood further down before: the one that preceded it was removed.
+      if (prevLater.some((s) => !compare(s, step))) return { kind: 'removed', previousLine: prev.line, instruction: prev.instruction.text };
+      return edit;
+    }
   }
   for (const src of step.sources) {
     if (src.kind !== 'context') continue;

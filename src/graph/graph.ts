@@ -253,7 +253,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
           const dir = x(inst.value.raw, inst.value.range);
           scope.workdir = path.posix.resolve(scope.workdir, dir);
           expanded.workdir = scope.workdir;
-          executes = true;
+          // BuildKit makes no mkdir step for `/` (checked on v0.8: no vertex).
+          executes = scope.workdir !== '/';
           break;
         }
         case 'USER':

@@ -1,0 +1,164 @@
+/**
+ * BuildKit is the judge of `explain`. Each folder of test/fixtures/explain is a scenario: a
+ * context, a Dockerfile, and one change. The test builds it on the real engine, applies the
+ * change, rebuilds, and requires explain to agree with BuildKit's record on every step
+ * (`conditional` agrees either way; it is only ever given to steps that copy from a stage).
+ *
+ * scenario.json: { files?: {path: text}, modes?: {path: "755"}, target?, buildArgs?,
+ *   prevBuildArgs?, change: { write?: {path: text}, delete?: [path], chmod?: {path: mode},
+ *   touch?: [path] }, expect?: { firstRebuiltLine?: n|null, rebuilt?: n } }
+ * Dockerfile is the file of the first build; Dockerfile.next, when present, of the second.
+ * `bb:latest` in them is replaced by a base image made for the scenario, so that no cache
+ * from another scenario or an earlier run can answer for this one.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { build } from '../../src/build/driver.js';
+import { removeImages } from '../../src/build/cleanup.js';
+import { mapRecordToLines, vertexRule, type StageSteps } from '../../src/build/line-map.js';
+import { explain } from '../../src/cache/explain.js';
+import { loadDockerfile } from '../../src/dockerfile/load.js';
+import { buildGraph, type BuildGraph } from '../../src/graph/graph.js';
+import { fixturesDir } from '../helpers.js';
+import { engineOrSkip } from './engine-guard.js';
+
+interface Scenario {
+  files?: Record<string, string>;
+  modes?: Record<string, string>;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  prevBuildArgs?: Record<string, string>;
+  change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[] };
+  expect?: { firstRebuiltLine?: number | null; rebuilt?: number };
+}
+
+const root = path.join(fixturesDir, 'explain');
+const names = existsSync(root) ? readdirSync(root).filter((n) => existsSync(path.join(root, n, 'scenario.json'))).sort() : [];
+
+function writeFiles(dir: string, files: Record<string, string> = {}) {
+  for (const [p, text] of Object.entries(files)) {
+    const f = path.join(dir, p);
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, text);
+  }
+}
+
+/** The stage shapes the vertex mapper needs, from our own graph. */
+function stageSteps(g: BuildGraph): StageSteps[] {
+  return g.stages.map((s) => ({
+    name: s.name,
+    index: s.index,
+    baseImage: s.base.kind === 'image' ? s.base.ref : undefined,
+    steps: s.steps.map((st) => ({
+      line: st.line,
+      ...vertexRule(st.keyword, { from: s.base.kind, workdir: typeof st.expanded.workdir === 'string' ? st.expanded.workdir : undefined }),
+    })),
+  }));
+}
+
+test('the explain scenario suite has at least 60 scenarios', () => {
+  assert.ok(names.length >= 60, `only ${names.length} scenarios in ${root}`);
+});
+
+for (const name of names) {
+  test(`explain agrees with BuildKit: ${name}`, async (t) => {
+    const engine = await engineOrSkip(t);
+    if (!engine) return;
+    const dir = path.join(root, name);
+    const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) as Scenario;
+    const tmp = mkdtempSync(path.join(os.tmpdir(), `layerwise-scn-${name}-`));
+    const tags: string[] = [];
+    try {
+      const ctx = path.join(tmp, 'ctx');
+      mkdirSync(ctx);
+      if (existsSync(path.join(dir, 'context'))) cpSync(path.join(dir, 'context'), ctx, { recursive: true });
+      writeFiles(ctx, sc.files);
+      for (const [p, m] of Object.entries(sc.modes ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
+
+      // A base image of the scenario's own: cache keys start from its digest.
+      const baseTag = `layerwise-test/base-${name}:${randomBytes(4).toString('hex')}`;
+      const baseCtx = path.join(tmp, 'base');
+      mkdirSync(baseCtx);
+      writeFileSync(path.join(baseCtx, 'Dockerfile'), `FROM bb:latest\nRUN echo ${randomBytes(8).toString('hex')} > /.scenario\n`);
+      const base = await build({ context: baseCtx, tag: baseTag, quiet: true, engine });
+      assert.ok(base.ok, `base image build failed: ${base.error}`);
+      tags.push(baseTag);
+
+      const text = (f: string) => readFileSync(path.join(dir, f), 'utf8').replaceAll('bb:latest', baseTag);
+      const prevText = text('Dockerfile');
+      const nextText = existsSync(path.join(dir, 'Dockerfile.next')) ? text('Dockerfile.next') : prevText;
+      const dfDir = path.join(tmp, 'df');
+      mkdirSync(dfDir);
+      const file = path.join(dfDir, 'Dockerfile');
+      if (existsSync(path.join(dir, 'Dockerfile.dockerignore'))) cpSync(path.join(dir, 'Dockerfile.dockerignore'), path.join(dfDir, 'Dockerfile.dockerignore'));
+      const prevFile = path.join(tmp, 'Dockerfile.prev');
+      writeFileSync(prevFile, prevText);
+      writeFileSync(file, prevText);
+
+      const first = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: sc.prevBuildArgs ?? sc.buildArgs, quiet: true, engine });
+      assert.ok(first.ok, `first build failed: ${first.error}`);
+      if (first.tag) tags.push(first.tag);
+
+      const c = sc.change;
+      writeFiles(ctx, c.write);
+      for (const p of c.delete ?? []) rmSync(path.join(ctx, p), { recursive: true });
+      for (const [p, m] of Object.entries(c.chmod ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
+      for (const p of c.touch ?? []) utimesSync(path.join(ctx, p), new Date(), new Date(Date.now() + 86_400_000));
+      writeFileSync(file, nextText);
+
+      const second = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: sc.buildArgs, quiet: true, engine });
+      assert.ok(second.ok, `second build failed: ${second.error}`);
+      if (second.tag) tags.push(second.tag);
+
+      const changed = [...Object.keys(c.write ?? {}), ...(c.delete ?? []), ...Object.keys(c.chmod ?? {})];
+      const target = { contextDir: ctx, dockerfilePath: file, displayName: 'Dockerfile' };
+      const result = await explain(target, {
+        target: sc.target, buildArgs: sc.buildArgs, changed, prevFile,
+        prevBuildArgs: sc.prevBuildArgs,
+      });
+
+      const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs: sc.buildArgs });
+      const map = mapRecordToLines(second, stageSteps(graph));
+      const byLine = new Map<number, boolean>();
+      for (const { vertex, location } of map.vertices) for (const l of location?.lines ?? []) byLine.set(l, vertex.cached);
+      const disagreements: string[] = [];
+      for (const v of result.verdicts) {
+        const ran = byLine.get(v.step.line);
+        if (!v.step.executes || v.status === 'skipped' || v.status === 'metadata') {
+          if (ran !== undefined && v.step.keyword !== 'FROM') disagreements.push(`line ${v.step.line}: explain says ${v.status}, BuildKit ran a step for it`);
+          continue;
+        }
+        let bk = ran;
+        if (bk === undefined) {
+          // BuildKit merges identical steps on identical parents into one vertex.
+          const twin = result.verdicts.find((o) => o !== v && o.step.keyword === v.step.keyword && o.step.instruction.text === v.step.instruction.text && byLine.has(o.step.line));
+          if (twin) bk = byLine.get(twin.step.line);
+        }
+        if (bk === undefined) {
+          if (v.step.keyword === 'WORKDIR' || v.step.keyword === 'FROM') continue; // no vertex of its own (WORKDIR /, shared FROM)
+          disagreements.push(`line ${v.step.line}: explain says ${v.status}, BuildKit shows no step`);
+          continue;
+        }
+        const truth = bk ? 'cached' : 'rebuilt';
+        if (v.status !== truth && v.status !== 'conditional') {
+          disagreements.push(`line ${v.step.line} (${v.step.instruction.text.slice(0, 50)}): explain says ${v.status} (${v.reason}), BuildKit ${truth}`);
+        }
+        if (v.status === 'conditional' && !v.step.sources.some((s) => s.kind === 'stage') && v.cause.kind !== 'parent') {
+          disagreements.push(`line ${v.step.line}: conditional without a stage input`);
+        }
+      }
+      assert.deepEqual(disagreements, [], `explain disagrees with BuildKit in ${name}:\n${disagreements.join('\n')}`);
+      if (sc.expect?.firstRebuiltLine !== undefined) {
+        const firstRebuilt = result.verdicts.find((v) => v.step.executes && v.status === 'rebuilt')?.step.line ?? null;
+        assert.equal(firstRebuilt, sc.expect.firstRebuiltLine, 'first rebuilt line');
+      }
+    } finally {
+      await removeImages(engine, tags).catch(() => undefined);
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}
