@@ -10,7 +10,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { LineIndex } from '../core/ranges.js';
-import { leadingSpace } from './chars.js';
+import { leadingSpace, trimSpace, utf8Length } from './chars.js';
 
 /** One physical line: `[start, contentEnd)` is its text without the line ending. */
 export interface PhysicalLine {
@@ -88,8 +88,14 @@ export interface Directive {
   end: number;
 }
 
-// Go's `\s` is [\t\n\f\r ] (no \v), unlike JavaScript's.
-const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+/**
+ * BuildKit's directive regexp, applied after `#` and the Go-whitespace after it are cut
+ * (directives.go). Go's `\s` is [\t\n\f\r ] (no \v) and its `.` matches anything but \n,
+ * unlike JavaScript's.
+ */
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*$/;
+/** bufio.Scanner's default limit: a line (with its newline) longer than this is an error. */
+const MAX_LINE_BYTES = 64 * 1024;
 /** Directives BuildKit knows; any other `# key=value` line ends the directive block. */
 const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
 
@@ -143,12 +149,12 @@ export class Lexer {
   }
 
   /** BuildKit's possibleParserDirective: only lines before anything else can be directives. */
-  private directive(l: PhysicalLine, lineNo: number, trimmed: string, trimmedStart: number): void {
-    if (this.directivesDone) return;
-    const m = DIRECTIVE.exec(trimmed);
+  private directive(l: PhysicalLine, lineNo: number, trimmed: string, trimmedStart: number): boolean {
+    if (this.directivesDone) return false;
+    const m = trimmed.startsWith('#') ? DIRECTIVE.exec(trimmed.slice(1 + leadingSpace(trimmed, 1))) : null;
     if (!m || !KNOWN_DIRECTIVES.has(m[1].toLowerCase())) {
       this.directivesDone = true;
-      return;
+      return false;
     }
     const name = m[1].toLowerCase();
     if (this.directives.some((d) => d.name === name)) {
@@ -160,6 +166,18 @@ export class Lexer {
       this.continuation = Lexer.continuationRegex(this.escape);
     }
     this.directives.push({ name, value: m[2], line: lineNo, start: trimmedStart, end: l.contentEnd });
+    return true;
+  }
+
+  /** BuildKit reads lines with a bufio.Scanner, which gives up on a line over 64 KiB. */
+  private checkLength(l: PhysicalLine, lineNo: number): void {
+    const hasNewline = this.text[l.end - 1] === '\n';
+    // The scanner needs the newline to fit in its buffer too; a last line without one fails
+    // once it fills the buffer.
+    const bytes = utf8Length(this.text, lineNo === 1 ? 0 : l.start, l.end);
+    if (bytes > MAX_LINE_BYTES || (!hasNewline && bytes >= MAX_LINE_BYTES)) {
+      this.fail(`dockerfile line greater than max allowed size of ${MAX_LINE_BYTES - 1}`, lineNo);
+    }
   }
 
   private isComment(l: PhysicalLine): boolean {
@@ -174,14 +192,19 @@ export class Lexer {
       const l = this.lines[this.i];
       const lineNo = this.i + 1;
       this.i++;
+      this.checkLength(l, lineNo);
       const raw = this.content(l);
       const lead = leadingSpace(raw);
       const trimmed = raw.slice(lead);
       if (trimmed.startsWith('#')) {
-        const comment = trimmed.slice(1).trim();
-        this.comments.push(comment);
+        // BuildKit's PrevComment: the line minus its first character (not minus the `#`: an
+        // indented comment keeps its `#`), trimmed; an empty `#` forgets the comments above.
+        const comment = trimSpace(this.text.slice(l.start + 1, l.end));
+        if (comment === '') this.comments = [];
+        else this.comments.push(comment);
       }
-      this.directive(l, lineNo, trimmed, l.start + lead);
+      // A directive is not a comment of the instruction below it.
+      if (this.directive(l, lineNo, trimmed, l.start + lead)) this.comments.pop();
       // processLine: comment lines become empty.
       let lineText = trimmed.startsWith('#') ? '' : trimmed;
       const segments: Segment[] = [];
@@ -200,14 +223,16 @@ export class Lexer {
       while (cont && this.i < this.lines.length) {
         const c = this.lines[this.i];
         this.i++;
+        this.checkLength(c, this.i);
         endLine = this.i;
+        // The instruction spans every line it swallowed, as BuildKit's EndLine does.
+        end = c.contentEnd;
         if (this.isComment(c)) continue;
         const text = this.content(c);
         if (leadingSpace(text) === text.length) {
           emptyContinuationLine = true;
           continue;
         }
-        end = c.contentEnd;
         cont = this.continuation.exec(text);
         push(text, c.start, cont ? cont.index + (cont[1] ? cont[1].length : 0) : text.length);
       }
@@ -240,6 +265,7 @@ export class Lexer {
       while (this.i < this.lines.length) {
         const l = this.lines[this.i];
         this.i++;
+        this.checkLength(l, this.i);
         let candidate = this.content(l);
         let termStart = l.start;
         if (h.chomp) {
@@ -257,7 +283,7 @@ export class Lexer {
         content += this.text.slice(l.start, l.end);
       }
       if (!done) {
-        throw new InputError(`unterminated heredoc ${h.name}`, this.file, { line: line.startLine, column: 1 });
+        throw new InputError(`unterminated heredoc ${h.name}`, this.file, this.index.position(line.start));
       }
     }
   }
