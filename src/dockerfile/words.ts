@@ -24,35 +24,53 @@ export function splitKeyword(line: string): { keyword: Word; restStart: number }
 }
 
 /**
- * Leading `--flag[=value]` words (BuildKit's extractBuilderFlags). Quotes and backslashes in
- * a flag are processed here, as BuildKit does; `--` alone ends the flags.
+ * Leading `--flag[=value]` words (BuildKit's extractBuilderFlags, split_command.go). BuildKit
+ * walks the line byte by byte and turns each byte into a rune, so a non-ASCII character in a
+ * flag comes out as one Latin-1 character per UTF-8 byte, and the bytes 0x85 and 0xA0 (inside
+ * e.g. `à` or `Å`) count as whitespace. Both quirks are kept: the flag text is what BuildKit
+ * hands to its flag parser. Quotes and backslashes are processed; `--` alone ends the flags.
  */
 export function extractFlags(line: string, from: number): { flags: Word[]; argsStart: number } {
+  // The line as UTF-8 bytes (one char per byte), and for each byte the UTF-16 offset of the
+  // first code point that starts at or after it (so a cut inside a character rounds up).
+  const bytes = Buffer.from(line.slice(from), 'utf8').toString('latin1');
+  const at: number[] = new Array(bytes.length + 1);
+  let b = 0;
+  for (let i = from; i < line.length; ) {
+    const cp = line.codePointAt(i)!;
+    const units = cp > 0xffff ? 2 : 1;
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    at[b] = i;
+    for (let k = 1; k < n; k++) at[b + k] = i + units;
+    b += n;
+    i += units;
+  }
+  at[bytes.length] = line.length;
   const flags: Word[] = [];
-  let pos = from;
+  let pos = 0;
   for (;;) {
-    while (pos < line.length && isSpace(line[pos])) pos++;
-    if (pos >= line.length) return { flags, argsStart: line.length };
-    if (line[pos] !== '-' || line[pos + 1] !== '-') return { flags, argsStart: pos };
+    while (pos < bytes.length && isSpace(bytes[pos])) pos++;
+    if (pos >= bytes.length) return { flags, argsStart: line.length };
+    if (bytes[pos] !== '-' || bytes[pos + 1] !== '-') return { flags, argsStart: at[pos] };
     const start = pos;
     let word = '';
     let blankOK = false;
     let quote = '';
-    for (; pos < line.length; pos++) {
-      const ch = line[pos];
+    for (; pos < bytes.length; pos++) {
+      const ch = bytes[pos];
       if (quote) {
         if (ch === quote) {
           quote = '';
           continue;
         }
         if (ch === '\\') {
-          if (pos + 1 === line.length) {
+          if (pos + 1 === bytes.length) {
             quote = '';
             continue;
           }
           pos++;
         }
-        word += line[pos];
+        word += bytes[pos];
         continue;
       }
       if (isSpace(ch)) break;
@@ -62,16 +80,16 @@ export function extractFlags(line: string, from: number): { flags: Word[]; argsS
         continue;
       }
       if (ch === '\\') {
-        if (pos + 1 === line.length) continue;
+        if (pos + 1 === bytes.length) continue;
         pos++;
       }
-      word += line[pos];
+      word += bytes[pos];
     }
     if (word === '--') {
       // `--` ends the flags; what follows is the arguments.
-      return { flags, argsStart: pos };
+      return { flags, argsStart: at[pos] };
     }
-    if (blankOK || word.length) flags.push({ text: word, start, end: pos });
+    if (blankOK || word.length) flags.push({ text: word, start: at[start], end: at[pos] });
   }
 }
 
