@@ -237,6 +237,7 @@ class ShellWord {
           nullIsUnset = true;
           ch = this.sc.next();
           chs += ch;
+          if (ch === '#' || ch === '%') throw new ExpandError(`unsupported modifier (${chs}) in substitution`);
         }
         let word: string;
         try {
@@ -292,7 +293,7 @@ class ShellWord {
         if (this.opts.skipUnset && v === undefined) return `\${${name}/${pattern}/${replacement}}`;
         const value = v ?? '';
         const re = shellPatternToRegex(pattern, true, false, all);
-        if (all) return value.replace(re, () => replacement);
+        if (all) return goReplaceAll(value, re, replacement);
         const m = re.exec(value);
         return m ? value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length) : value;
       }
@@ -323,8 +324,9 @@ function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean
   let out = anchored ? '^' : '';
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
-    if (c === '*') out += greedy ? '[\\s\\S]*' : '[\\s\\S]*?';
-    else if (c === '?') out += '[\\s\\S]';
+    // Go's `.` (BuildKit writes `.*`, `.*?` and `.`) matches anything but a newline.
+    if (c === '*') out += greedy ? '[^\\n]*' : '[^\\n]*?';
+    else if (c === '?') out += '[^\\n]';
     else if (c === '\\') {
       // `\}` and `\/` are escapes of the ${} syntax, not of the pattern.
       if (chars[i + 1] === '}' || chars[i + 1] === '/') continue;
@@ -334,6 +336,34 @@ function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean
     } else out += c.replace(/[[\]{}.+()|^$]/g, '\\$&');
   }
   return new RegExp(out, global ? 'gu' : 'u');
+}
+
+/**
+ * Go's Regexp.ReplaceAllString: an empty match right after a match is skipped, and the
+ * replacement is a template (`$name`, `${name}` and `$1` are groups, here always empty;
+ * `$$` is a `$`).
+ */
+function goReplaceAll(value: string, re: RegExp, replacement: string): string {
+  const repl = replacement.replace(/\$(\$|\{[A-Za-z0-9_]+\}|[A-Za-z0-9_]+)?/g, (m, name?: string) => (name === undefined ? '$' : name === '$' ? '$' : ''));
+  let out = '';
+  let last = 0;
+  let pos = 0;
+  let prevEnd = -1;
+  while (pos <= value.length) {
+    re.lastIndex = pos;
+    const m = re.exec(value);
+    if (!m) break;
+    const start = m.index;
+    const end = start + m[0].length;
+    if (end === start && start === prevEnd) {
+      pos = start + (value.codePointAt(start)! > 0xffff ? 2 : 1);
+      continue;
+    }
+    out += value.slice(last, start) + repl;
+    last = prevEnd = end;
+    pos = end > start ? end : end + (end < value.length && value.codePointAt(end)! > 0xffff ? 2 : 1);
+  }
+  return out + value.slice(last);
 }
 
 function trimPrefix(pattern: string, value: string, greedy: boolean): string {
