@@ -14,7 +14,13 @@ export const TAG_PREFIX = 'layerwise-test/';
 
 /** A fresh tag, unique per call, so no build leaves a dangling image behind by re-tagging. */
 export function testTag(name = 'build'): string {
-  const safe = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'build';
+  // Docker repository components: lower-case alphanumerics joined by single separators.
+  const safe =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 48)
+      .replace(/^-+|-+$/g, '') || 'build';
   return `${TAG_PREFIX}${safe}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 

@@ -19,7 +19,8 @@ import type { Vertex } from './progress.js';
  * - A stage FROM another stage continues from that stage's last vertex: it has no FROM vertex.
  * - Identical operations are one vertex: every stage FROM the same image shares one FROM vertex,
  *   named after one of them (which one varies between runs); an identical RUN on an identical
- *   parent in two stages is one vertex too. When a `COPY --from=<image>` names the same image,
+ *   parent in two stages is one vertex too. Sharing reaches across concurrent builds on one
+ *   engine: a vertex may carry the label another build gave it. When a `COPY --from=<image>` names the same image,
  *   the shared FROM vertex may carry no label at all (`FROM docker.io/library/bb:latest`).
  * - Stages the target does not need are not built and never printed; a vertex that never starts
  *   (the build failed first) is never printed either.
@@ -100,6 +101,13 @@ export interface VertexLocation {
   lines: number[];
   /** The label's `n` equals the number of counted steps of the stage (a check on the model). */
   countMatches: boolean;
+  /**
+   * `label`: found by `[stage i/n]`. `image`: a FROM vertex found by its image, because its label
+   * was missing or named a step that is not this FROM: a FROM vertex is shared by every stage
+   * and every concurrent build on the same engine that starts from that image, and carries the
+   * name the first of them gave it (seen: `[1/2] FROM ...` from another build in a 6-step one).
+   */
+  via: 'label' | 'image';
 }
 
 type LabelledVertex = Pick<Vertex, 'stage' | 'stepIndex' | 'stepCount' | 'keyword' | 'instruction'>;
@@ -109,26 +117,30 @@ export function mapVertexToLine(vertex: LabelledVertex, stages: readonly StageSt
   const fromImage = vertex.keyword === 'FROM' ? vertex.instruction?.slice(5).trim() : undefined;
   const sharers = fromImage ? stagesFromImage(fromImage, stages) : [];
 
-  if (vertex.stepIndex === undefined) {
-    // An unlabelled FROM: it stands for every stage FROM that image; the first is as good as any.
+  const byImage = (): VertexLocation | undefined => {
+    // It stands for every stage FROM that image; the first is as good as any.
     const first = sharers[0];
     if (!first) return undefined;
-    return { stageIndex: first.stage.index, line: first.line, lines: sharers.map((s) => s.line), countMatches: true };
-  }
+    return { stageIndex: first.stage.index, line: first.line, lines: sharers.map((s) => s.line), countMatches: true, via: 'image' };
+  };
+  if (vertex.stepIndex === undefined) return byImage();
   let stage: StageSteps | undefined;
   if (vertex.stage !== undefined) {
     stage = stages.find((s) => stageLabel(s) === vertex.stage) ?? stages.find((s) => `stage-${s.index}` === vertex.stage);
   } else if (stages.length === 1) {
     stage = stages[0];
   }
-  if (!stage) return undefined;
-  const producing = stage.steps.filter((s) => s.producesVertex);
+  const producing = stage?.steps.filter((s) => s.producesVertex) ?? [];
   const step = producing[vertex.stepIndex - 1];
-  if (!step) return undefined;
-  const counted = stage.steps.filter((s) => s.countsInTotal ?? s.producesVertex).length;
+  const counted = stage?.steps.filter((s) => s.countsInTotal ?? s.producesVertex).length;
+  const countMatches = counted === vertex.stepCount;
+  if (fromImage !== undefined && (!step || !countMatches || !sharers.some((s) => s.line === step.line))) {
+    return byImage() ?? (stage && step ? { stageIndex: stage.index, line: step.line, lines: [step.line], countMatches, via: 'label' } : undefined);
+  }
+  if (!stage || !step) return undefined;
   const lines = [step.line];
   for (const s of sharers) if (!lines.includes(s.line)) lines.push(s.line);
-  return { stageIndex: stage.index, line: step.line, lines, countMatches: counted === vertex.stepCount };
+  return { stageIndex: stage.index, line: step.line, lines, countMatches, via: 'label' };
 }
 
 function stagesFromImage(image: string, stages: readonly StageSteps[]): { stage: StageSteps; line: number }[] {

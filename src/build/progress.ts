@@ -300,7 +300,8 @@ export class ProgressParser {
 function lastMeaningful(trailer: readonly string[]): string | undefined {
   for (let i = trailer.length - 1; i >= 0; i--) {
     const line = trailer[i]!.trim();
-    if (line === '' || /^-+$/.test(line)) continue;
+    // `See 'docker build --help'.` follows a usage error: the line before says what was wrong.
+    if (line === '' || /^-+$/.test(line) || /^See '.*--help'\.$/.test(line)) continue;
     return line.replace(/^ERROR: /, '');
   }
   return undefined;

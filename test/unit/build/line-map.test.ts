@@ -140,6 +140,14 @@ test('an unlabelled FROM shared with COPY --from=<image> maps to the stage FROM 
   assert.equal(loc?.line, 1);
 });
 
+test('a FROM vertex labelled by another build on the same engine is found by its image', () => {
+  // Seen on BuildKit v0.8: `[1/2] FROM docker.io/library/bb:latest` in a build of six steps,
+  // because a concurrent two-step build had named the shared vertex first.
+  const stages = [stage(0, null, 'bb:latest', [[1, 'FROM'], [2, 'RUN'], [3, 'RUN'], [4, 'RUN'], [5, 'RUN'], [6, 'RUN']])];
+  const loc = mapVertexToLine({ stepIndex: 1, stepCount: 2, keyword: 'FROM', instruction: 'FROM docker.io/library/bb:latest' }, stages);
+  assert.deepEqual(loc, { stageIndex: 0, line: 1, lines: [1], countMatches: true, via: 'image' });
+});
+
 test('a label whose count disagrees with the stage is flagged', () => {
   const stages = [stage(0, 'a', 'bb:latest', [[1, 'FROM'], [2, 'RUN']])];
   const loc = mapVertexToLine({ stage: 'a', stepIndex: 2, stepCount: 3, keyword: 'RUN', instruction: 'RUN x' }, stages);
