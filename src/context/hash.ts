@@ -128,8 +128,9 @@ async function hashFile(root: string, entry: ContextEntry, buffer: Buffer): Prom
     const hash = createHash('sha256');
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
+      // A short read of a regular file is its end: saves a read call per small file.
+      if (bytesRead < buffer.length) break;
     }
     return hash.digest('hex');
   } catch (err) {

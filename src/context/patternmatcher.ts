@@ -82,8 +82,9 @@ export class PatternMatcher {
    * the parents of `file` are checked explicitly, as Go does for an empty MatchInfo).
    *
    * Kept faithfully, including its quirk: a pattern skipped by the "already decided"
-   * short-cut records false for the children, so `a`, `!a/b`, `a` keeps `a/b` in the context
-   * while {@link matchesOrParentMatches} says it is excluded.
+   * short-cut records false for the children. So `a`, `!a/b`, `a` keeps `a/b` in the context,
+   * and `src/*.py`, `!src` still drops `src/x.py`, where {@link matchesOrParentMatches}
+   * answers the opposite in both cases.
    */
   matchesUsingParentResults(file: string, parent?: MatchInfo): { matched: boolean; info: MatchInfo } {
     const hasParent = parent !== undefined && parent.length > 0;
