@@ -2,7 +2,9 @@
  * Loading the whole model a command works on: the Dockerfile, its stage graph, and what the
  * build context holds for each step. Commands call this; they never parse on their own.
  */
+import { existsSync } from 'node:fs';
 import type { Target } from './cli/common.js';
+import { openContext } from './context/index.js';
 import { loadDockerfile } from './dockerfile/load.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from './graph/graph.js';
 import type { StepContextFiles } from './report/graph.js';
@@ -10,11 +12,32 @@ import type { StepContextFiles } from './report/graph.js';
 export interface Model {
   target: Target;
   graph: BuildGraph;
+  /** Per step (`stage:position`), the context files its sources select; absent when there is no context folder. */
   contextFiles?: Map<string, StepContextFiles>;
 }
 
 export async function loadModel(target: Target, opts: GraphOptions = {}): Promise<Model> {
   const df = await loadDockerfile(target.dockerfilePath, target.displayName);
   const graph = buildGraph(df, opts);
-  return { target, graph };
+  // A missing context is not an error here: BuildKit only fails when it builds.
+  if (!existsSync(target.contextDir)) return { target, graph };
+  const ctx = await openContext(target.contextDir, target.dockerfilePath);
+  const contextFiles = new Map<string, StepContextFiles>();
+  for (const stage of graph.stages) {
+    for (const step of stage.steps) {
+      const files: string[] = [];
+      const missing: string[] = [];
+      let any = false;
+      for (const src of step.sources) {
+        if (src.kind !== 'context') continue;
+        any = true;
+        const isBind = step.keyword === 'RUN';
+        const sel = isBind ? ctx.selectBindMount(src.paths[0]) : ctx.select(src.paths, { exclude: src.exclude });
+        files.push(...sel.files.map((f) => (typeof f === 'string' ? f : (f as { path: string }).path)));
+        missing.push(...sel.missing.map((m) => m.source));
+      }
+      if (any) contextFiles.set(`${step.stage}:${step.position}`, { files: [...new Set(files)].sort(), missing });
+    }
+  }
+  return { target, graph, contextFiles };
 }
