@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { mapRecordToLines } from '../../src/build/line-map.js';
 import type { BuildRecord } from '../../src/build/driver.js';
@@ -164,4 +165,33 @@ test('a failing step is reported at its line with its output and exit code, and 
   assert.deepEqual([...failed.output].sort(), ['about to fail', 'to stderr']);
   assert.equal(byLine.get(2)!.state, 'done');
   assert.deepEqual(unmatched, [4]);
+});
+
+test('recorded start and end times are within 0.3 s of the clock readings a step makes itself', async (t) => {
+  const engine = await requireEngine(t);
+  if (!engine) return;
+  // /proc/uptime is the host's (not namespaced), so the step reads the clock the driver uses.
+  const uptime = "cut -d' ' -f1 /proc/uptime";
+  const dockerfile = [
+    'FROM bb:latest AS a',
+    `RUN ${uptime}; sleep 1.2; ${uptime}`,
+    `RUN ${uptime}; sleep 0.3; ${uptime}`,
+    'FROM bb:latest AS b',
+    `RUN ${uptime}; sleep 0.6; ${uptime}`,
+    'FROM bb:latest',
+    'COPY --from=a /etc/passwd /a',
+    'COPY --from=b /etc/passwd /b',
+    '',
+  ].join('\n');
+  const ctx = makeContext(t, engine, { Dockerfile: dockerfile });
+  const uptime0 = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  const record = await ctx.build({ noCache: true });
+  assert.equal(record.ok, true, record.error);
+  const { byLine } = stepsByLine(record, dockerfile);
+  for (const line of [2, 3, 5]) {
+    const v = byLine.get(line)!;
+    const [first, last] = v.output.map((o) => Number(o) - uptime0);
+    assert.ok(Math.abs(v.started! - first!) <= 0.3, `${v.name}: started ${v.started}, step read ${first}`);
+    assert.ok(Math.abs(v.completed! - last!) <= 0.3, `${v.name}: completed ${v.completed}, step read ${last}`);
+  }
 });
