@@ -155,8 +155,11 @@ export class ProgressParser {
     const m = LINE.exec(line);
     if (!m) {
       if (line.trim() === '') return undefined;
-      if (BOX.test(line)) this.inBox = true;
-      this.current = undefined;
+      if (BOX.test(line)) {
+        this.inBox = true;
+        this.current = undefined;
+      }
+      // Anything else (a client warning) is kept aside and does not end the current vertex.
       this.trailer.push(line);
       return undefined;
     }

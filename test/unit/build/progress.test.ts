@@ -211,3 +211,10 @@ test('carriage returns and empty log lines do not confuse the parser', () => {
   assert.deepEqual(r.vertices[0]!.output, ['', 'text']);
   assert.equal(r.vertices[0]!.state, 'done');
 });
+
+test('a client warning printed in the middle of a vertex does not cut it short', () => {
+  const r = parsePlainProgress('#5 [2/2] RUN x\n#5 0.040 a\n[WARNING]: something\n#5 DONE 0.1s\n');
+  assert.equal(r.vertices.length, 1);
+  assert.equal(r.vertices[0]!.state, 'done');
+  assert.deepEqual(r.trailer, ['[WARNING]: something']);
+});
