@@ -85,7 +85,10 @@ export interface FromInstruction extends InstructionBase {
 export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
 
 export interface Mount {
+  /** BuildKit's default (bind) when the type is not given, or given through a variable. */
   type: MountType;
+  /** The `type=` value as written when it holds a variable (known only once expanded). */
+  typeRaw?: string | null;
   target: string | null;
   source: string | null;
   from: string | null;

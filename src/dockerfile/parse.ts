@@ -212,6 +212,7 @@ function parseMount(cx: LineContext, flag: Flag, at: number, strict: boolean): M
         const t = value.toLowerCase();
         if (!check) {
           typeKnown = false;
+          m.typeRaw = value;
           break;
         }
         if (!MOUNT_TYPES.includes(t as MountType)) reject(`unsupported mount type "${value}"`);
