@@ -20,14 +20,15 @@ export async function loadDockerfile(file: string, displayName = file): Promise<
   return decodeDockerfile(bytes, displayName);
 }
 
+/** Decodes a Dockerfile's bytes (a BOM is kept in the text, as the model wants it) and parses it. */
 export function decodeDockerfile(bytes: Uint8Array, displayName: string): Dockerfile {
   const nul = bytes.indexOf(0);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(nul >= 0 ? bytes.subarray(0, nul) : bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(nul >= 0 ? bytes.subarray(0, nul) : bytes);
   } catch {
     const good = firstInvalidUtf8(bytes);
-    const prefix = new TextDecoder().decode(bytes.subarray(0, good));
+    const prefix = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, good));
     throw new InputError('not a text file (invalid UTF-8)', displayName, new LineIndex(prefix).position(prefix.length));
   }
   if (nul >= 0) {
