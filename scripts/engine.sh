@@ -2,8 +2,13 @@
 # Bring up (or report on, or stop) the container engine that layerwise's engine tests build on.
 #
 #   scripts/engine.sh [--install] up       start Debian's dockerd if no engine answers, make bb:latest
-#   scripts/engine.sh down                 stop only what `up` started
+#   scripts/engine.sh [--force] down       stop the dockerd that `up` started for the same caller
 #   scripts/engine.sh status               say which engine answers; exit 3 when none does
+#
+# Ownership: `up` starts dockerd only when no engine answers, and records its own caller (the
+# parent process, e.g. the .ci/run shell). `down` stops that dockerd only when called by that same
+# caller, so `up; trap down EXIT` in one script never stops an engine that was already running,
+# nor one started by somebody else's `up`. `down --force` stops any dockerd that engine.sh started.
 #
 # Why this shape:
 # - No systemd and no image registry here: dockerd runs in the background with its own
@@ -34,15 +39,17 @@ else
 fi
 
 install_allowed=0
+force=0
 cmd=""
 for arg in "$@"; do
   case "$arg" in
     --install) install_allowed=1 ;;
+    --force) force=1 ;;
     up|down|status) cmd="$arg" ;;
     -h|--help)
       sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
       exit 0 ;;
-    *) echo "engine.sh: unknown argument '$arg' (expected up, down, status, --install)" >&2; exit 2 ;;
+    *) echo "engine.sh: unknown argument '$arg' (expected up, down, status, --install, --force)" >&2; exit 2 ;;
   esac
 done
 [ -n "$cmd" ] || { echo "engine.sh: missing command: up, down or status" >&2; exit 2; }
@@ -60,15 +67,27 @@ engine_answers() {
   timeout 10 "$DOCKER" info >/dev/null 2>>"$LOG"
 }
 
-# The pid in our pid file, if that process is still a dockerd; nothing otherwise.
+# A process's start time (field 22 of /proc/PID/stat), so a reused pid is not taken for it.
+start_time() {
+  [ -r "/proc/$1/stat" ] || return 1
+  sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f20
+}
+
+# The caller of this script: pid and start time of the parent process.
+CALLER="$PPID:$(start_time "$PPID" || echo 0)"
+
+# The pid in our pid file (line 1: dockerd pid, line 2: the caller of the `up` that started it),
+# if that process is still a dockerd; nothing otherwise.
 our_pid() {
   [ -f "$PID_FILE" ] || return 1
   local pid
-  pid="$(cat "$PID_FILE")"
+  pid="$(sed -n 1p "$PID_FILE")"
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'dockerd' || return 1
   echo "$pid"
 }
+
+started_for() { sed -n 2p "$PID_FILE" 2>/dev/null; }
 
 busybox_static() {
   local bb="${LAYERWISE_BUSYBOX:-/bin/busybox}"
@@ -107,10 +126,10 @@ start_dockerd() {
   # No NAT rules and no bridge: this machine has no network to reach, and builds use --network=host.
   log "starting $dockerd --iptables=false --bridge=none"
   setsid nohup "$dockerd" --iptables=false --bridge=none >>"$LOG" 2>&1 </dev/null &
-  echo $! >"$PID_FILE"
+  printf '%s\n%s\n' "$!" "$CALLER" >"$PID_FILE"
   local waited=0
   until engine_answers; do
-    if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+    if ! kill -0 "$(our_pid || echo 0)" 2>/dev/null; then
       rm -f "$PID_FILE"
       die "dockerd exited while starting"
     fi
@@ -118,7 +137,7 @@ start_dockerd() {
     sleep 1
     waited=$((waited + 1))
   done
-  say "started dockerd (pid $(cat "$PID_FILE")) in ${waited}s"
+  say "started dockerd (pid $(our_pid)) in ${waited}s"
 }
 
 make_base_image() {
@@ -152,7 +171,10 @@ identity() {
   client="$(timeout 10 "$DOCKER" version --format '{{.Client.Version}}' 2>>"$LOG" || echo unknown)"
   local owner="not started by engine.sh"
   local pid
-  if pid="$(our_pid)"; then owner="started by engine.sh, pid $pid"; fi
+  if pid="$(our_pid)"; then
+    owner="started by engine.sh, pid $pid"
+    [ "$(started_for)" = "$CALLER" ] || owner="$owner, for another caller"
+  fi
   local bk=""
   case "$server" in 20.10.*) bk=", BuildKit v0.8 (built into dockerd)" ;; esac
   echo "engine: docker $server$bk; client $DOCKER $client; $owner; base image $BASE_IMAGE"
@@ -183,7 +205,9 @@ case "$cmd" in
     identity
     ;;
   down)
-    if pid="$(our_pid)"; then
+    if pid="$(our_pid)" && [ "$force" != 1 ] && [ "$(started_for)" != "$CALLER" ]; then
+      say "leaving dockerd (pid $pid) running: another caller's up started it (down --force stops it)"
+    elif pid="$(our_pid)"; then
       kill -TERM "$pid"
       for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
       if kill -0 "$pid" 2>/dev/null; then
