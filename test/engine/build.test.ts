@@ -80,7 +80,9 @@ test('a multi-stage build maps a stage built FROM another stage and leaves the u
     const v = byLine.get(line)!;
     return `[${v.stage} ${v.stepIndex}/${v.stepCount}] ${v.instruction}`;
   };
-  assert.equal(label(1), '[base 1/2] FROM docker.io/library/bb:latest');
+  // The FROM vertex of bb:latest is shared with any build on the daemon at the same time, which
+  // may lend it its own label: only the image is certain.
+  assert.equal(byLine.get(1)!.instruction, 'FROM docker.io/library/bb:latest');
   assert.equal(label(2), '[base 2/2] RUN echo base > /base.txt');
   // FROM base: no FROM vertex, and child counts only its own steps.
   assert.equal(label(4), '[child 1/2] WORKDIR /work');
