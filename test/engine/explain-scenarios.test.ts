@@ -24,7 +24,7 @@ import { explain } from '../../src/cache/explain.js';
 import { loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph, type BuildGraph } from '../../src/graph/graph.js';
 import { fixturesDir } from '../helpers.js';
-import { engineOrSkip } from './engine-guard.js';
+import { requireEngine } from './build-helpers.js';
 
 interface Scenario {
   files?: Record<string, string>;
@@ -66,7 +66,7 @@ test('the explain scenario suite has at least 60 scenarios', () => {
 
 for (const name of names) {
   test(`explain agrees with BuildKit: ${name}`, async (t) => {
-    const engine = await engineOrSkip(t);
+    const engine = await requireEngine(t);
     if (!engine) return;
     const dir = path.join(root, name);
     const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) as Scenario;
