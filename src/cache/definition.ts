@@ -4,7 +4,7 @@
  * cache. Mirrors dockerfile2llb: a RUN is an ExecOp keyed on its command, environment (ENV
  * plus every ARG with a value in scope, proxy ARGs excluded), working directory, user,
  * network, security and mounts; a COPY/ADD is a FileOp keyed on its sources, destination and
- * flags (not on ENV or USER); a WORKDIR is a mkdir FileOp; a FROM is the base reference.
+ * flags (not on ENV or USER); a WORKDIR is a mkdir FileOp made as USER; a FROM is the base reference.
  */
 import path from 'node:path';
 import type { Step } from '../graph/graph.js';
@@ -54,7 +54,8 @@ export function stepDefinition(step: Step): StepDefinition {
       // A relative destination is resolved against WORKDIR; a trailing slash means "into".
       fields.dest = dest.startsWith('/') ? dest : path.posix.join(step.scope.workdir, dest) + (dest.endsWith('/') ? '/' : '');
       fields.sources = str(e.sources) + inst.heredocs.map((h) => `\n<<${h.name}:${h.content}`).join('');
-      fields.from = str(e.from);
+      // A stage is known by its content, not its name (renaming a stage rebuilds nothing).
+      fields.from = step.sources.some((x) => x.kind === 'stage') ? 'stage' : str(e.from);
       fields.chown = str(e.chown);
       fields.chmod = str(e.chmod);
       fields.flags = JSON.stringify({ link: inst.link, parents: inst.parents, exclude: inst.exclude, keepGitDir: inst.keepGitDir, checksum: inst.checksum });
@@ -62,6 +63,8 @@ export function stepDefinition(step: Step): StepDefinition {
     }
     case 'WORKDIR':
       fields.workdir = str(e.workdir);
+      // The directory is created as the current USER (checked on the engine: a USER change re-runs it).
+      fields.user = step.scope.user ?? '';
       break;
     default:
       break;

@@ -6,7 +6,8 @@
  *
  * scenario.json: { files?: {path: text}, modes?: {path: "755"}, target?, buildArgs?,
  *   prevBuildArgs?, change: { write?: {path: text}, delete?: [path], chmod?: {path: mode},
- *   touch?: [path] }, expect?: { firstRebuiltLine?: n|null, rebuilt?: n } }
+ *   touch?: [path] }, expect?: { firstRebuiltLine?: n|null, rebuilt?: n },
+ *   knownDisagreement?: "why" }  (a disagreement not fixed yet: reported as TODO, never hidden)
  * Dockerfile is the file of the first build; Dockerfile.next, when present, of the second.
  * `bb:latest` in them is replaced by a base image made for the scenario, so that no cache
  * from another scenario or an earlier run can answer for this one.
@@ -34,6 +35,8 @@ interface Scenario {
   prevBuildArgs?: Record<string, string>;
   change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[] };
   expect?: { firstRebuiltLine?: number | null; rebuilt?: number };
+  /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
+  knownDisagreement?: string;
 }
 
 const root = path.join(fixturesDir, 'explain');
@@ -65,7 +68,8 @@ test('the explain scenario suite has at least 60 scenarios', () => {
 });
 
 for (const name of names) {
-  test(`explain agrees with BuildKit: ${name}`, async (t) => {
+  const known = (JSON.parse(readFileSync(path.join(root, name, 'scenario.json'), 'utf8')) as Scenario).knownDisagreement;
+  test(`explain agrees with BuildKit: ${name}`, { todo: known }, async (t) => {
     const engine = await requireEngine(t);
     if (!engine) return;
     const dir = path.join(root, name);
@@ -104,6 +108,11 @@ for (const name of names) {
       if (first.tag) tags.push(first.tag);
 
       const c = sc.change;
+      // --changed means content, mode or existence changed: a rewrite with the same bytes is not one.
+      const rewritten = Object.keys(c.write ?? {}).filter((p) => {
+        const f = path.join(ctx, p);
+        return !existsSync(f) || readFileSync(f, 'utf8') !== c.write![p];
+      });
       writeFiles(ctx, c.write);
       for (const p of c.delete ?? []) rmSync(path.join(ctx, p), { recursive: true });
       for (const [p, m] of Object.entries(c.chmod ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
@@ -114,7 +123,7 @@ for (const name of names) {
       assert.ok(second.ok, `second build failed: ${second.error}`);
       if (second.tag) tags.push(second.tag);
 
-      const changed = [...Object.keys(c.write ?? {}), ...(c.delete ?? []), ...Object.keys(c.chmod ?? {})];
+      const changed = [...rewritten, ...(c.delete ?? []), ...Object.keys(c.chmod ?? {})];
       const target = { contextDir: ctx, dockerfilePath: file, displayName: 'Dockerfile' };
       const result = await explain(target, {
         target: sc.target, buildArgs: sc.buildArgs, changed, prevFile,
