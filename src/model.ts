@@ -33,7 +33,7 @@ export async function loadModel(target: Target, opts: GraphOptions = {}): Promis
         any = true;
         const isBind = step.keyword === 'RUN';
         const sel = isBind ? ctx.selectBindMount(src.paths[0]) : ctx.select(src.paths, { exclude: src.exclude });
-        files.push(...sel.files.map((f) => (typeof f === 'string' ? f : (f as { path: string }).path)));
+        files.push(...sel.files.map((f) => f.path));
         missing.push(...sel.missing.map((m) => m.source));
       }
       if (any) contextFiles.set(`${step.stage}:${step.position}`, { files: [...new Set(files)].sort(), missing });

@@ -2,7 +2,7 @@
  * What BuildKit's cache key of a step is made of, as a plain record per step. Two steps at
  * the same place in a chain with equal definitions (and unchanged content inputs) hit the
  * cache. Mirrors dockerfile2llb: a RUN is an ExecOp keyed on its command, environment (ENV
- * plus every ARG with a value in scope, proxy ARGs excluded), working directory, user,
+ * plus every ARG with a value in scope; an undeclared proxy ARG is never in scope), working directory, user,
  * network, security and mounts; a COPY/ADD is a FileOp keyed on its sources, destination and
  * flags (not on ENV or USER); a WORKDIR is a mkdir FileOp made as USER; a FROM is the base reference.
  */

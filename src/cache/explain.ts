@@ -51,7 +51,7 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   const verdicts = invalidation({ previous: prev, current: cur, changes: changedContext(changed, ignore.matcher) });
 
   const parts: string[] = [];
-  const userPaths = [...new Set((opts.changed ?? []).concat())].map(contextPath);
+  const userPaths = [...new Set(opts.changed ?? [])].map(contextPath);
   if (opts.since) parts.push(`the changes since ${opts.since}${changed.length ? ` (${changed.length} path${changed.length === 1 ? '' : 's'})` : ''}`);
   else if (userPaths.length) parts.push(`${userPaths.length === 1 ? 'a change to' : 'changes to'} ${list(userPaths)}`);
   const argNames = new Set([...Object.keys(args), ...Object.keys(prevArgs)]);

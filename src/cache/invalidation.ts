@@ -6,9 +6,9 @@
  * A step is matched to its previous version by its position in its stage's chain of executing
  * steps, not by line number: inserting a comment moves lines but rebuilds nothing.
  */
-import type { BuildGraph, Source, Stage, Step } from '../graph/graph.js';
+import { stageOrder, type BuildGraph, type Source, type Stage, type Step } from '../graph/graph.js';
 import { stepDefinition } from './definition.js';
-import { computeKeys, stageOrder, type StepKeys } from './keys.js';
+import { computeKeys, type StepKeys } from './keys.js';
 
 export type Status = 'cached' | 'rebuilt' | 'conditional' | 'metadata' | 'skipped';
 

@@ -10,7 +10,7 @@
  * those files differ (BuildKit checksums them before deciding): explain's `conditional`.
  */
 import { createHash } from 'node:crypto';
-import type { BuildGraph, Source, Step } from '../graph/graph.js';
+import { stageOrder, type BuildGraph, type Source, type Step } from '../graph/graph.js';
 import { stepDefinition } from './definition.js';
 
 export interface StepKeys {
@@ -38,21 +38,6 @@ function digest(...parts: string[]): string {
 function definitionText(step: Step): string {
   const d = stepDefinition(step);
   return JSON.stringify([step.keyword, d.fields, [...d.env].map(([k, v]) => [k, v.value]).sort()]);
-}
-
-export function stageOrder(g: BuildGraph): number[] {
-  const deps: number[][] = g.stages.map(() => []);
-  for (const e of g.edges) if (typeof e.from === 'number') deps[e.to].push(e.from);
-  const seen = new Set<number>();
-  const out: number[] = [];
-  const visit = (s: number) => {
-    if (seen.has(s)) return;
-    seen.add(s);
-    deps[s].forEach(visit);
-    out.push(s);
-  };
-  g.stages.forEach((s) => visit(s.index));
-  return out;
 }
 
 /** Computes the keys of every executing step of the stages a graph needs. */

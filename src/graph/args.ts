@@ -1,14 +1,10 @@
 /**
- * Build arguments BuildKit defines without an ARG line: the platform ARGs (usable in FROM
- * lines, and in a stage once declared with `ARG NAME`) and the proxy ARGs (settable with
- * --build-arg without a declaration, and left out of the cache key).
+ * Build arguments BuildKit defines without an ARG line: the platform ARGs, usable in FROM
+ * lines, and in a stage once declared with `ARG NAME`. (The proxy ARGs need no model: an
+ * undeclared one never enters a step's scope, and a declared one is an ordinary ARG, as the
+ * engine scenarios arg-proxy-* show.)
  * See https://docs.docker.com/reference/dockerfile/#automatic-platform-args-in-the-global-scope
  */
-
-export const PROXY_ARGS = new Set([
-  'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy',
-  'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy',
-]);
 
 export interface Platform {
   os: string;

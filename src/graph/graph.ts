@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import type { Range } from '../core/ranges.js';
 import { expand, ExpandError } from '../dockerfile/expand.js';
 import type { CopyInstruction, Dockerfile, FromInstruction, Instruction, Keyword, Mount } from '../dockerfile/model.js';
-import { hostPlatform, parsePlatform, platformArgs, PROXY_ARGS } from './args.js';
+import { hostPlatform, parsePlatform, platformArgs } from './args.js';
 
 export interface GraphOptions {
   /** `--target`: a stage name or index; default the last stage. */
@@ -120,7 +120,9 @@ function lookupEnv(scope: Scope): Map<string, string> {
 }
 
 function isRemote(src: string): boolean {
-  return /^https?:\/\//i.test(src) || /^git@/.test(src) || /^git:\/\//.test(src) || /\.git(#.*)?$/.test(src) && /^[a-z]+:\/\//i.test(src);
+  if (/^(https?|git):\/\//i.test(src) || src.startsWith('git@')) return true;
+  // A URL ending in .git (with an optional #ref) is a git repository whatever its scheme.
+  return /^[a-z]+:\/\//i.test(src) && /\.git(#.*)?$/.test(src);
 }
 
 function cloneScope(s: Scope): Scope {
@@ -315,7 +317,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
   });
 
   if (stages.length === 0) fail(df, 'the file has no FROM line', df.instructions[0].range);
-  detectCycles(df, stages, edges);
+  const deps = stageDeps(stages.length, edges);
+  detectCycles(df, stages, deps);
 
   let targetIndex = stages.length - 1;
   if (opts.target !== undefined) {
@@ -326,7 +329,6 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     }
     targetIndex = found;
   }
-  const deps = stageDeps(stages.length, edges);
   const needed = new Set<number>();
   const stack = [targetIndex];
   while (stack.length) {
@@ -384,8 +386,7 @@ function stageDeps(n: number, edges: Edge[]): number[][] {
 }
 
 /** BuildKit rejects a graph with a cycle ("circular dependency detected on stage"). */
-function detectCycles(df: Dockerfile, stages: Stage[], edges: Edge[]): void {
-  const deps = stageDeps(stages.length, edges);
+function detectCycles(df: Dockerfile, stages: Stage[], deps: number[][]): void {
   const state = new Array<number>(stages.length).fill(0);
   const visit = (s: number): void => {
     if (state[s] === 2) return;
@@ -418,4 +419,17 @@ function waves(stages: Stage[], deps: number[][]): number[][] {
   return out.filter(Boolean);
 }
 
-export { PROXY_ARGS };
+/** Stage indices with every stage after the stages it reads from (the graph has no cycle). */
+export function stageOrder(g: BuildGraph): number[] {
+  const deps = stageDeps(g.stages.length, g.edges);
+  const seen = new Set<number>();
+  const out: number[] = [];
+  const visit = (s: number) => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    deps[s].forEach(visit);
+    out.push(s);
+  };
+  g.stages.forEach((s) => visit(s.index));
+  return out;
+}
