@@ -1,4 +1,4 @@
-import { parseStepLabel, type ParsedProgress, type Vertex } from './progress.js';
+import { newVertex, type ParsedProgress, type Vertex } from './progress.js';
 
 /**
  * `--progress=rawjson` (buildx 0.13+, buildctl 0.13+): BuildKit's client.SolveStatus objects, one
@@ -29,8 +29,6 @@ interface SolveStatus {
   statuses?: RawStatus[];
   logs?: RawLog[];
 }
-
-const INTERNAL = /^\[(?:[^\s\]]+ )?internal\] /;
 
 /** Reads a rawjson stream a chunk at a time; `startedAtMs` is when the build command started. */
 export class RawJsonParser {
@@ -108,19 +106,7 @@ export class RawJsonParser {
   private vertex(digest: string, name?: string): Vertex {
     let v = this.byDigest.get(digest);
     if (!v) {
-      const nm = name ?? digest;
-      v = { id: this.byDigest.size + 1, digest, name: nm, internal: INTERNAL.test(nm), state: 'running', cached: false, output: [], statuses: [] };
-      const label = parseStepLabel(nm);
-      if (label) {
-        if (label.platform) v.platform = label.platform;
-        if (label.stage) v.stage = label.stage;
-        v.stepIndex = label.stepIndex;
-        v.stepCount = label.stepCount;
-        v.instruction = label.instruction;
-      } else if (!v.internal && /^[A-Z]+ /.test(nm)) {
-        v.instruction = nm;
-      }
-      if (v.instruction) v.keyword = v.instruction.split(/\s/, 1)[0]!.toUpperCase();
+      v = newVertex(this.byDigest.size + 1, name ?? digest, digest);
       this.byDigest.set(digest, v);
     }
     return v;

@@ -88,6 +88,24 @@ const LABEL =
 const INTERNAL = /^\[(?:[^\s\]]+ )?internal\] /;
 
 /** Parse `[base 2/3] RUN ...` (or `[ 2/11] RUN ...`, `[linux/amd64 base 2/3] ...`). */
+/** A vertex as first seen, with what its name says: internal or not, its `[stage i/n]` label. */
+export function newVertex(id: number, name: string, digest?: string): Vertex {
+  const v: Vertex = { id, ...(digest ? { digest } : {}), name, internal: INTERNAL.test(name), state: 'running', cached: false, output: [], statuses: [] };
+  const label = parseStepLabel(name);
+  if (label) {
+    if (label.platform) v.platform = label.platform;
+    if (label.stage) v.stage = label.stage;
+    v.stepIndex = label.stepIndex;
+    v.stepCount = label.stepCount;
+    v.instruction = label.instruction;
+  } else if (!v.internal && /^[A-Z]+ /.test(name)) {
+    // A FROM shared with a stage that has no label (COPY --from=<image>) keeps no label.
+    v.instruction = name;
+  }
+  if (v.instruction) v.keyword = v.instruction.split(/\s/, 1)[0]!.toUpperCase();
+  return v;
+}
+
 export function parseStepLabel(name: string): StepLabel | undefined {
   const m = LABEL.exec(name);
   if (!m) return undefined;
@@ -242,19 +260,7 @@ export class ProgressParser {
     this.afterHeader = true;
     let v = this.byId.get(id);
     if (!v) {
-      v = { id, name, internal: INTERNAL.test(name), state: 'running', cached: false, output: [], statuses: [] };
-      const label = parseStepLabel(name);
-      if (label) {
-        if (label.platform) v.platform = label.platform;
-        if (label.stage) v.stage = label.stage;
-        v.stepIndex = label.stepIndex;
-        v.stepCount = label.stepCount;
-        v.instruction = label.instruction;
-      } else if (!v.internal && /^[A-Z]+ /.test(name)) {
-        // A FROM shared with a stage that has no label (COPY --from=<image>) keeps no label.
-        v.instruction = name;
-      }
-      if (v.instruction) v.keyword = v.instruction.split(/\s/, 1)[0]!.toUpperCase();
+      v = newVertex(id, name);
       this.byId.set(id, v);
       this.timing.set(id, { startBounds: [] });
     }
