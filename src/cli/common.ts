@@ -3,6 +3,7 @@
  * parsing repeated NAME=VALUE options.
  */
 import path from 'node:path';
+import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 
 export interface Target {
@@ -39,4 +40,13 @@ export function collectList(value: string, previous: string[] = []): string[] {
 export function checkFormat<T extends string>(value: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
+}
+
+/** The options that pick what is built, the same on every command: CONTEXT, -f, --target, --build-arg. */
+export function buildSelection(cmd: Command, buildArgHelp = 'build argument (repeatable)'): Command {
+  return cmd
+    .argument('[CONTEXT]', 'build context folder', '.')
+    .option('-f, --file <FILE>', 'Dockerfile (default: CONTEXT/Dockerfile)')
+    .option('--target <STAGE>', 'stage to build (default: the last)')
+    .option('--build-arg <NAME=VALUE>', buildArgHelp, collectKeyValue);
 }

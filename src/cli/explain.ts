@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { explain } from '../cache/explain.js';
 import { UsageError } from '../core/errors.js';
 import { explainJson, explainText } from '../report/explain.js';
-import { checkFormat, collectKeyValue, collectList, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
 
 function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
   const eq = value.indexOf('=');
@@ -11,13 +11,10 @@ function collectPrevArg(value: string, previous: Record<string, string | null> =
 }
 
 export function registerExplain(program: Command): void {
-  program
-    .command('explain')
-    .description('say which steps a change will rebuild, step by step, and why')
-    .argument('[CONTEXT]', 'build context folder', '.')
-    .option('-f, --file <FILE>', 'Dockerfile (default: CONTEXT/Dockerfile)')
-    .option('--target <STAGE>', 'stage to build (default: the last)')
-    .option('--build-arg <NAME=VALUE>', 'build argument of the build being explained (repeatable)', collectKeyValue)
+  buildSelection(
+    program.command('explain').description('say which steps a change will rebuild, step by step, and why'),
+    'build argument of the build being explained (repeatable)',
+  )
     .option('--changed <PATH>', 'context path whose content, mode or existence changed (repeatable)', collectList)
     .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF)')
     .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE)')

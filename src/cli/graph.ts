@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
 import { loadModel } from '../model.js';
 import { graphDot, graphJson, graphText } from '../report/graph.js';
-import { checkFormat, collectKeyValue, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, resolveTarget } from './common.js';
 
 export function registerGraph(program: Command): void {
-  program
-    .command('graph')
-    .description('print the stages, their edges, what the target needs, and each step\'s cache inputs')
-    .argument('[CONTEXT]', 'build context folder', '.')
-    .option('-f, --file <FILE>', 'Dockerfile (default: CONTEXT/Dockerfile)')
-    .option('--target <STAGE>', 'stage to build (default: the last)')
-    .option('--build-arg <NAME=VALUE>', 'build argument (repeatable)', collectKeyValue)
+  buildSelection(
+    program.command('graph').description('print the stages, their edges, what the target needs, and each step\'s cache inputs'),
+  )
     .option('--format <FORMAT>', 'text, json or dot', 'text')
     .action(async (context: string, opts: { file?: string; target?: string; buildArg?: Record<string, string>; format: string }) => {
       const format = checkFormat(opts.format, ['text', 'json', 'dot'] as const);
