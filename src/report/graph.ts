@@ -120,7 +120,7 @@ export function graphDot(input: GraphReportInput): string {
   const q = (s: string) => JSON.stringify(s);
   const lines = ['digraph build {', '  rankdir=LR;'];
   for (const s of graph.stages) {
-    lines.push(`  s${s.index} [label=${q(`${stageLabel(s)}\\nline ${s.line}`)}${s.needed ? '' : ', style=dashed'}${s.index === graph.target ? ', peripheries=2' : ''}];`);
+    lines.push(`  s${s.index} [label=${q(`${stageLabel(s)}\nline ${s.line}`)}${s.needed ? '' : ', style=dashed'}${s.index === graph.target ? ', peripheries=2' : ''}];`);
   }
   const images = new Map<string, string>();
   for (const e of graph.edges) {
