@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Target } from '../cli/common.js';
 import { loadDockerignore } from '../context/index.js';
 import { loadDockerfile } from '../dockerfile/load.js';
-import { buildGraph } from '../graph/graph.js';
+import { buildGraph, stageLabel } from '../graph/graph.js';
 import type { ExplainResult } from '../report/explain.js';
 import { changedContext, contextPath } from './changes.js';
 import { changedSince } from './git.js';
@@ -60,7 +60,6 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   if (fileEdited) parts.push('the Dockerfile edit');
   const change = parts.length ? parts.join(' and ') : 'no change';
 
-  const t0 = cur.stages[cur.target];
-  return { target: t0.name ?? String(t0.index), change: change[0].toUpperCase() + change.slice(1), verdicts };
+  return { target: stageLabel(cur.stages[cur.target]), change: change[0].toUpperCase() + change.slice(1), verdicts };
 }
 

@@ -6,7 +6,7 @@
  * A step is matched to its previous version by its position in its stage's chain of executing
  * steps, not by line number: inserting a comment moves lines but rebuilds nothing.
  */
-import { stageOrder, type BuildGraph, type Source, type Stage, type Step } from '../graph/graph.js';
+import { stageLabel, stageOrder, type BuildGraph, type Source, type Step } from '../graph/graph.js';
 import { stepDefinition } from './definition.js';
 import { computeKeys, type StepKeys } from './keys.js';
 
@@ -50,16 +50,11 @@ export interface InvalidationInput {
 const RANK: Record<'cached' | 'conditional' | 'rebuilt', number> = { cached: 0, conditional: 1, rebuilt: 2 };
 type ChainStatus = keyof typeof RANK;
 
-function label(s: Stage): string {
-  return s.name ?? String(s.index);
-}
 
 function short(text: string, max = 60): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
-
-
 
 const METADATA_EFFECT: Partial<Record<string, string>> = {
   ARG: 'its value is in the environment of every later RUN in the stage',
@@ -169,10 +164,10 @@ export function invalidation(input: InvalidationInput): StepVerdict[] {
 
   const verdicts = new Map<Step, StepVerdict>();
   const stageEnd = new Map<number, { status: ChainStatus; line: number }>();
-  const targetLabel = label(current.stages[current.target]);
+  const targetLabel = stageLabel(current.stages[current.target]);
   for (const si of stageOrder(current)) {
     const stage = current.stages[si];
-    const sl = label(stage);
+    const sl = stageLabel(stage);
     if (!stage.needed) {
       for (const step of stage.steps) {
         verdicts.set(step, { step, stageLabel: sl, status: 'skipped', reason: '', cause: { kind: 'not-needed', target: targetLabel } });
@@ -211,7 +206,7 @@ export function invalidation(input: InvalidationInput): StepVerdict[] {
         else {
           const src = step.sources.find((x) => x.kind === 'stage');
           cause = src && src.kind === 'stage'
-            ? { kind: 'stage', stage: label(current.stages[src.stage]), line: stageEnd.get(src.stage)!.line, status: stageEnd.get(src.stage)!.status as 'rebuilt' | 'conditional' }
+            ? { kind: 'stage', stage: stageLabel(current.stages[src.stage]), line: stageEnd.get(src.stage)!.line, status: stageEnd.get(src.stage)!.status as 'rebuilt' | 'conditional' }
             : { kind: 'unchanged' };
         }
       } else {

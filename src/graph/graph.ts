@@ -72,6 +72,11 @@ export interface Stage {
   needed: boolean;
 }
 
+/** How a stage is named to people and in JSON: its AS name, or its index. */
+export function stageLabel(s: Pick<Stage, 'index' | 'name'>): string {
+  return s.name ?? String(s.index);
+}
+
 export interface Edge {
   /** The stage index that provides, or an image reference. */
   from: number | string;

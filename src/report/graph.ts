@@ -2,7 +2,7 @@
  * Reporters for `layerwise graph`: pure functions from a BuildGraph (and what the context
  * says about each step's sources) to text, JSON or Graphviz dot.
  */
-import type { BuildGraph, Source, Stage, Step } from '../graph/graph.js';
+import { stageLabel, type BuildGraph, type Source, type Step } from '../graph/graph.js';
 
 /** Files a step selects from the build context (filled in when the context is available). */
 export interface StepContextFiles {
@@ -14,10 +14,6 @@ export interface GraphReportInput {
   graph: BuildGraph;
   /** Keyed by `${stage}:${position}`. */
   contextFiles?: Map<string, StepContextFiles>;
-}
-
-export function stageLabel(s: Pick<Stage, 'index' | 'name'>): string {
-  return s.name ?? String(s.index);
 }
 
 function sourceJson(graph: BuildGraph, s: Source): Record<string, unknown> {
