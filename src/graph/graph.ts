@@ -206,8 +206,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     let scope: Scope;
     if (parent !== undefined && parent < index) {
       base = { kind: 'stage', stage: parent };
+      // A stage built FROM another inherits its ARGs too (engine scenario from-stage-arg-changed-downstream).
       scope = cloneScope(finalScopes[parent]);
-      scope.args = new Map();
       edges.push({ from: parent, to: index, kind: 'from', line: from.range.start.line });
     } else if (ref.toLowerCase() === 'scratch') {
       base = { kind: 'scratch' };
