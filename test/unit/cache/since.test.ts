@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { explain } from '../../../src/cache/explain.js';
+import { changedSince } from '../../../src/cache/git.js';
+import { InputError } from '../../../src/core/errors.js';
+
+/** A repository whose build context is its `app/` folder, with one commit. */
+function repo() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-since-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q');
+  git('config', 'user.email', 't@example.invalid');
+  git('config', 'user.name', 't');
+  const files: Record<string, string> = {
+    '.gitignore': 'app/build/\n',
+    'app/Dockerfile': 'FROM bb\nCOPY src/ /src/\nRUN echo built\nCOPY build/ /build/\n',
+    'app/.dockerignore': 'src/*.log\n',
+    'app/src/a.py': 'a\n',
+    'app/src/b.py': 'b\n',
+    'app/build/out.bin': 'old\n',
+    'other/x.txt': 'x\n',
+  };
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), text);
+  }
+  git('add', '-A');
+  git('commit', '-qm', 'init');
+  return { dir, git, ctx: path.join(dir, 'app') };
+}
+
+test('--since lists staged, unstaged and untracked paths under the context, relative to it', async () => {
+  const { dir, git, ctx } = repo();
+  writeFileSync(path.join(ctx, 'src/a.py'), 'a2\n'); // unstaged
+  writeFileSync(path.join(ctx, 'src/b.py'), 'b2\n');
+  git('add', 'app/src/b.py'); // staged
+  writeFileSync(path.join(ctx, 'src/new.py'), 'n\n'); // untracked
+  writeFileSync(path.join(dir, 'other/x.txt'), 'y\n'); // outside the context
+  // build/out.bin is git-ignored: git cannot say whether it changed, so it counts (see the third test).
+  assert.deepEqual(await changedSince(ctx, 'HEAD'), ['build/out.bin', 'src/a.py', 'src/b.py', 'src/new.py']);
+});
+
+test('--since counts committed changes after the ref too', async () => {
+  const { git, ctx } = repo();
+  writeFileSync(path.join(ctx, 'src/a.py'), 'a2\n');
+  git('commit', '-qam', 'second');
+  assert.deepEqual(await changedSince(ctx, 'HEAD~1'), ['build/out.bin', 'src/a.py']);
+  assert.deepEqual(await changedSince(ctx, 'HEAD'), ['build/out.bin']);
+});
+
+test('git-ignored files count, and only .dockerignore decides what a build sees', async () => {
+  const { ctx } = repo();
+  writeFileSync(path.join(ctx, 'build/out.bin'), 'new\n'); // git-ignored, not docker-ignored
+  writeFileSync(path.join(ctx, 'src/debug.log'), 'log\n'); // docker-ignored
+  assert.deepEqual(await changedSince(ctx, 'HEAD'), ['build/out.bin', 'src/debug.log']);
+  const r = await explain({ contextDir: ctx, dockerfilePath: path.join(ctx, 'Dockerfile'), displayName: 'Dockerfile' }, { since: 'HEAD' });
+  const status = Object.fromEntries(r.verdicts.map((v) => [v.step.line, v.status]));
+  assert.deepEqual(status, { 1: 'cached', 2: 'cached', 3: 'cached', 4: 'rebuilt' });
+});
+
+test('an unknown ref is an input error, not a crash', async () => {
+  const { ctx } = repo();
+  await assert.rejects(changedSince(ctx, 'no-such-ref'), (e: unknown) => e instanceof InputError && /--since/.test(e.message));
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { projectRoot } from '../../helpers.js';
+
+const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+const example = path.join(projectRoot, 'examples', 'ml-serving');
+
+function layerwise(args: string[], cwd = projectRoot) {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('--help lists the commands and exits 0', () => {
+  const r = layerwise(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /graph \[options\] \[CONTEXT\]/);
+  assert.match(r.out, /explain \[options\] \[CONTEXT\]/);
+});
+
+test('an unknown option is a usage error: exit 2', () => {
+  const r = layerwise(['explain', '--no-such-flag']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /unknown option '--no-such-flag'/);
+});
+
+test('a bad Dockerfile gives file:line:col and exit 2, without a stack trace', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-'));
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb\nCOPY --nope=1 a b\n');
+  const r = layerwise(['graph', dir]);
+  assert.equal(r.code, 2);
+  // A FILE outside the working directory is shown by its absolute path.
+  assert.equal(r.err, `layerwise: ${path.join(dir, 'Dockerfile')}:2:6: unknown flag: nope\n`);
+});
+
+test('a missing Dockerfile is an input error naming it', () => {
+  const r = layerwise(['graph', '/nonexistent-context']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /Dockerfile: cannot read Dockerfile: no such file/);
+});
+
+test('explain on the bundled example prints the README\'s answer and exits 0', () => {
+  const r = layerwise(['explain', '.', '-f', 'docker/Dockerfile', '--changed', 'python/app/server.py'], example);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /A change to python\/app\/server\.py rebuilds 7 of 11 steps, starting at line 33 \(COPY \. \/workspace\/app\)\./);
+});
+
+test('graph --format json holds the documented fields', () => {
+  const r = layerwise(['graph', '.', '-f', 'docker/Dockerfile', '--format', 'json'], example);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { stages: Record<string, unknown>[]; edges: Record<string, unknown>[] };
+  for (const key of ['index', 'name', 'base', 'line', 'needed', 'steps']) assert.ok(key in j.stages[0], key);
+  const copy = (j.stages[1].steps as { kind: string; inputs: { contextFiles?: string[] } }[]).find((s) => s.kind === 'COPY')!;
+  assert.ok(copy.inputs.contextFiles!.includes('python/app/server.py'));
+  assert.ok(!copy.inputs.contextFiles!.includes('README.md'), '.dockerignore excludes *.md');
+  assert.deepEqual(j.edges.map((e) => [e.from, e.to, e.kind, e.line]), [['bb:latest', 'base', 'from', 13], ['base', 'framework', 'from', 26]]);
+});
+
+test('--format with an unknown value is a usage error', () => {
+  const r = layerwise(['graph', example, '-f', path.join(example, 'docker/Dockerfile'), '--format', 'yaml']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--format must be one of text, json, dot/);
+});
