@@ -117,7 +117,7 @@ function describe(cause: Cause, step: Step): string {
       if (cause.field === 'instruction') return `the instruction changed (was: ${short(cause.before)})`;
       if (cause.field === 'workdir') return `the working directory changed (${cause.before || '/'} → ${cause.after || '/'})`;
       if (cause.field === 'user') return `the user changed (${cause.before || 'root'} → ${cause.after || 'root'})`;
-      if (cause.field === 'command') return `the command changed (line ${cause.previousLine} was: ${short(cause.before.startsWith('[') ? safeLast(cause.before) : cause.before)})`;
+      if (cause.field === 'command') return `the command changed: ${difference(commandText(cause.before), commandText(cause.after))}`;
       return `its ${cause.field} changed (${short(cause.before, 40) || 'none'} → ${short(cause.after, 40) || 'none'})`;
     case 'arg':
       return `build arg ${cause.name} changed (${cause.before ?? 'unset'} → ${cause.after ?? 'unset'}); every ARG with a value is in a RUN's environment, used or not`;
@@ -130,13 +130,31 @@ function describe(cause: Cause, step: Step): string {
   }
 }
 
-function safeLast(json: string): string {
+/** The command text of a RUN definition (the last word of the argv, or the whole exec form). */
+function commandText(def: string): string {
+  const [first, ...heredocs] = def.split('\n<<');
   try {
-    const v = JSON.parse(json.split('\n')[0]);
-    return Array.isArray(v) ? String(v[v.length - 1]) : json;
+    const argv = JSON.parse(first) as string[];
+    return [argv[argv.length - 1], ...heredocs].join('\n<<');
   } catch {
-    return json;
+    return def;
   }
+}
+
+/** `"…sleep 4…" is now "…sleep 5…"`: the part that differs, with a little context either side. */
+function difference(before: string, after: string, context = 12): string {
+  let p = 0;
+  while (p < before.length && p < after.length && before[p] === after[p]) p++;
+  let q = 0;
+  while (q < before.length - p && q < after.length - p && before[before.length - 1 - q] === after[after.length - 1 - q]) q++;
+  const cut = (t: string) => {
+    const from = Math.max(0, p - context);
+    const to = Math.min(t.length, t.length - q + context);
+    // Whitespace is kept as it is: a whitespace-only edit re-runs a RUN too, and must show.
+    const mid = t.slice(from, to);
+    return `${from > 0 ? '…' : ''}${mid.length > 60 ? mid.slice(0, 59) + '…' : mid}${to < t.length ? '…' : ''}`;
+  };
+  return `${JSON.stringify(cut(before))} is now ${JSON.stringify(cut(after))}`;
 }
 
 /** Works out the status of every step of the current file, in file order. */

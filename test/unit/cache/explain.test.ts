@@ -105,3 +105,9 @@ test('inserting a RUN rebuilds it and what follows in its stage only', async () 
   assert.deepEqual(status, { 1: 'cached', 2: 'cached', 3: 'rebuilt', 4: 'rebuilt', 5: 'skipped', 6: 'skipped' });
   assert.equal(r.verdicts.find((v) => v.step.line === 3)!.cause.kind, 'inserted');
 });
+
+test('an edited RUN says what changed in its command, whitespace included', async () => {
+  const t = tmpTarget({ Dockerfile: 'FROM bb\nRUN echo  a && sleep 5\n', 'Dockerfile.prev': 'FROM bb\nRUN echo a && sleep 4\n' });
+  const r = await explain(t, { prevFile: path.join(t.dir, 'Dockerfile.prev') });
+  assert.equal(r.verdicts[1].reason, 'the command changed: "echo a && sleep 4" is now "echo  a && sleep 5"');
+});
