@@ -20,10 +20,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { build } from '../../src/build/driver.js';
 import { removeImages } from '../../src/build/cleanup.js';
-import { mapRecordToLines, vertexRule, type StageSteps } from '../../src/build/line-map.js';
+import { mapRecordToLines } from '../../src/build/line-map.js';
+import { stageStepsOf } from '../../src/build/graph-steps.js';
 import { explain } from '../../src/cache/explain.js';
 import { loadDockerfile } from '../../src/dockerfile/load.js';
-import { buildGraph, type BuildGraph } from '../../src/graph/graph.js';
+import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir } from '../helpers.js';
 import { requireEngine } from './build-helpers.js';
 
@@ -48,19 +49,6 @@ function writeFiles(dir: string, files: Record<string, string> = {}) {
     mkdirSync(path.dirname(f), { recursive: true });
     writeFileSync(f, text);
   }
-}
-
-/** The stage shapes the vertex mapper needs, from our own graph. */
-function stageSteps(g: BuildGraph): StageSteps[] {
-  return g.stages.map((s) => ({
-    name: s.name,
-    index: s.index,
-    baseImage: s.base.kind === 'image' ? s.base.ref : undefined,
-    steps: s.steps.map((st) => ({
-      line: st.line,
-      ...vertexRule(st.keyword, { from: s.base.kind, workdir: typeof st.expanded.workdir === 'string' ? st.expanded.workdir : undefined }),
-    })),
-  }));
 }
 
 test('the explain scenario suite has at least 60 scenarios', () => {
@@ -131,7 +119,7 @@ for (const name of names) {
       });
 
       const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs: sc.buildArgs });
-      const map = mapRecordToLines(second, stageSteps(graph));
+      const map = mapRecordToLines(second, stageStepsOf(graph));
       const byLine = new Map<number, boolean>();
       for (const { vertex, location } of map.vertices) for (const l of location?.lines ?? []) byLine.set(l, vertex.cached);
       const disagreements: string[] = [];
