@@ -6,12 +6,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
+import { EXIT_INPUT, EXIT_OK } from './exit.js';
 import { registerExplain } from './explain.js';
 import { registerGraph } from './graph.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_INPUT = 2;
+import { registerProfile } from './profile.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run layerwise --help for usage)');
   registerGraph(program);
   registerExplain(program);
+  registerProfile(program);
   return program;
 }
 

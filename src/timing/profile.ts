@@ -75,6 +75,7 @@ export function measuredSteps(record: Pick<BuildRecord, 'vertices'>, g: BuildGra
 
 /** Seconds of a build not spent in its steps: wall time minus the span of its step vertices. */
 export function buildOverhead(record: Pick<BuildRecord, 'vertices' | 'wallSeconds'>): number | undefined {
+  if (!(record.wallSeconds > 0)) return undefined; // a log without a clock
   const steps = record.vertices.filter((v: Vertex) => v.stepIndex !== undefined && v.started !== undefined && v.completed !== undefined && !v.cached && v.keyword !== 'FROM');
   if (!steps.length) return undefined;
   const span = Math.max(...steps.map((v) => v.completed!)) - Math.min(...steps.map((v) => v.started!));

@@ -77,3 +77,16 @@ test('profiles are saved atomically and read back; a file that is not a profile 
   writeFileSync(path.join(tmp, 'bad.json'), '{"version": 7}');
   await assert.rejects(loadProfile(path.join(tmp, 'bad.json')), InputError);
 });
+
+test('saved logs are read whether plain, timed or not a log at all', async () => {
+  const { readBuildLog } = await import('../../../src/timing/logs.js');
+  const plain = await readBuildLog(path.join(dir, 'multi-stage.txt'));
+  assert.equal(plain.wallSeconds, 0, 'a plain log has no clock');
+  assert.equal(measuredSteps(plain, graph).size, 6);
+  const t = await readBuildLog(path.join(dir, 'multi-stage.timed.txt'));
+  assert.ok(t.wallSeconds > 3);
+  assert.equal(importRecord(emptyProfile(), plain, graph).overhead.length, 0, 'no overhead sample without a clock');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerwise-log-'));
+  writeFileSync(path.join(tmp, 'x.log'), 'hello\n');
+  await assert.rejects(readBuildLog(path.join(tmp, 'x.log')), /not a BuildKit progress log/);
+});
