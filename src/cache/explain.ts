@@ -11,6 +11,8 @@ import type { ExplainResult } from '../report/explain.js';
 import { changedContext, contextPath } from './changes.js';
 import { changedSince } from './git.js';
 import { invalidation } from './invalidation.js';
+import { basisOf, durations, predictRebuild, type Estimator } from '../timing/predict.js';
+import type { Profile } from '../timing/profile.js';
 
 export interface ExplainOptions {
   target?: string;
@@ -23,6 +25,10 @@ export interface ExplainOptions {
   prevFile?: string;
   /** Args of the previous build (null value = not set); undefined = same as the current ones. */
   prevBuildArgs?: Record<string, string | null>;
+  /** Measured durations; steps without samples are estimated. */
+  profile?: Profile;
+  /** How to estimate a step the profile does not know (default: nothing is known, 0 s). */
+  estimate?: Estimator;
 }
 
 function list(items: string[]): string {
@@ -60,6 +66,18 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   if (fileEdited) parts.push('the Dockerfile edit');
   const change = parts.length ? parts.join(' and ') : 'no change';
 
-  return { target: stageLabel(cur.stages[cur.target]), change: change[0].toUpperCase() + change.slice(1), verdicts };
+  const d = durations(cur, opts.profile, opts.estimate ?? (() => ({ seconds: 0, basis: 'no estimate' })));
+  const { low, high } = predictRebuild(cur, d, verdicts);
+  // The basis of a rebuild's time is that of the steps it re-runs, not of the whole file.
+  const rerun = verdicts.filter((v) => v.step.executes && v.step.keyword !== 'FROM' && (v.status === 'rebuilt' || v.status === 'conditional')).map((v) => v.step);
+  const unmeasured = rerun.filter((st) => d.unmeasured.includes(st));
+  const time = {
+    low: low.seconds,
+    high: high.seconds,
+    basis: basisOf(unmeasured.length, rerun.length - unmeasured.length),
+    criticalStages: high.schedule.criticalStages.map((s) => stageLabel(cur.stages[s])),
+    unmeasured: unmeasured.map((st) => st.line),
+  };
+  return { target: stageLabel(cur.stages[cur.target]), time, change: change[0].toUpperCase() + change.slice(1), verdicts };
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { explain } from '../cache/explain.js';
 import { UsageError } from '../core/errors.js';
 import { explainJson, explainText } from '../report/explain.js';
+import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
 import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
 
 function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
@@ -19,15 +20,16 @@ export function registerExplain(program: Command): void {
     .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF)')
     .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE)')
     .option('--prev-build-arg <NAME[=VALUE]>', 'build argument of the previous build; NAME alone = was not set (repeatable; none = same as now)', collectPrevArg)
+    .option('--profile <FILE>', 'measured step durations (see layerwise profile)', DEFAULT_PROFILE)
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; changed?: string[]; since?: string;
-      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string;
+      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile: string;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const result = await explain(resolveTarget(context, opts.file), {
         target: opts.target, buildArgs: opts.buildArg, changed: opts.changed, since: opts.since,
-        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg,
+        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await loadProfile(opts.profile),
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
       process.stdout.write(format === 'json' ? JSON.stringify(explainJson(result), null, 2) + '\n' : explainText(result, { color }));

@@ -2,9 +2,22 @@
  * Reporters for `layerwise explain`: the JSON contract and the text a person reads.
  */
 import type { StepVerdict } from '../cache/invalidation.js';
+import { humanSeconds } from '../timing/predict.js';
+
+export interface ExplainTime {
+  /** Seconds of the rebuild with conditional steps cached, and with them re-run. */
+  low: number;
+  high: number;
+  basis: 'measured' | 'estimated' | 'mixed';
+  /** Stages on the critical path of the rebuild. */
+  criticalStages: string[];
+  /** Lines of re-run steps that the profile has no samples for. */
+  unmeasured: number[];
+}
 
 export interface ExplainResult {
   target: string;
+  time?: ExplainTime;
   /** What changed, in words (for the closing line). */
   change: string;
   verdicts: StepVerdict[];
@@ -25,7 +38,29 @@ export function explainJson(r: ExplainResult): Record<string, unknown> {
     target: r.target,
     steps,
     summary: { rebuilt: s.rebuilt, cached: s.cached, conditional: s.conditional, first_rebuilt_line: s.first?.step.line ?? null },
+    ...(r.time ? {
+      time: {
+        rebuild_s: round(r.time.low),
+        rebuild_high_s: round(r.time.high),
+        basis: r.time.basis,
+        critical_path: r.time.criticalStages,
+        unmeasured_lines: r.time.unmeasured,
+      },
+    } : {}),
   };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** ": about 16 s (measured profile), critical path: framework" */
+function timePhrase(t: ExplainTime): string {
+  const basis = t.basis === 'measured' ? 'measured profile' : t.basis === 'mixed' ? `partly estimated: no profile data for line${t.unmeasured.length === 1 ? '' : 's'} ${t.unmeasured.join(', ')}` : 'estimated';
+  if (t.basis === 'estimated' && t.high === 0) return '';
+  const amount = Math.abs(t.high - t.low) < 0.05 * Math.max(t.high, 1) ? `about ${humanSeconds(t.high)}` : `${humanSeconds(t.low)} to ${humanSeconds(t.high)}`;
+  const path = t.criticalStages.length ? `, critical path: ${t.criticalStages.join(' → ')}` : '';
+  return `: ${amount} (${basis})${path}`;
 }
 
 export function summary(r: ExplainResult) {
@@ -72,7 +107,7 @@ export function explainText(r: ExplainResult, opts: { color?: boolean } = {}): s
   } else {
     const where = s.first ? `, starting at line ${s.first.step.line} (${oneLine(s.first.step.instruction.text, 60)})` : '';
     const cond = s.conditional ? `; ${s.conditional} more re-run only if files from another stage differ` : '';
-    out.push(`${r.change} rebuilds ${s.rebuilt} of ${s.steps} steps${where}${cond}.`);
+    out.push(`${r.change} rebuilds ${s.rebuilt} of ${s.steps} steps${where}${cond}${r.time ? timePhrase(r.time) : ''}.`);
   }
   return out.join('\n') + '\n';
 }

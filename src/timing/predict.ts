@@ -38,6 +38,11 @@ export function durations(graph: BuildGraph, profile: Profile | undefined, estim
         table.set(step, { seconds: 0, basis: 'estimated', detail: 'not a build step' });
         continue;
       }
+      if (step.keyword === 'FROM') {
+        // BuildKit resolves a base image, it does not run it: its time is the build's overhead.
+        table.set(step, { seconds: 0, basis: 'measured', detail: 'base image: resolved, not run' });
+        continue;
+      }
       const s = profile ? lookup(profile, graph, step) : undefined;
       if (s && s.samples.length) {
         measured += stage.needed ? 1 : 0;
@@ -49,13 +54,17 @@ export function durations(graph: BuildGraph, profile: Profile | undefined, estim
       }
     }
   }
-  const basis = unmeasured.length === 0 ? 'measured' : measured === 0 ? 'estimated' : 'mixed';
+  const basis = basisOf(unmeasured.length, measured);
   return {
     of: (step) => table.get(step) ?? { seconds: 0, basis: 'estimated', detail: 'unknown step' },
     unmeasured,
     overhead: profile?.overhead.length ? median(profile.overhead) : 0,
     basis,
   };
+}
+
+export function basisOf(unmeasured: number, measured: number): Durations['basis'] {
+  return unmeasured === 0 ? 'measured' : measured === 0 ? 'estimated' : 'mixed';
 }
 
 export interface Prediction {

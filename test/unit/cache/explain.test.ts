@@ -111,3 +111,21 @@ test('an edited RUN says what changed in its command, whitespace included', asyn
   const r = await explain(t, { prevFile: path.join(t.dir, 'Dockerfile.prev') });
   assert.equal(r.verdicts[1].reason, 'the command changed: "echo a && sleep 4" is now "echo  a && sleep 5"');
 });
+
+test('with a profile, explain says what the rebuild costs, on what basis, and its critical path', async () => {
+  const { emptyProfile, stepKey } = await import('../../../src/timing/profile.js');
+  const { buildGraph } = await import('../../../src/graph/graph.js');
+  const { loadDockerfile } = await import('../../../src/dockerfile/load.js');
+  const g = buildGraph(await loadDockerfile(exampleTarget.dockerfilePath));
+  const profile = emptyProfile();
+  // Every RUN measured at its sleep; WORKDIR and COPY left out on purpose.
+  for (const s of g.stages) for (const st of s.steps) {
+    const m = /sleep (\d+)/.exec(st.instruction.text);
+    if (st.keyword === 'RUN' && m) profile.steps[stepKey(g, st)] = { stage: s.name!, position: 0, instruction: '', line: st.line, samples: [Number(m[1])] };
+  }
+  profile.overhead = [1];
+  const r = await explain(exampleTarget, { changed: ['python/app/server.py'], profile });
+  const j = explainJson(r) as { time: { rebuild_s: number; basis: string; critical_path: string[]; unmeasured_lines: number[] } };
+  assert.deepEqual(j.time, { rebuild_s: 17, rebuild_high_s: 17, basis: 'mixed', critical_path: ['framework'], unmeasured_lines: [33] });
+  assert.match(explainText(r), /: about 17 s \(partly estimated: no profile data for line 33\), critical path: framework\.$/m);
+});
