@@ -19,8 +19,13 @@ export interface Model {
 export async function loadModel(target: Target, opts: GraphOptions = {}): Promise<Model> {
   const df = await loadDockerfile(target.dockerfilePath, target.displayName);
   const graph = buildGraph(df, opts);
+  return { target, graph, contextFiles: await selectContextFiles(target, graph) };
+}
+
+/** Per step, the context files its COPY/ADD sources or bind mounts select. */
+async function selectContextFiles(target: Target, graph: BuildGraph): Promise<Map<string, StepContextFiles> | undefined> {
   // A missing context is not an error here: BuildKit only fails when it builds.
-  if (!existsSync(target.contextDir)) return { target, graph };
+  if (!existsSync(target.contextDir)) return undefined;
   const ctx = await openContext(target.contextDir, target.dockerfilePath);
   const contextFiles = new Map<string, StepContextFiles>();
   for (const stage of graph.stages) {
@@ -39,5 +44,5 @@ export async function loadModel(target: Target, opts: GraphOptions = {}): Promis
       if (any) contextFiles.set(`${step.stage}:${step.position}`, { files: [...new Set(files)].sort(), missing });
     }
   }
-  return { target, graph, contextFiles };
+  return contextFiles;
 }

@@ -3,6 +3,7 @@
  * says about each step's sources) to text, JSON or Graphviz dot.
  */
 import { stageLabel, type BuildGraph, type Source, type Step } from '../graph/graph.js';
+import { humanSeconds, type Durations, type Prediction } from '../timing/predict.js';
 
 /** Files a step selects from the build context (filled in when the context is available). */
 export interface StepContextFiles {
@@ -12,6 +13,8 @@ export interface StepContextFiles {
 
 export interface GraphReportInput {
   graph: BuildGraph;
+  /** The cold build's schedule and each step's duration, when durations are known or estimated. */
+  cold?: { prediction: Prediction; durations: Durations };
   /** Keyed by `${stage}:${position}`. */
   contextFiles?: Map<string, StepContextFiles>;
 }
@@ -75,6 +78,26 @@ export function graphJson(input: GraphReportInput): Record<string, unknown> {
       line: e.line,
     })),
     waves: graph.waves.map((w) => w.map((s) => stageLabel(graph.stages[s]))),
+    ...(input.cold ? { schedule: scheduleJson(input) } : {}),
+  };
+}
+
+/** The cold build's schedule: per stage start/end, the critical path, and per step duration and basis. */
+function scheduleJson(input: GraphReportInput): Record<string, unknown> {
+  const { graph } = input;
+  const { prediction, durations } = input.cold!;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return {
+    cold_s: r(prediction.seconds),
+    overhead_s: r(durations.overhead),
+    basis: prediction.basis,
+    critical_path: prediction.schedule.criticalStages.map((s) => stageLabel(graph.stages[s])),
+    critical_steps: prediction.schedule.criticalPath.map((st) => st.line),
+    stages: [...prediction.schedule.stages].map(([s, t]) => ({ stage: stageLabel(graph.stages[s]), start_s: t ? r(t.start) : null, end_s: t ? r(t.end) : null })),
+    steps: graph.stages.flatMap((s) => (s.needed ? s.steps : []).filter((st) => st.executes).map((st) => {
+      const d = durations.of(st);
+      return { line: st.line, seconds: r(d.seconds), basis: d.basis, detail: d.detail };
+    })),
   };
 }
 
@@ -91,6 +114,14 @@ export function graphText(input: GraphReportInput): string {
   graph.waves.forEach((w, i) => {
     out.push(`  wave ${i + 1}: ${w.map((s) => stageLabel(graph.stages[s])).join(', ')}${w.length > 1 ? ' (run concurrently)' : ''}`);
   });
+  if (input.cold) {
+    const { prediction: p } = input.cold;
+    const basis = p.basis === 'measured' ? 'measured profile' : p.basis === 'mixed' ? 'partly estimated' : 'estimated';
+    out.push(`  cold build: about ${humanSeconds(p.seconds)} (${basis}), critical path: ${p.schedule.criticalStages.map((s) => stageLabel(graph.stages[s])).join(' → ') || 'none'}`);
+    for (const [s, t] of p.schedule.stages) {
+      if (t) out.push(`    ${stageLabel(graph.stages[s]).padEnd(16)} ${humanSeconds(t.start).padStart(7)} → ${humanSeconds(t.end)}`);
+    }
+  }
   for (const s of graph.stages) {
     const base = s.base.kind === 'image' ? s.base.ref : s.base.kind === 'stage' ? `stage ${stageLabel(graph.stages[s.base.stage])}` : 'scratch';
     out.push('');

@@ -64,3 +64,22 @@ test('--format with an unknown value is a usage error', () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /--format must be one of text, json, dot/);
 });
+
+test('graph with a profile prints the cold schedule, its basis and the critical path', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-'));
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb AS a\nRUN sleep 1\nFROM bb AS b\nRUN sleep 5\nFROM bb\nCOPY --from=a /x /x\nCOPY --from=b /y /y\n');
+  const samples = (s: number) => ({ stage: '', position: 0, instruction: '', line: 0, samples: [s] });
+  writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({
+    version: 1, overhead: [0.5], updated: '',
+    steps: { 'a#1 RUN sleep 1': samples(1), 'b#1 RUN sleep 5': samples(5), '2#1 COPY --from=a /x /x': samples(0.1), '2#2 COPY --from=b /y /y': samples(0.1) },
+  }));
+  const r = layerwise(['graph', dir, '--profile', path.join(dir, 'profile.json'), '--format', 'json']);
+  assert.equal(r.code, 0, r.err);
+  const s = (JSON.parse(r.out) as { schedule: { cold_s: number; basis: string; critical_path: string[]; stages: { stage: string; start_s: number; end_s: number }[] } }).schedule;
+  assert.equal(s.basis, 'measured');
+  assert.deepEqual(s.critical_path, ['b', '2']);
+  assert.equal(s.cold_s, 5.6); // the first COPY runs at 1 s; the second waits for b (5 s): 5.1 s + 0.5 s overhead
+  assert.deepEqual(s.stages.map((x) => [x.stage, x.start_s, x.end_s]), [['a', 0, 1], ['b', 0, 5], ['2', 1, 5.1]]);
+  const text = layerwise(['graph', dir, '--profile', path.join(dir, 'profile.json')]);
+  assert.match(text.out, /cold build: about 5\.6 s \(measured profile\), critical path: b → 2/);
+});
