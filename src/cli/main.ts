@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
 import { EXIT_INPUT, EXIT_OK } from './exit.js';
+import { registerBench } from './bench.js';
 import { registerExplain } from './explain.js';
 import { registerGraph } from './graph.js';
 import { registerProfile } from './profile.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run layerwise --help for usage)');
   registerGraph(program);
   registerExplain(program);
+  registerBench(program);
   registerProfile(program);
   return program;
 }

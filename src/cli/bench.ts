@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { BenchAbortedError, BenchBuildError, bench, DEFAULT_RUNS, type BenchProgress } from '../bench/bench.js';
+import { UsageError } from '../core/errors.js';
+import { benchFailureText, benchJson, benchText } from '../report/bench.js';
+import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
+
+function parseRuns(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new UsageError(`--runs must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function phaseText(p: BenchProgress): string {
+  const what = p.phase === 'noop' ? 'no-op' : p.phase === 'warm' ? `warm-up before ${p.spec}` : p.phase === 'change' ? p.spec! : 'cold';
+  return `bench [${p.build}/${p.builds}] ${p.file}: ${what}, run ${p.run}/${p.runs}`;
+}
+
+export function registerBench(program: Command): void {
+  buildSelection(program.command('bench').description('measure cold, no-op and change rebuilds on the real engine, beside what layerwise predicts'))
+    .option('--compare <OTHER_FILE>', 'a second Dockerfile, built on the same context and set beside FILE')
+    .option('--change <SPEC>', 'a change to measure: touch:PATH, edit:PATH or arg:NAME=VALUE (repeatable)', collectList)
+    .option('--runs <N>', `builds per figure (default ${DEFAULT_RUNS})`, parseRuns)
+    .option('--prune', 'make cold builds cold by pruning the whole build cache first (default: --no-cache builds)')
+    .option('--format <FORMAT>', 'text or json', 'text')
+    .action(async (context: string, opts: {
+      file?: string; target?: string; buildArg?: Record<string, string>; compare?: string; change?: string[];
+      runs?: number; prune?: boolean; format: string;
+    }) => {
+      const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const t = resolveTarget(context, opts.file);
+      const tty = process.stderr.isTTY === true;
+      const abort = new AbortController();
+      let interrupts = 0;
+      const onSignal = () => {
+        // The first Ctrl-C stops the build and cleans up; a second one leaves at once.
+        if (++interrupts > 1) process.exit(130);
+        process.stderr.write('\nlayerwise: stopping, removing the bench copy and images…\n');
+        abort.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const started = Date.now();
+      let shown = false;
+      try {
+        const result = await bench({
+          context: t.contextDir,
+          file: t.dockerfilePath,
+          ...(opts.compare ? { compare: opts.compare } : {}),
+          changes: opts.change ?? [],
+          runs: opts.runs ?? DEFAULT_RUNS,
+          prune: opts.prune ?? false,
+          target: opts.target,
+          buildArgs: opts.buildArg,
+          signal: abort.signal,
+          onProgress: tty
+            ? (p) => {
+                shown = true;
+                const s = Math.round((Date.now() - started) / 1000);
+                process.stderr.write(`\r\x1b[K${phaseText(p)} (${s} s so far)`);
+              }
+            : undefined,
+        });
+        if (shown) process.stderr.write('\r\x1b[K');
+        process.stdout.write(format === 'json' ? JSON.stringify(benchJson(result), null, 2) + '\n' : benchText(result));
+      } catch (e) {
+        if (shown) process.stderr.write('\r\x1b[K');
+        if (e instanceof BenchBuildError) {
+          process.stderr.write(`layerwise: ${benchFailureText(e)}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (e instanceof BenchAbortedError) {
+          process.exitCode = 130;
+          return;
+        }
+        throw e;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
