@@ -84,6 +84,8 @@ export function schedule(input: ScheduleInput): Schedule {
   const running: Node[] = [];
   const pending = [...all];
   let now = 0;
+  /** A step that ended at `now`: the one whose slot a step waiting for room takes. */
+  let freed: Node | undefined;
   // Event simulation: start what is ready (in file order) while there is room, then jump to
   // the next end. Zero-length steps finish the moment they start.
   while (pending.length || running.length) {
@@ -97,6 +99,10 @@ export function schedule(input: ScheduleInput): Schedule {
         pending.splice(i, 1);
         i--;
         n.by = n.after.reduce<Node | undefined>((best, a) => (!best || a.timed!.end > best.timed!.end ? a : best), undefined);
+        // A step that was ready before now waited for room, not for its inputs: what decided its
+        // start is the step that freed the slot (else, under a cap, the critical path would leave
+        // out the wait and no longer add up to the wall time).
+        if (freed && now > (n.by?.timed!.end ?? 0)) n.by = freed;
         n.timed = { start: now, end: now + n.seconds };
         if (n.seconds === 0) done.add(n);
         else running.push(n);
@@ -110,6 +116,7 @@ export function schedule(input: ScheduleInput): Schedule {
     now = Math.min(...running.map((n) => n.timed!.end));
     for (let i = running.length - 1; i >= 0; i--) {
       if (running[i].timed!.end <= now) {
+        freed = running[i];
         done.add(running[i]);
         running.splice(i, 1);
       }
