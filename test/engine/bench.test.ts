@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BenchBuildError, bench, type Figure } from '../../src/bench/bench.js';
+import { benchJson, benchText } from '../../src/report/bench.js';
 import { BENCH_TAG_PREFIX } from '../../src/bench/workspace.js';
 import { run } from '../../src/build/exec.js';
 import type { EngineIdentity } from '../../src/build/engine.js';
@@ -78,6 +79,23 @@ test('bench measures cold, no-op and changes, predicts them, and cleans up', asy
   assert.equal(result.cleanup.tags.length, 5);
   const left = await benchImages(engine);
   for (const tag of result.cleanup.tags) assert.ok(!left.includes(tag), `${tag} removed`);
+});
+
+test('bench --compare measures a second Dockerfile on the same context, with a speedup per row', async (t) => {
+  const engine = await requireEngine(t);
+  if (!engine) return;
+  // The same work with the COPY last: a change to app.txt no longer re-runs the sleep.
+  const fast = `FROM ${BASE_IMAGE}\nRUN sleep 1 && echo base > /base\nARG FLAVOR=plain\nRUN echo "$FLAVOR" > /flavor\nCOPY app.txt /app/app.txt\nRUN cat /app/app.txt > /out\n`;
+  const ctx = makeContext(t, engine, { Dockerfile: DOCKERFILE, 'Dockerfile.fast': fast, 'app.txt': 'v1\n' });
+  const result = await bench({ context: ctx.dir, file: `${ctx.dir}/Dockerfile`, compare: `${ctx.dir}/Dockerfile.fast`, runs: 1, changes: ['touch:app.txt'], engine });
+  assert.equal(result.results.length, 2);
+  const [slow, quick] = result.results;
+  assert.match(quick!.file, /Dockerfile\.fast$/);
+  assert.deepEqual(ran(slow!.changes[0]!), [3, 4, 6]);
+  assert.deepEqual(ran(quick!.changes[0]!), [5, 6]);
+  const json = benchJson(result) as { speedup: Record<string, number> };
+  assert.ok(json.speedup['touch:app.txt']! < 1, `FILE is the slower one here: ${json.speedup['touch:app.txt']}`);
+  assert.match(benchText(result), /^\| build \| `.*Dockerfile` \| predicted \| `.*Dockerfile\.fast` \| predicted \| speedup \|$/m);
 });
 
 test('a failing build rejects with its step line, and still cleans up', async (t) => {
