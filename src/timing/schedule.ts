@@ -48,30 +48,26 @@ interface Node {
 function nodes(input: ScheduleInput): Node[] {
   const { graph } = input;
   const runs = input.runs ?? (() => true);
+  // A stage's last step; a stage with no step of its own passes on its base stage's (or none).
   const stageLast = new Map<number, Node | undefined>();
-  const stageFirstAfter = new Map<number, Node[]>();
   const out: Node[] = [];
   for (const si of stageOrder(graph)) {
     const stage = graph.stages[si];
     if (!stage.needed) continue;
     let prev: Node | undefined = stage.base.kind === 'stage' ? stageLast.get(stage.base.stage) : undefined;
-    const baseAfter = stage.base.kind === 'stage' ? stageFirstAfter.get(stage.base.stage) ?? [] : [];
     for (const step of stage.steps) {
       if (!step.executes) continue;
-      const after: Node[] = prev ? [prev] : [...baseAfter];
+      const after: Node[] = prev ? [prev] : [];
       for (const src of step.sources) {
         if (src.kind !== 'stage') continue;
         const up = stageLast.get(src.stage);
         if (up) after.push(up);
-        else after.push(...(stageFirstAfter.get(src.stage) ?? []));
       }
       const node: Node = { step, seconds: runs(step) ? Math.max(0, input.duration(step)) : 0, after };
       out.push(node);
       prev = node;
     }
     stageLast.set(si, prev);
-    // A stage with no step of its own is ready when what it is built on is.
-    if (!prev) stageFirstAfter.set(si, baseAfter);
   }
   return out;
 }
