@@ -116,7 +116,7 @@ export const ACTIVITY_RULES = [
   { id: 'pip wheel', kind: 'compile', operands: 'items', commands: [PIP], sub: [['wheel']], valueFlags: [...PIP_VALUES, '-w', '--wheel-dir'], listFlags: PIP_LISTS, localProjects: true },
   { id: 'pip cache purge', kind: 'file', commands: [PIP], sub: [['cache', 'uninstall']] },
   { id: 'uv pip install', kind: 'install', operands: 'items', commands: ['uv'], sub: [['pip'], ['install']], valueFlags: PIP_VALUES, listFlags: PIP_LISTS, localProjects: true },
-  { id: 'uv pip sync', kind: 'install', commands: ['uv', 'pip-sync'], sub: [['pip'], ['sync']], valueFlags: PIP_VALUES, operands: 'lists' },
+  { id: 'uv pip sync', kind: 'install', commands: ['uv'], sub: [['pip'], ['sync']], valueFlags: PIP_VALUES, operands: 'lists' },
   { id: 'uv sync', kind: 'install', commands: ['uv'], sub: [['sync']], valueFlags: PIP_VALUES, manifest: 'uv.lock' },
   { id: 'poetry install', kind: 'install', commands: ['poetry'], sub: [['install']], valueFlags: ['--with', '--without', '--only', '-E', '--extras'], manifest: 'poetry.lock' },
   { id: 'pipenv install', kind: 'install', operands: 'items', commands: ['pipenv'], sub: [['install', 'sync']], manifest: 'Pipfile' },

@@ -43,6 +43,7 @@ test('pip installs count named packages; a requirements file, an editable or loc
     ['pip3.12 install x && uv pip install -r req.txt y && uv sync --frozen', ['install pip install [x]', 'install uv pip install [y] (req.txt)', 'install uv sync (uv.lock)']],
     ['pip wheel --no-deps -w /wheels . && pip download -d /d six', ['compile pip wheel (.)', 'download pip download [six]']],
     ['poetry install --no-root && pipenv install --deploy', ['install poetry install (poetry.lock)', 'install pipenv install (Pipfile)']],
+    ['uv pip sync requirements.txt dev.txt', ['install uv pip sync (requirements.txt dev.txt)']],
     ['pip --version && pip freeze', ['other pip', 'other pip']],
   ]);
 });
