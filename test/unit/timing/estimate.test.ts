@@ -125,3 +125,32 @@ test('every costed activity rule has a cost, and every cost belongs to a rule', 
   assert.deepEqual(Object.keys(RULE_COSTS).sort(), costed);
   for (const [id, c] of Object.entries(RULE_COSTS)) assert.ok(c.each === undefined || (c.unit && c.assumed !== undefined), id);
 });
+
+/** docs/timing.md from `## Estimates` to the next section. */
+function estimatesDoc(): string {
+  const text = readFileSync(path.join(projectRoot, 'docs/timing.md'), 'utf8');
+  const start = text.indexOf('\n## Estimates\n');
+  assert.ok(start >= 0, 'docs/timing.md has a section "## Estimates"');
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
+/** The cells of the table rows whose first cell is code. */
+const rows = (doc: string) =>
+  doc.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.slice(1, -1).split(/(?<!\\) \| /).map((c) => c.trim().replace(/\\\|/g, '|')));
+
+test('the cost table in docs/timing.md is the one in the code', () => {
+  const documented = new Map(rows(estimatesDoc()).filter((r) => r.length === 6).map((r) => [r[0].slice(1, -1), r]));
+  assert.deepEqual([...documented.keys()].sort(), Object.keys(RULE_COSTS).sort());
+  for (const [id, c] of Object.entries(RULE_COSTS)) {
+    const [, , kind, base, each, assumed] = documented.get(id)!;
+    assert.equal(kind, ACTIVITY_RULES.find((r) => r.id === id)!.kind, id);
+    assert.deepEqual([base, each, assumed], [String(c.base), c.each === undefined ? '' : `${c.each} per ${c.unit}`, c.assumed === undefined ? '' : String(c.assumed)], id);
+  }
+});
+
+test('every basis string in docs/timing.md is what its line is estimated at', () => {
+  const examples = rows(estimatesDoc()).filter((r) => r.length === 2 && r[1].startsWith('`estimate:'));
+  assert.ok(examples.length >= 5);
+  for (const [line, basis] of examples) assert.equal(last(`FROM bb\n${line.slice(1, -1)}\n`).basis, basis.slice(1, -1), line);
+});
