@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Target } from './cli/common.js';
-import { openContext } from './context/index.js';
+import { openContext, type BuildContext } from './context/index.js';
 import { loadDockerfile } from './dockerfile/load.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from './graph/graph.js';
 import type { StepContextFiles } from './report/graph.js';
@@ -12,21 +12,23 @@ import type { StepContextFiles } from './report/graph.js';
 export interface Model {
   target: Target;
   graph: BuildGraph;
-  /** Per step (`stage:position`), the context files its sources select; absent when there is no context folder. */
+  /** The opened build context; absent when there is no context folder. */
+  context?: BuildContext;
+  /** Per step (`stage:position`), the context files its sources select; absent with the context. */
   contextFiles?: Map<string, StepContextFiles>;
 }
 
 export async function loadModel(target: Target, opts: GraphOptions = {}): Promise<Model> {
   const df = await loadDockerfile(target.dockerfilePath, target.displayName);
   const graph = buildGraph(df, opts);
-  return { target, graph, contextFiles: await selectContextFiles(target, graph) };
+  // A missing context is not an error here: BuildKit only fails when it builds.
+  if (!existsSync(target.contextDir)) return { target, graph };
+  const context = await openContext(target.contextDir, target.dockerfilePath);
+  return { target, graph, context, contextFiles: selectContextFiles(context, graph) };
 }
 
 /** Per step, the context files its COPY/ADD sources or bind mounts select. */
-async function selectContextFiles(target: Target, graph: BuildGraph): Promise<Map<string, StepContextFiles> | undefined> {
-  // A missing context is not an error here: BuildKit only fails when it builds.
-  if (!existsSync(target.contextDir)) return undefined;
-  const ctx = await openContext(target.contextDir, target.dockerfilePath);
+function selectContextFiles(ctx: BuildContext, graph: BuildGraph): Map<string, StepContextFiles> {
   const contextFiles = new Map<string, StepContextFiles>();
   for (const stage of graph.stages) {
     for (const step of stage.steps) {

@@ -20,6 +20,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { buildGraph, stageLabel, type BuildGraph, type Step } from '../graph/graph.js';
+import { estimateStep } from '../timing/estimate.js';
 import { durations, predictCold, predictRebuild, type Durations, type Estimator } from '../timing/predict.js';
 import { buildOverhead, emptyProfile, importRecord } from '../timing/profile.js';
 import { applyChange, changedPaths, checkChange, parseChangeSpec, type ChangeSpec } from './changes.js';
@@ -153,7 +154,8 @@ export class BenchAbortedError extends Error {
 }
 
 /** Until src/timing/estimate.ts exists: no guess for steps without a measurement. */
-const noEstimate: Estimator = () => ({ seconds: 0, basis: 'no estimate' });
+/** Steps the first build did not measure (it ran them all, so: only FROM) are estimated. */
+const defaultEstimate: Estimator = (step) => estimateStep(step);
 
 interface Input {
   display: string;
@@ -196,7 +198,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   const { inputs, changes, runs } = await prepare(options);
   const engine = options.engine ?? (await detectEngineOnce()).engine;
   if (!engine) throw new InputError(`no usable build engine: ${(await detectEngineOnce()).reasons.join('; ')}`);
-  const estimate = options.estimate ?? noEstimate;
+  const estimate = options.estimate ?? defaultEstimate;
   const baseArgs = options.buildArgs ?? {};
   const perFile = 2 * runs + changes.length * 2 * runs - (changes.length ? 1 : 0);
   const counter = { build: 0, builds: perFile * inputs.length };

@@ -3,7 +3,7 @@ import { explain } from '../cache/explain.js';
 import { UsageError } from '../core/errors.js';
 import { explainJson, explainText } from '../report/explain.js';
 import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
-import { estimator } from './estimator.js';
+import { estimatorFor } from './estimator.js';
 import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
 
 function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
@@ -30,7 +30,7 @@ export function registerExplain(program: Command): void {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const result = await explain(resolveTarget(context, opts.file), {
         target: opts.target, buildArgs: opts.buildArg, changed: opts.changed, since: opts.since,
-        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await loadProfile(opts.profile), estimate: estimator,
+        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await loadProfile(opts.profile), estimate: estimatorFor(),
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
       process.stdout.write(format === 'json' ? JSON.stringify(explainJson(result), null, 2) + '\n' : explainText(result, { color }));

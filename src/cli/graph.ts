@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadModel } from '../model.js';
 import { durations, predictCold } from '../timing/predict.js';
 import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
-import { estimator } from './estimator.js';
+import { estimatorFor } from './estimator.js';
 import { graphDot, graphJson, graphText } from '../report/graph.js';
 import { buildSelection, checkFormat, resolveTarget } from './common.js';
 
@@ -15,7 +15,7 @@ export function registerGraph(program: Command): void {
     .action(async (context: string, opts: { file?: string; target?: string; buildArg?: Record<string, string>; format: string; profile: string }) => {
       const format = checkFormat(opts.format, ['text', 'json', 'dot'] as const);
       const model = await loadModel(resolveTarget(context, opts.file), { target: opts.target, buildArgs: opts.buildArg });
-      const d = durations(model.graph, await loadProfile(opts.profile), estimator);
+      const d = durations(model.graph, await loadProfile(opts.profile), estimatorFor(model.context));
       const input = { graph: model.graph, contextFiles: model.contextFiles, cold: { prediction: predictCold(model.graph, d), durations: d } };
       const out = format === 'json' ? JSON.stringify(graphJson(input), null, 2) + '\n' : format === 'dot' ? graphDot(input) : graphText(input);
       process.stdout.write(out);
