@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
 import { EXIT_INPUT, EXIT_OK } from './exit.js';
 import { registerBench } from './bench.js';
+import { registerAnalyze } from './analyze.js';
 import { registerExplain } from './explain.js';
 import { registerGraph } from './graph.js';
 import { registerProfile } from './profile.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run layerwise --help for usage)');
   registerGraph(program);
   registerExplain(program);
+  registerAnalyze(program);
   registerBench(program);
   registerProfile(program);
   return program;

@@ -87,6 +87,8 @@ export interface Edge {
 
 export interface BuildGraph {
   dockerfile: Dockerfile;
+  /** What the graph was built with (target, build args, platform). */
+  options: GraphOptions;
   /** Global ARGs (before the first FROM) with their values, for FROM lines. */
   metaArgs: Map<string, string>;
   stages: Stage[];
@@ -343,7 +345,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     stack.push(...deps[s]);
   }
   for (const s of stages) s.needed = needed.has(s.index);
-  return { dockerfile: df, metaArgs, stages, edges, target: targetIndex, waves: waves(stages, deps) };
+  return { dockerfile: df, options: opts, metaArgs, stages, edges, target: targetIndex, waves: waves(stages, deps) };
 }
 
 function expandMount(m: Mount, x: (t: string) => string): Mount {

@@ -1,0 +1,123 @@
+/**
+ * `.layerwise.yaml`: which rules run and how loud, when `analyze` fails, how to scale time,
+ * and extra change classes. Validated with located errors (exit 2), never guessed at.
+ *
+ *   rules:
+ *     broad-copy-before-expensive-steps: off          # or error | warning | info
+ *     manifest-first-install: { severity: error }
+ *   fail-on: warning                                    # lowest severity that makes exit 1 (default: error)
+ *   max-rebuild-minutes: 5                              # exit 1 when a source edit rebuilds longer
+ *   time-scale: 60                                      # one measured second stands for this many
+ *   changes:                                            # change classes beyond the detected ones
+ *     - { name: "model code", paths: ["python/models/x.py"] }
+ */
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { InputError } from '../core/errors.js';
+import type { Severity } from '../rules/define.js';
+
+export const CONFIG_FILE = '.layerwise.yaml';
+
+export interface Config {
+  rules: Record<string, { enabled: boolean; severity?: Severity; options: Record<string, unknown> }>;
+  failOn: Severity;
+  maxRebuildMinutes: number | null;
+  timeScale: number;
+  changes: { name: string; paths: string[] }[];
+}
+
+export function defaultConfig(): Config {
+  return { rules: {}, failOn: 'error', maxRebuildMinutes: null, timeScale: 1, changes: [] };
+}
+
+const SEVERITIES = ['error', 'warning', 'info'];
+
+export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): Config {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const at = (node: YamlNode | null | undefined) => {
+    const offset = node?.range?.[0] ?? 0;
+    const p = lc.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  const fail = (message: string, node?: YamlNode | null): never => {
+    throw new InputError(message, file, at(node));
+  };
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const p = lc.linePos(e.pos[0]);
+    throw new InputError(`invalid YAML: ${e.message.split('\n')[0]}`, file, { line: p.line, column: p.col });
+  }
+  const cfg = defaultConfig();
+  const root = doc.contents;
+  if (root === null || root === undefined) return cfg;
+  if (!isMap(root)) fail('the config must be a mapping of keys to values', root as YamlNode);
+  for (const pair of (root as import('yaml').YAMLMap).items) {
+    const keyNode = pair.key as YamlNode;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const value = pair.value as YamlNode | null;
+    switch (key) {
+      case 'rules': {
+        if (!isMap(value)) fail('rules: expected a mapping of rule names', value ?? keyNode);
+        for (const r of (value as import('yaml').YAMLMap).items) {
+          const nameNode = r.key as YamlNode;
+          const name = isScalar(nameNode) ? String(nameNode.value) : '';
+          if (!knownRules.has(name)) fail(`unknown rule "${name}" (see layerwise analyze --list-rules)`, nameNode);
+          const v = r.value as YamlNode | null;
+          if (isScalar(v)) {
+            const s = String(v.value);
+            if (s === 'off') cfg.rules[name] = { enabled: false, options: {} };
+            else if (SEVERITIES.includes(s)) cfg.rules[name] = { enabled: true, severity: s as Severity, options: {} };
+            else fail(`rules.${name}: expected off, error, warning or info, got "${s}"`, v);
+          } else if (isMap(v)) {
+            const obj = v.toJSON() as Record<string, unknown>;
+            const { severity, enabled, ...options } = obj;
+            if (severity !== undefined && !SEVERITIES.includes(String(severity))) fail(`rules.${name}.severity: expected error, warning or info`, v);
+            cfg.rules[name] = { enabled: enabled !== false, severity: severity as Severity | undefined, options };
+          } else fail(`rules.${name}: expected off, a severity, or a mapping`, v ?? nameNode);
+        }
+        break;
+      }
+      case 'fail-on': {
+        const s = isScalar(value) ? String(value.value) : '';
+        if (!SEVERITIES.includes(s)) fail('fail-on: expected error, warning or info', value ?? keyNode);
+        cfg.failOn = s as Severity;
+        break;
+      }
+      case 'max-rebuild-minutes':
+      case 'time-scale': {
+        const n = isScalar(value) ? Number(value.value) : NaN;
+        if (!(n > 0)) fail(`${key}: expected a positive number`, value ?? keyNode);
+        if (key === 'time-scale') cfg.timeScale = n;
+        else cfg.maxRebuildMinutes = n;
+        break;
+      }
+      case 'changes': {
+        if (!isSeq(value)) fail('changes: expected a list of { name, paths }', value ?? keyNode);
+        for (const item of (value as import('yaml').YAMLSeq).items as YamlNode[]) {
+          const obj = isMap(item) ? (item.toJSON() as { name?: unknown; paths?: unknown }) : null;
+          if (!obj || typeof obj.name !== 'string' || !Array.isArray(obj.paths) || !obj.paths.every((p) => typeof p === 'string') || obj.paths.length === 0) {
+            fail('changes: each item needs a name and a non-empty list of paths', item);
+          }
+          cfg.changes.push({ name: obj!.name as string, paths: obj!.paths as string[] });
+        }
+        break;
+      }
+      default:
+        fail(`unknown key "${key}" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes)`, keyNode);
+    }
+  }
+  return cfg;
+}
+
+/** Reads the config file when there is one; a missing file is the defaults. */
+export async function loadConfig(file: string, knownRules: ReadonlySet<string>, required = false): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !required) return defaultConfig();
+    throw new InputError(`cannot read config: ${(e as Error).message}`, file);
+  }
+  return parseConfig(text, file, knownRules);
+}

@@ -1,0 +1,116 @@
+/**
+ * Change impact: for the kinds of change this context actually sees, which step first
+ * rebuilds and what the rebuild costs. The kinds: an edit of source files of each language
+ * under each top-level folder, a change to each dependency manifest or lockfile, each build
+ * arg with a default, each base image, and the change classes of the config file. Each is
+ * judged by the same invalidation model as `explain`.
+ */
+import path from 'node:path';
+import { changedContext } from '../cache/changes.js';
+import { invalidation, type StepVerdict } from '../cache/invalidation.js';
+import type { BuildContext } from '../context/index.js';
+import { buildGraph, type BuildGraph, type Stage, type Step } from '../graph/graph.js';
+import { predictRebuild, type Durations } from '../timing/predict.js';
+
+export interface Impact {
+  /** In words: "an edit under python/". */
+  change: string;
+  kind: 'source' | 'manifest' | 'arg' | 'base' | 'config';
+  /** The paths (or arg, or image) taken as changed. */
+  subject: string[];
+  first_rebuilt_line: number | null;
+  rebuilt_steps: number;
+  /** Predicted seconds of the rebuild (time scale applied), conditional steps counted as re-run. */
+  seconds: number;
+  basis: Durations['basis'];
+  /** Not part of the JSON: the verdicts, for rules that need them. */
+  verdicts?: StepVerdict[];
+}
+
+const LANGUAGES: Record<string, string> = {
+  '.py': 'Python', '.js': 'JavaScript', '.mjs': 'JavaScript', '.cjs': 'JavaScript', '.ts': 'TypeScript', '.tsx': 'TypeScript', '.jsx': 'JavaScript',
+  '.go': 'Go', '.rs': 'Rust', '.java': 'Java', '.kt': 'Kotlin', '.scala': 'Scala', '.rb': 'Ruby', '.php': 'PHP', '.cs': 'C#',
+  '.c': 'C', '.h': 'C', '.cc': 'C++', '.cpp': 'C++', '.hpp': 'C++', '.swift': 'Swift', '.ex': 'Elixir', '.exs': 'Elixir',
+};
+
+/** Dependency manifests and lockfiles: their change should rebuild only the install that reads them. */
+export const MANIFESTS = /^(requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.lockfile)$/;
+
+function summarize(graph: BuildGraph, verdicts: StepVerdict[], d: Durations, timeScale: number) {
+  const rebuilt = verdicts.filter((v) => v.step.executes && v.status === 'rebuilt');
+  const high = predictRebuild(graph, d, verdicts).high;
+  return {
+    first_rebuilt_line: rebuilt[0]?.step.line ?? null,
+    rebuilt_steps: rebuilt.length,
+    seconds: high.seconds * timeScale,
+    basis: d.basis,
+  };
+}
+
+/** A copy of the graph whose stages on `image` had another base: what a new base image looks like to the cache. */
+function withOtherBase(g: BuildGraph, image: string): BuildGraph {
+  const stages: Stage[] = g.stages.map((s) => {
+    if (s.base.kind !== 'image' || s.base.ref !== image) return s;
+    const from: Step = { ...s.steps[0], expanded: { ...s.steps[0].expanded, image: `${image} (before)` } };
+    return { ...s, steps: [from, ...s.steps.slice(1)] };
+  });
+  return { ...g, stages };
+}
+
+export function changeImpact(opts: {
+  graph: BuildGraph;
+  context?: BuildContext;
+  /** Durations of a graph's steps (the graph of a changed arg has steps of its own). */
+  durationsFor: (g: BuildGraph) => Durations;
+  timeScale: number;
+  extra?: { name: string; paths: string[] }[];
+}): Impact[] {
+  const { graph, context, timeScale } = opts;
+  const out: Impact[] = [];
+  const judge = (change: string, kind: Impact['kind'], subject: string[], paths: string[], previous = graph, args?: Record<string, string>) => {
+    const current = args ? withArgs(graph, args) : graph;
+    const verdicts = invalidation({ previous, current, changes: changedContext(paths) });
+    out.push({ change, kind, subject, ...summarize(current, verdicts, opts.durationsFor(current), timeScale), verdicts });
+  };
+
+  if (context) {
+    const byFolder = new Map<string, { language: string; file: string }>();
+    for (const e of context.entries) {
+      if (e.type !== 'file') continue;
+      const name = path.posix.basename(e.path);
+      if (MANIFESTS.test(name)) {
+        judge(`a change to ${e.path}`, 'manifest', [e.path], [e.path]);
+        continue;
+      }
+      const language = LANGUAGES[path.posix.extname(name)];
+      if (!language) continue;
+      const top = e.path.includes('/') ? e.path.slice(0, e.path.indexOf('/') + 1) : '';
+      const key = `${top}\0${language}`;
+      if (!byFolder.has(key)) byFolder.set(key, { language, file: e.path });
+    }
+    for (const [key, { language, file }] of byFolder) {
+      const top = key.split('\0')[0];
+      judge(top ? `an edit of ${language} code under ${top}` : `an edit of a ${language} file at the context root`, 'source', [file], [file]);
+    }
+  }
+  for (const c of opts.extra ?? []) judge(`a change to ${c.name}`, 'config', c.paths, c.paths);
+
+  const seenArgs = new Set<string>();
+  for (const inst of graph.dockerfile.instructions) {
+    if (inst.keyword !== 'ARG') continue;
+    for (const decl of inst.decls) {
+      const name = decl.key.raw;
+      if (!decl.value || seenArgs.has(name)) continue;
+      seenArgs.add(name);
+      judge(`build arg ${name} set to another value`, 'arg', [name], [], graph, { [name]: `${decl.value.raw}-changed` });
+    }
+  }
+  const images = new Set(graph.stages.filter((s) => s.needed && s.base.kind === 'image').map((s) => (s.base as { ref: string }).ref));
+  for (const image of images) judge(`a new version of base image ${image}`, 'base', [image], [], withOtherBase(graph, image));
+  return out.sort((a, b) => b.seconds - a.seconds || b.rebuilt_steps - a.rebuilt_steps);
+}
+
+/** The graph of the same file built with some args changed. */
+function withArgs(g: BuildGraph, args: Record<string, string>): BuildGraph {
+  return buildGraph(g.dockerfile, { ...g.options, buildArgs: { ...g.options.buildArgs, ...args } });
+}

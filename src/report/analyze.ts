@@ -1,0 +1,146 @@
+/**
+ * Reporters for `layerwise analyze`: pure functions from a result to text, JSON, SARIF 2.1.0
+ * or GitHub workflow annotations.
+ */
+import type { AnalyzedFinding, AnalyzeResult } from '../analyze/analyze.js';
+import type { Rule } from '../rules/define.js';
+import { humanSeconds } from '../timing/predict.js';
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+function costJson(f: AnalyzedFinding) {
+  if (!f.cost) return null;
+  const c = f.cost;
+  return {
+    ...(c.rebuild_s !== undefined ? { rebuild_s: r2(c.rebuild_s) } : {}),
+    ...(c.cold_s !== undefined ? { cold_s: r2(c.cold_s) } : {}),
+    ...(c.bytes !== undefined ? { bytes: c.bytes } : {}),
+    basis: c.basis,
+  };
+}
+
+/** The documented JSON of `analyze --format json` (docs/analyze.md). */
+export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
+  return {
+    file: r.file,
+    findings: r.findings.map((f) => ({
+      rule: f.rule,
+      category: f.category,
+      severity: f.severity,
+      line: f.range.start.line,
+      column: f.range.start.column,
+      endLine: f.range.end.line,
+      endColumn: f.range.end.column,
+      message: f.message,
+      cost: costJson(f),
+      fix: f.fix,
+    })),
+    impact: r.impact.map((i) => ({
+      change: i.change,
+      kind: i.kind,
+      subject: i.subject,
+      first_rebuilt_line: i.first_rebuilt_line,
+      rebuilt_steps: i.rebuilt_steps,
+      seconds: r2(i.seconds),
+      basis: i.basis,
+    })),
+  };
+}
+
+function describeCost(f: AnalyzedFinding): string {
+  const c = f.cost;
+  if (!c) return '';
+  const parts: string[] = [];
+  if (c.rebuild_s !== undefined) parts.push(`${humanSeconds(c.rebuild_s)} per rebuild`);
+  if (c.cold_s !== undefined) parts.push(`${humanSeconds(c.cold_s)} of a cold build`);
+  if (c.bytes !== undefined) parts.push(`${(c.bytes / 1e6).toFixed(1)} MB of image`);
+  return parts.length ? `${parts.join(', ')} (${c.basis})` : '';
+}
+
+export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): string {
+  const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const out: string[] = [];
+  out.push(c('1', 'Change impact') + ' (worst first)');
+  const steps = r.graph.stages.filter((s) => s.needed).flatMap((s) => s.steps).filter((s) => s.executes).length;
+  for (const i of r.impact) {
+    const what = i.rebuilt_steps ? `rebuilds ${i.rebuilt_steps} of ${steps} steps from line ${i.first_rebuilt_line}, about ${humanSeconds(i.seconds)}` : 'rebuilds nothing';
+    out.push(`  ${i.change}: ${what}`);
+  }
+  out.push('');
+  out.push(c('1', `Findings`) + ` (${r.findings.length}, most expensive first)`);
+  for (const f of r.findings) {
+    const sev = f.severity === 'error' ? c('31', 'error') : f.severity === 'warning' ? c('33', 'warning') : c('36', 'info');
+    const cost = describeCost(f);
+    const fix = f.fix.available ? `fix: ${f.fix.safety}` : 'no automatic fix';
+    out.push(`  ${r.file}:${f.range.start.line}:${f.range.start.column}: ${sev} ${f.message} [${f.rule}]`);
+    out.push(`      ${cost ? `cost: ${cost}; ` : ''}${fix}`);
+  }
+  if (!r.findings.length) out.push('  none');
+  out.push('');
+  const fixable = r.findings.filter((f) => f.fix.available);
+  out.push(fixable.length
+    ? `${fixable.length} of ${r.findings.length} findings can be fixed by layerwise fix (${fixable.filter((f) => f.fix.safety === 'safe').length} safely).`
+    : `None of the findings can be fixed automatically yet; each message says what to change.`);
+  return out.join('\n') + '\n';
+}
+
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+/** SARIF 2.1.0, with `rules[]` generated from rule metadata; results sorted, positions at least 1. */
+export function analyzeSarif(r: AnalyzeResult, rules: Rule[], version: string): Record<string, unknown> {
+  const index = new Map(rules.map((rule, i) => [rule.meta.name, i]));
+  const clamp = (n: number) => Math.max(1, n);
+  const results = [...r.findings]
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.rule.localeCompare(b.rule))
+    .map((f) => ({
+      ruleId: f.rule,
+      ruleIndex: index.get(f.rule),
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [{
+        physicalLocation: {
+          artifactLocation: { uri: r.file.split('\\').join('/') },
+          region: { startLine: clamp(f.range.start.line), startColumn: clamp(f.range.start.column), endLine: clamp(f.range.end.line), endColumn: clamp(f.range.end.column) },
+        },
+      }],
+      properties: { category: f.category, ...(f.cost ? { cost: costJson(f) } : {}), fix: f.fix },
+    }));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'layerwise',
+          version,
+          informationUri: 'https://github.com/layerwise/layerwise',
+          rules: rules.map((rule) => ({
+            id: rule.meta.name,
+            name: rule.meta.name,
+            shortDescription: { text: rule.meta.description },
+            helpUri: `docs/rules/${rule.meta.name}.md`,
+            defaultConfiguration: { level: LEVEL[rule.meta.severity] },
+            properties: { category: rule.meta.category, fix: rule.meta.fix, ...(rule.meta.sources?.length ? { sources: rule.meta.sources } : {}) },
+          })),
+        },
+      },
+      results,
+    }],
+  };
+}
+
+/** GitHub Actions workflow commands: one annotation per finding. */
+export function analyzeGithub(r: AnalyzeResult): string {
+  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return r.findings.map((f) => {
+    const level = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
+    const cost = describeCost(f);
+    return `::${level} file=${prop(r.file)},line=${f.range.start.line},endLine=${f.range.end.line},col=${f.range.start.column},title=${prop(f.rule)}::${esc(f.message + (cost ? ` (cost: ${cost})` : ''))}`;
+  }).join('\n') + (r.findings.length ? '\n' : '');
+}
+
+/** `--list-rules`: one line per rule from its metadata. */
+export function listRules(rules: Rule[]): string {
+  return rules.map((r) => `${r.meta.name.padEnd(36)} ${r.meta.category.padEnd(12)} ${r.meta.severity.padEnd(8)} ${r.meta.fix ? `fix:${r.meta.fix}` : 'no fix  '}  ${r.meta.description}`).join('\n') + '\n';
+}

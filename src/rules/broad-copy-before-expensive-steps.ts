@@ -1,0 +1,40 @@
+import { defineRule, stepCost } from './define.js';
+import { broadCopies, stepsAfter } from './shared.js';
+
+/**
+ * The layout that makes every source edit expensive: the whole context copied early, so any
+ * edit re-runs every step after it. The cost is those steps' time: what an edit pays today.
+ */
+export default defineRule({
+  meta: {
+    name: 'broad-copy-before-expensive-steps',
+    category: 'cache-order',
+    severity: 'warning',
+    description: 'A COPY of the whole context (or most of it) comes before expensive steps, so any edit of a copied file re-runs them.',
+    fix: null,
+    messages: {
+      early: '{{copy}} copies {{what}} before {{count}} step{{s}} that re-run on every edit of a copied file; copy the source after them, and only what each step needs before it',
+    },
+  },
+  check(ctx) {
+    const min = typeof ctx.options.minSeconds === 'number' ? ctx.options.minSeconds : 1;
+    for (const copy of broadCopies(ctx.graph, ctx.context)) {
+      const after = stepsAfter(ctx.graph, copy);
+      const cost = stepCost(ctx.durations, after);
+      if (!after.length || cost.seconds < min) continue;
+      const src = copy.sources.find((s) => s.kind === 'context');
+      const whole = src?.kind === 'context' && src.paths.some((p) => p === '.' || p === './' || p === '/');
+      ctx.report({
+        messageId: 'early',
+        data: {
+          copy: copy.instruction.text.replace(/\s+/g, ' '),
+          what: whole ? 'the whole context' : 'most of the context',
+          count: after.length,
+          s: after.length === 1 ? '' : 's',
+        },
+        range: copy.instruction.range,
+        cost: { rebuild_s: cost.seconds, basis: cost.basis },
+      });
+    }
+  },
+});

@@ -1,0 +1,6 @@
+/** Every rule, in the order `--list-rules` shows them. A rule is added here and nowhere else. */
+import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.js';
+import manifestFirstInstall from './manifest-first-install.js';
+import type { Rule } from './define.js';
+
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall] as Rule[];
