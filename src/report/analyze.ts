@@ -144,3 +144,18 @@ export function analyzeGithub(r: AnalyzeResult): string {
 export function listRules(rules: Rule[]): string {
   return rules.map((r) => `${r.meta.name.padEnd(36)} ${r.meta.category.padEnd(12)} ${r.meta.severity.padEnd(8)} ${r.meta.fix ? `fix:${r.meta.fix}` : 'no fix  '}  ${r.meta.description}`).join('\n') + '\n';
 }
+
+/** The rule index of docs/rules/README.md, generated from the rules' metadata. */
+export function rulesMarkdown(rules: Rule[]): string {
+  const rows = rules.map((r) => `| [${r.meta.name}](${r.meta.name}.md) | ${r.meta.category} | ${r.meta.severity} | ${r.meta.fix ?? '—'} | ${r.meta.description} |`);
+  return [
+    '# Rules',
+    '',
+    'Generated from the rules\' metadata (`UPDATE_DOCS=1 npm run test:unit` rewrites it). Each rule\'s page says what it finds, why, what it costs, and how to fix it, with examples that the tests run.',
+    '',
+    '| rule | category | severity | fix | finds |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

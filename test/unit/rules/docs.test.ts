@@ -40,3 +40,12 @@ for (const rule of RULES) {
     assert.deepEqual((await findings(name, good, files)).map((f) => f.message), [], 'the Good example is found');
   });
 }
+
+test('docs/rules/README.md is the index generated from the rules\' metadata', async () => {
+  const { rulesMarkdown } = await import('../../../src/report/analyze.js');
+  const { writeFileSync } = await import('node:fs');
+  const file = path.join(docs, 'README.md');
+  const want = rulesMarkdown(RULES);
+  if (process.env.UPDATE_DOCS === '1') writeFileSync(file, want);
+  assert.equal(existsSync(file) ? readFileSync(file, 'utf8') : '', want, 'run UPDATE_DOCS=1 npm run test:unit to regenerate docs/rules/README.md');
+});
