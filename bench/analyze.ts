@@ -1,0 +1,67 @@
+/**
+ * `analyze` on a generated 1,000-line Dockerfile (several stages, ARGs, installs, copies,
+ * long RUNs) with a small context: the issue asks for well under a second.
+ *
+ *   node dist/bench/analyze.js [lines] [runs]
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { analyze } from '../src/analyze/analyze.js';
+import { defaultConfig } from '../src/analyze/config.js';
+
+const LINES = Number(process.argv[2] ?? 1000);
+const RUNS = Number(process.argv[3] ?? 5);
+
+/** A Dockerfile of about `lines` lines: stages of ARGs, installs, copies and multi-line RUNs. */
+export function generateDockerfile(lines: number): string {
+  const out: string[] = ['ARG BASE=bb:latest'];
+  let stage = 0;
+  while (out.length < lines) {
+    out.push(`FROM \${BASE} AS s${stage}`, `ARG V${stage}=1.${stage}`, `ENV HOME_${stage}=/opt/s${stage}`, 'WORKDIR /app');
+    out.push(stage % 2 ? 'COPY . .' : `COPY pkg${stage % 5}/ /app/pkg/`);
+    for (let i = 0; i < 12 && out.length < lines; i++) {
+      out.push(`RUN apt-get update && apt-get install -y gcc make libssl-dev curl \\`, `    && mkdir -p /opt/s${stage}/p${i} \\`, `    && curl -fsSL https://example.invalid/x${i}.tgz -o /tmp/x${i}.tgz \\`, `    && echo "\${V${stage}}" > /opt/s${stage}/p${i}/version`);
+      if (i % 4 === 0) out.push(`RUN pip install --no-cache-dir -r pkg/requirements.txt && python -m compileall /app`);
+      if (i % 5 === 0 && stage > 0) out.push(`COPY --from=s${stage - 1} /opt/s${stage - 1} /opt/prev`);
+    }
+    out.push(`LABEL stage=s${stage}`, '');
+    stage++;
+  }
+  return out.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-bench-analyze-'));
+  try {
+    const text = generateDockerfile(LINES);
+    writeFileSync(path.join(dir, 'Dockerfile'), text);
+    for (let p = 0; p < 5; p++) {
+      mkdirSync(path.join(dir, `pkg${p}`), { recursive: true });
+      writeFileSync(path.join(dir, `pkg${p}`, 'requirements.txt'), 'flask\n');
+      writeFileSync(path.join(dir, `pkg${p}`, 'main.py'), 'print(1)\n');
+    }
+    const target = { contextDir: dir, dockerfilePath: path.join(dir, 'Dockerfile'), displayName: 'Dockerfile' };
+    const times: number[] = [];
+    let findings = 0;
+    let impact = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const r = await analyze(target, { config: defaultConfig() });
+      times.push((performance.now() - t0) / 1000);
+      findings = r.findings.length;
+      impact = r.impact.length;
+    }
+    times.sort((a, b) => a - b);
+    const lines = text.split('\n').length - 1;
+    console.log(`analyze on a ${lines}-line Dockerfile (${findings} findings, ${impact} change classes): median ${times[times.length >> 1].toFixed(3)} s, min ${times[0].toFixed(3)} s, max ${times[times.length - 1].toFixed(3)} s over ${RUNS} runs (in-process; the first run includes warm-up)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
