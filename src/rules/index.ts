@@ -1,6 +1,7 @@
 /** Every rule, in the order `--list-rules` shows them. A rule is added here and nowhere else. */
 import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.js';
 import manifestFirstInstall from './manifest-first-install.js';
+import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy] as Rule[];

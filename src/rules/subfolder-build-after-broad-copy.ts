@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { defineRule, stepCost } from './define.js';
+import { broadCopies, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
+import type { Step } from '../graph/graph.js';
+
+/**
+ * A build of one part of the repository (a gateway, a frontend) that runs after a copy of the
+ * whole repository: by its words it reads only files under one top-level folder, yet an edit
+ * anywhere else in the copy re-runs it. In a stage that copies only that folder it stays cached
+ * until the folder changes.
+ */
+export default defineRule({
+  meta: {
+    name: 'subfolder-build-after-broad-copy',
+    category: 'cache-order',
+    severity: 'warning',
+    description: 'A RUN that reads only files of one top-level folder of the context runs after a copy of the whole context, so edits outside that folder re-run it.',
+    fix: null,
+    messages: {
+      subfolder: '{{step}} reads only files under {{folder}} ({{paths}}) but runs after {{copy}} (line {{copyLine}}): an edit anywhere else in the copy re-runs it; run it where only {{folder}} is copied (a stage of its own, or before the rest of the copy)',
+    },
+  },
+  check(ctx) {
+    const min = typeof ctx.options.minSeconds === 'number' ? ctx.options.minSeconds : 1;
+    const seen = new Set<Step>();
+    for (const copy of broadCopies(ctx.graph, ctx.context)) {
+      for (const step of stepsAfter(ctx.graph, copy)) {
+        if (seen.has(step)) continue;
+        const folder = onlyFolder(step, copy, ctx.context);
+        if (!folder) continue;
+        const cost = stepCost(ctx.durations, [step]);
+        if (cost.seconds < min) continue;
+        seen.add(step);
+        ctx.report({
+          messageId: 'subfolder',
+          data: {
+            step: `RUN at line ${step.line}`,
+            folder: `${folder.name}/`,
+            paths: folder.paths.join(', '),
+            copy: copy.instruction.text.replace(/\s+/g, ' '),
+            copyLine: copy.line,
+          },
+          range: step.instruction.range,
+          cost: { rebuild_s: cost.seconds, basis: cost.basis },
+        });
+      }
+    }
+  },
+});
+
+/** Commands that read only the files named as their operands (and their input). */
+const READS_OPERANDS = new Set(['file', 'sleep', 'shell', 'download']);
+
+/**
+ * The top-level folder a RUN reads from the copy, when that is all it reads: every context
+ * path it names lies in that folder, no word names the copy's root, and every command that
+ * may read files it does not name (a compiler, a script) runs inside the folder. Installs are
+ * manifest-first-install's, and so is a step that only reads manifests (no build tool works
+ * in the folder).
+ */
+function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsNamed>[2]): { name: string; paths: string[] } | null {
+  const a = runAnalysis(step);
+  if (!a || a.error || a.activities.some((x) => x.kind === 'install')) return null;
+  const named = pathsNamed(step, copy, context);
+  if (!named.length) return null;
+  const top = new Set(named.map((p) => p.split('/')[0]));
+  if (top.size !== 1) return null;
+  const name = [...top][0];
+  // A folder, not a file at the root of the context.
+  if (!named.some((p) => p.includes('/')) && context?.get(name)?.type !== 'dir') return null;
+
+  const dest = String(copy.expanded.dest ?? '');
+  const root = dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest);
+  const folderAbs = path.posix.join(root, name);
+  const inside = (abs: string) => abs === folderAbs || abs.startsWith(`${folderAbs}/`);
+  let cwd: string | null = step.scope.workdir;
+  // A build tool working in the folder reads all of it, not only the files it names.
+  let worksIn = false;
+  for (const [i, c] of a.commands.entries()) {
+    const words = [c.name, ...c.args];
+    for (const w of words) {
+      if (w.value.startsWith('-') || w.value.includes('$')) continue;
+      const abs = w.value.startsWith('/') ? path.posix.normalize(w.value) : cwd && path.posix.join(cwd, w.value);
+      // `.` or `/workspace/app` at the copy's root: the whole copy.
+      if (abs && (abs === root || root.startsWith(`${abs === '/' ? '' : abs}/`)) && w !== c.name) return null;
+    }
+    if (c.name.value === 'cd') {
+      const to = c.args.find((w) => !w.value.startsWith('-'));
+      cwd = to && !to.value.includes('$') ? path.posix.resolve(cwd ?? '/', to.value) : null;
+      continue;
+    }
+    const kind = a.activities[i].kind;
+    if (READS_OPERANDS.has(kind)) continue;
+    if ((cwd && inside(cwd)) || ranIn(c.args, cwd, inside)) {
+      worksIn = true;
+      continue;
+    }
+    return null;
+  }
+  if (!worksIn && named.every(isManifest)) return null;
+  // Files outside the folder that an edit could touch: else "edits elsewhere" says nothing.
+  const src = copy.sources.find((s) => s.kind === 'context');
+  if (context && src?.kind === 'context') {
+    const others = context.select(src.paths, { exclude: src.exclude }).files.filter((f) => !f.path.startsWith(`${name}/`));
+    if (!others.length) return null;
+  }
+  return { name, paths: named };
+}
+
+/** `make -C gateway`, `cargo build --manifest-path gateway/Cargo.toml`: the command works in the folder. */
+function ranIn(args: { value: string }[], cwd: string | null, inside: (abs: string) => boolean): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    let dir: string | undefined;
+    if (v === '-C' || v === '--directory' || v === '--manifest-path') dir = args[i + 1]?.value;
+    else if (/^--(directory|manifest-path)=/.test(v)) dir = v.slice(v.indexOf('=') + 1);
+    if (dir === undefined || dir.includes('$')) continue;
+    if (v.startsWith('--manifest-path')) dir = path.posix.dirname(dir);
+    const abs = dir.startsWith('/') ? path.posix.normalize(dir) : cwd && path.posix.join(cwd, dir);
+    if (abs && inside(abs)) return true;
+  }
+  return false;
+}
