@@ -2,6 +2,7 @@
 import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.js';
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
+import argDeclaredTooEarly from './arg-declared-too-early.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly] as Rule[];
