@@ -8,6 +8,10 @@ import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Step } from '../graph/graph.js';
 import { analyzeRunInstruction, type RunAnalysis } from '../shell/index.js';
+import { LineIndex, type Range } from '../core/ranges.js';
+import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
+import { Lexer } from '../dockerfile/lexer.js';
+import type { Span } from '../shell/index.js';
 
 /**
  * COPY/ADD steps that bring in the whole context, or most of it: `.` (or `/`), or a selection
@@ -76,3 +80,103 @@ export function pathsNamed(step: Step, copy: Step, context?: BuildContext): stri
 export function isManifest(p: string): boolean {
   return MANIFESTS.test(path.posix.basename(p));
 }
+
+const lineIndexes = new WeakMap<Dockerfile, LineIndex>();
+function lineIndex(file: Dockerfile): LineIndex {
+  let x = lineIndexes.get(file);
+  if (!x) lineIndexes.set(file, (x = new LineIndex(file.source)));
+  return x;
+}
+
+/**
+ * Maps offsets of a shell-form RUN's script (BuildKit's joined line: continuations and
+ * comment lines removed) back to offsets of the Dockerfile, by joining the instruction's
+ * lines again with the parser's own lexer, which keeps a source map.
+ */
+function scriptOffsets(file: Dockerfile, inst: RunInstruction): ((o: number, end: boolean) => number) | undefined {
+  if (inst.command.form !== 'shell') return undefined;
+  const raw = inst.command.script.raw;
+  // The lexer learns a backtick escape only from the directive, so it is given one.
+  const prefix = file.escape === '`' ? '# escape=`\n' : '';
+  const start = inst.range.start.offset;
+  const line = new Lexer(prefix + file.source.slice(start, inst.range.end.offset), file.file).next();
+  if (!line) return undefined;
+  const at = prefix.length + inst.command.script.range.start.offset - start;
+  let j0 = -1;
+  for (let j = line.text.indexOf(raw); j >= 0; j = line.text.indexOf(raw, j + 1)) {
+    if (line.map.start(j) === at) {
+      j0 = j;
+      break;
+    }
+  }
+  if (j0 < 0) return undefined;
+  return (o, end) => (end ? line.map.end(j0 + o) : line.map.start(j0 + o)) - prefix.length + start;
+}
+
+/**
+ * Where a span of a RUN's analysed script ({@link runAnalysis}) is in the Dockerfile: on the
+ * instruction's lines, or in a here-document body. Falls back to the whole instruction (or,
+ * for the exec form, its JSON array) when the span cannot be placed.
+ */
+export function runRange(file: Dockerfile, step: Step, span: Span): Range {
+  const inst = step.instruction;
+  const a = runAnalysis(step);
+  if (inst.keyword !== 'RUN' || !a) return inst.range;
+  if (inst.command.form === 'exec') return inst.command.token.range;
+  const index = lineIndex(file);
+  const body = (h: RunInstruction['heredocs'][number], o: number) => Math.min(h.bodyRange.start.offset + o, h.bodyRange.end.offset);
+  // A RUN that is one here-document runs the body as its script.
+  const only = inst.heredocs.length === 1 ? inst.heredocs[0] : undefined;
+  if (only && a.script === only.content) return index.range(body(only, span.start), body(only, span.end));
+  const raw = inst.command.script.raw;
+  const map = scriptOffsets(file, inst);
+  if (!map || !a.script.startsWith(raw)) return inst.range;
+  const place = (o: number, end: boolean): number => {
+    if (o <= raw.length) return map(o, end);
+    // Past the line: the here-document bodies, each after a newline and before its delimiter.
+    let pos = raw.length;
+    for (const h of inst.heredocs) {
+      pos += 1;
+      if (o <= pos + h.content.length) return body(h, Math.max(0, o - pos));
+      pos += h.content.length + h.name.length;
+    }
+    return inst.range.end.offset;
+  };
+  return index.range(place(span.start, false), place(span.end, true));
+}
+
+/**
+ * The command that follows command `i` in the script's text (the first to start at or after
+ * its end) and the text between them: the operator that joins them (`&&`, `||`, `|`, `;`).
+ */
+export function nextCommand(a: RunAnalysis, i: number): { index: number; between: string } | undefined {
+  const end = a.commands[i].range.end;
+  let best = -1;
+  a.commands.forEach((c, k) => {
+    if (c.range.start >= end && (best < 0 || c.range.start < a.commands[best].range.start)) best = k;
+  });
+  return best < 0 ? undefined : { index: best, between: a.script.slice(end, a.commands[best].range.start) };
+}
+
+/** The command that precedes command `i` in the script's text, and the text between them. */
+export function previousCommand(a: RunAnalysis, i: number): { index: number; between: string } | undefined {
+  const start = a.commands[i].range.start;
+  let best = -1;
+  a.commands.forEach((c, k) => {
+    if (c.range.end <= start && (best < 0 || c.range.end > a.commands[best].range.end)) best = k;
+  });
+  return best < 0 ? undefined : { index: best, between: a.script.slice(a.commands[best].range.end, start) };
+}
+
+/** `12.3 MB`: a byte count for messages (decimal units, as `docker images` prints them). */
+export function humanBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  let v = n;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
