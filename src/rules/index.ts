@@ -3,6 +3,7 @@ import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.j
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
 import argDeclaredTooEarly from './arg-declared-too-early.js';
+import missingDockerignore from './missing-dockerignore.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore] as Rule[];
