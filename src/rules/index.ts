@@ -5,6 +5,7 @@ import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js'
 import argDeclaredTooEarly from './arg-declared-too-early.js';
 import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
+import aptUpdateAlone from './apt-update-alone.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone] as Rule[];
