@@ -6,6 +6,7 @@ import argDeclaredTooEarly from './arg-declared-too-early.js';
 import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
 import aptUpdateAlone from './apt-update-alone.js';
+import maskedFailure from './masked-failure.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure] as Rule[];
