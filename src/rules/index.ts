@@ -8,6 +8,7 @@ import unignoredContextNoise from './unignored-context-noise.js';
 import aptUpdateAlone from './apt-update-alone.js';
 import maskedFailure from './masked-failure.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
+import baseImageNotPinned from './base-image-not-pinned.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned] as Rule[];
