@@ -9,6 +9,7 @@ import aptUpdateAlone from './apt-update-alone.js';
 import maskedFailure from './masked-failure.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
+import unknownCopyFromStage from './unknown-copy-from-stage.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage] as Rule[];
