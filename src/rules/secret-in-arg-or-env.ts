@@ -1,0 +1,56 @@
+import { defineRule } from './define.js';
+
+/**
+ * BuildKit's patterns (dockerfile2llb getSecretsRegex): a secret word as the whole name or as
+ * one `_`-separated part of it, unless a part says it is public, a file or a version.
+ */
+const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
+const ALLOWED = /(?:_|^)(?:public|file|version)(?:_|$)/i;
+
+/** Whether BuildKit's SecretsUsedInArgOrEnv check takes a variable name for a secret. */
+export function isSecretName(name: string): boolean {
+  return SECRET.test(name) && !ALLOWED.test(name);
+}
+
+/**
+ * An ARG or ENV whose name says it holds a secret (`GITHUB_TOKEN`, `DB_PASSWORD`,
+ * `AWS_SECRET_ACCESS_KEY`). ENV values are stored in the image config; ARG values are in the
+ * image history of every RUN that sees them, in build logs and provenance. Mirrors BuildKit's
+ * SecretsUsedInArgOrEnv check, patterns included, with the name's own range.
+ */
+export default defineRule({
+  meta: {
+    name: 'secret-in-arg-or-env',
+    category: 'security',
+    severity: 'warning',
+    description: 'An ARG or ENV in a stage is named like a secret (password, token, secret, key, auth, credential), and its value would persist in the image or its history.',
+    fix: null,
+    sources: ['buildkit/SecretsUsedInArgOrEnv'],
+    messages: {
+      secret: '{{keyword}} {{name}} looks like a secret: {{where}}; pass it with RUN --mount=type=secret,id={{id}},env={{name}} (docker build --secret id={{id}},env={{name}})',
+    },
+  },
+  check(ctx) {
+    for (const stage of ctx.graph.stages) {
+      for (const step of stage.steps) {
+        const inst = step.instruction;
+        // BuildKit checks ARG and ENV inside stages; global ARGs before the first FROM are not checked.
+        const keys = inst.keyword === 'ARG' ? inst.decls.map((d) => d.key) : inst.keyword === 'ENV' ? inst.pairs.map((p) => p.key) : [];
+        for (const key of keys) {
+          const name = key.raw.replace(/^["']|["']$/g, '');
+          if (!isSecretName(name)) continue;
+          ctx.report({
+            messageId: 'secret',
+            data: {
+              keyword: inst.keyword,
+              name,
+              id: name.toLowerCase(),
+              where: inst.keyword === 'ENV' ? 'ENV values are stored in the image config, readable by anyone who pulls it' : 'ARG values are recorded in the history of every RUN that sees them, and in build logs and provenance',
+            },
+            range: key.range,
+          });
+        }
+      }
+    }
+  },
+});

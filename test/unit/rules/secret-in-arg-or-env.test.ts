@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isSecretName } from '../../../src/rules/secret-in-arg-or-env.js';
+import { findings, ranges } from './harness.js';
+
+const rule = 'secret-in-arg-or-env';
+
+test('ARG and ENV names that look like secrets are found, each at its name', async () => {
+  const df = 'FROM bb\nARG GITHUB_TOKEN\nENV DB_PASSWORD=x APP_MODE=prod AWS_SECRET_ACCESS_KEY=y\nENV apikey abc\n';
+  const f = await findings(rule, df);
+  assert.deepEqual(ranges(f), ['2:5-2:17', '3:5-3:16', '3:33-3:54', '4:5-4:11']);
+  assert.match(f[0].message, /^ARG GITHUB_TOKEN looks like a secret: ARG values are recorded in the history/);
+  assert.match(f[1].message, /RUN --mount=type=secret,id=db_password,env=DB_PASSWORD/);
+});
+
+test('the name patterns are BuildKit\'s: whole `_`-separated words, public/file/version allowed', () => {
+  for (const n of ['TOKEN', 'api_key', 'SSH_PRIVATE_KEY', 'NPM_AUTH_TOKEN', 'passwd', 'MY_PWORD', 'Secret_Message', 'AWS_CREDENTIALS']) assert.ok(isSecretName(n), n);
+  for (const n of ['KEYBOARD', 'TOKENIZER_PATH', 'AUTHOR', 'PUBLIC_KEY', 'SECRET_FILE', 'TOKEN_VERSION', 'MONKEY', 'my-token', 'PASSWORDLESS']) assert.ok(!isSecretName(n), n);
+});
+
+test('stays clean for ordinary names and for global ARGs, which BuildKit does not check', async () => {
+  assert.deepEqual(await findings(rule, 'ARG REGISTRY_TOKEN\nFROM bb\nARG VERSION=1\nENV PATH=/x:$PATH KEYRING_DIR=/k\n'), []);
+});
