@@ -11,6 +11,7 @@ import addUrlWithoutChecksum from './add-url-without-checksum.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
 import unknownCopyFromStage from './unknown-copy-from-stage.js';
 import secretInArgOrEnv from './secret-in-arg-or-env.js';
+import pipeToShell from './pipe-to-shell.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell] as Rule[];
