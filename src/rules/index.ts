@@ -12,6 +12,7 @@ import baseImageNotPinned from './base-image-not-pinned.js';
 import unknownCopyFromStage from './unknown-copy-from-stage.js';
 import secretInArgOrEnv from './secret-in-arg-or-env.js';
 import pipeToShell from './pipe-to-shell.js';
+import finalImageRunsAsRoot from './final-image-runs-as-root.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot] as Rule[];

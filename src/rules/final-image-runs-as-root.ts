@@ -1,0 +1,56 @@
+import type { Stage, Step } from '../graph/graph.js';
+import { defineRule } from './define.js';
+
+/** `root`, `0`, `root:staff`, `0:0`: the user part names uid 0. */
+function isRoot(user: string): boolean {
+  const u = user.split(':')[0];
+  return u === 'root' || u === '0';
+}
+
+/** Base images known by name to run as a non-root user (distroless `:nonroot`, rootless variants). */
+const NON_ROOT_IMAGE = /non-?root|rootless/i;
+
+/**
+ * The image the target builds runs its command as root: the target stage (or a stage it is
+ * built FROM) sets no USER, or its last USER is root. A process that escapes its application
+ * then holds root in the container, and files it writes to volumes are root's. Most services
+ * need no root once the image is built; `USER 65532` works even on scratch.
+ */
+export default defineRule({
+  meta: {
+    name: 'final-image-runs-as-root',
+    category: 'security',
+    severity: 'info',
+    description: 'The target stage sets no USER (and its base is not known to), or its last USER is root, so the image runs as root.',
+    fix: null,
+    sources: ['hadolint/DL3002'],
+    messages: {
+      root: 'the image runs as {{user}}: the USER at line {{line}} is the last in force for the target stage {{stage}}; switch to an unprivileged user after the steps that need root (USER 65532, or a user the image creates)',
+      image: 'the target stage {{stage}} sets no USER{{chain}}, so the image runs as {{image}}\'s user: root, unless that image sets another; add USER with an unprivileged user after the steps that need root (USER 65532, or a user the image creates)',
+      scratch: 'the target stage {{stage}} sets no USER{{chain}}, so the image runs as uid 0 (root); add USER 65532 (any uid works on scratch)',
+    },
+  },
+  check(ctx) {
+    const stages = ctx.graph.stages;
+    const target = stages[ctx.graph.target];
+    // The last USER in force, looking through the stages the target is built FROM.
+    let last: Step | undefined;
+    let base: Stage = target;
+    for (let s: Stage | undefined = target; s && !last; s = s.base.kind === 'stage' ? stages[s.base.stage] : undefined) {
+      last = [...s.steps].reverse().find((x) => x.keyword === 'USER');
+      base = s;
+    }
+    if (last) {
+      const user = String(last.expanded.user ?? '');
+      if (!isRoot(user)) return;
+      ctx.report({ messageId: 'root', data: { user, line: last.line, stage: target.name ?? String(target.index) }, range: last.instruction.range });
+      return;
+    }
+    if (base.base.kind === 'stage' || (base.base.kind === 'image' && NON_ROOT_IMAGE.test(base.base.ref))) return;
+    const chain = base === target ? '' : ', nor do the stages it is built on';
+    const stage = target.name ?? String(target.index);
+    const range = target.steps[0].instruction.range;
+    if (base.base.kind === 'scratch') ctx.report({ messageId: 'scratch', data: { stage, chain }, range });
+    else ctx.report({ messageId: 'image', data: { stage, chain, image: base.base.ref }, range });
+  },
+});
