@@ -13,6 +13,7 @@ import unknownCopyFromStage from './unknown-copy-from-stage.js';
 import secretInArgOrEnv from './secret-in-arg-or-env.js';
 import pipeToShell from './pipe-to-shell.js';
 import finalImageRunsAsRoot from './final-image-runs-as-root.js';
+import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage] as Rule[];
