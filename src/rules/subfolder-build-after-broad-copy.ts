@@ -2,6 +2,7 @@ import path from 'node:path';
 import { defineRule, stepCost } from './define.js';
 import { broadCopies, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
 import type { Step } from '../graph/graph.js';
+import { lexShell } from '../shell/index.js';
 
 /**
  * A build of one part of the repository (a gateway, a frontend) that runs after a copy of the
@@ -74,6 +75,8 @@ function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsName
   const folderAbs = path.posix.join(root, name);
   const inside = (abs: string) => abs === folderAbs || abs.startsWith(`${folderAbs}/`);
   let cwd: string | null = step.scope.workdir;
+  // Where a `cd` may not outlast its subshell or `sh -c`, the directory after it is not known.
+  const scoped = a.activities.some((x) => x.kind === 'shell') || hasSubshell(a.script);
   // A build tool working in the folder reads all of it, not only the files it names.
   let worksIn = false;
   for (const [i, c] of a.commands.entries()) {
@@ -86,7 +89,7 @@ function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsName
     }
     if (c.name.value === 'cd') {
       const to = c.args.find((w) => !w.value.startsWith('-'));
-      cwd = to && !to.value.includes('$') ? path.posix.resolve(cwd ?? '/', to.value) : null;
+      cwd = to && !to.value.includes('$') && !scoped && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
       continue;
     }
     const kind = a.activities[i].kind;
@@ -105,6 +108,14 @@ function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsName
     if (!others.length) return null;
   }
   return { name, paths: named };
+}
+
+function hasSubshell(script: string): boolean {
+  try {
+    return lexShell(script).some((t) => t.type === 'op' && t.op === '(');
+  } catch {
+    return true;
+  }
 }
 
 /** `make -C gateway`, `cargo build --manifest-path gateway/Cargo.toml`: the command works in the folder. */

@@ -49,6 +49,10 @@ test('an unknown command at the copy root stays clean', async () => {
   assert.deepEqual(await findings(RULE, 'FROM alpine\nWORKDIR /app\nCOPY . .\nRUN ./build.sh gateway/src/main.rs && sleep 3\n', { ...files, 'build.sh': '#!/bin/sh\n' }), []);
 });
 
+test('a cd inside a subshell is not taken to outlast it', async () => {
+  assert.deepEqual(await findings(RULE, 'FROM rust\nWORKDIR /src\nCOPY . .\nRUN (cd gateway && cat Cargo.toml) && cargo build\n', files), []);
+});
+
 test('a step that also names the copy root stays clean: it reads the whole copy', async () => {
   assert.deepEqual(await findings(RULE, 'FROM alpine\nWORKDIR /app\nCOPY . .\nRUN find . gateway/src -name "*.rs" > /out && sleep 3\n', files), []);
 });
