@@ -14,6 +14,7 @@ import secretInArgOrEnv from './secret-in-arg-or-env.js';
 import pipeToShell from './pipe-to-shell.js';
 import finalImageRunsAsRoot from './final-image-runs-as-root.js';
 import independentStepsInOneStage from './independent-steps-in-one-stage.js';
+import repeatedShellLogic from './repeated-shell-logic.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic] as Rule[];
