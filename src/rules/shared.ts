@@ -6,8 +6,8 @@ import path from 'node:path';
 import { MANIFESTS } from '../analyze/impact.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
-import type { BuildGraph, Step } from '../graph/graph.js';
-import { analyzeRunInstruction, type RunAnalysis } from '../shell/index.js';
+import type { BuildGraph, Stage, Step } from '../graph/graph.js';
+import { analyzeRunInstruction, resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
 import { LineIndex, type Range } from '../core/ranges.js';
 import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
 import { Lexer } from '../dockerfile/lexer.js';
@@ -180,3 +180,78 @@ export function humanBytes(n: number): string {
   return u === 0 ? `${n} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
+/** A stage and the stages it is built FROM, nearest first: the stages whose layers its image holds. */
+export function baseChain(graph: BuildGraph, index: number): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | undefined = graph.stages[index]; s && !out.includes(s); s = s.base.kind === 'stage' ? graph.stages[s.base.stage] : undefined) out.push(s);
+  return out;
+}
+
+/**
+ * A package operand as its manager names the package, without version, release or extras, so
+ * that `curl=8.5*` and `curl`, or `Torch[cuda]==2.3` and `torch`, are one package. Keyed by
+ * the install's activity rule (src/shell/activities.ts); other managers keep the word whole.
+ */
+export function packageName(rule: string, item: string): string {
+  switch (rule) {
+    case 'apt-get install':
+      return item.replace(/[=/].*$/, '').toLowerCase();
+    case 'apk add':
+      return item.replace(/[=<>~].*$/, '').toLowerCase();
+    case 'conda install':
+      return item.replace(/^.*::/, '').replace(/[=<>!~ ].*$/, '').toLowerCase();
+    case 'pip install':
+    case 'uv pip install':
+    case 'pipenv install':
+      // PEP 503 normalisation, after the extras and the version specifier are cut.
+      return item.replace(/[[<>=!~;@ ].*$/, '').toLowerCase().replace(/[-_.]+/g, '-');
+    case 'npm install':
+    case 'yarn install':
+    case 'pnpm install':
+      return item.replace(/^(@?[^@]+)@.*$/, '$1');
+    case 'go get':
+      return item.replace(/@.*$/, '');
+    case 'composer install':
+      return item.replace(/:.*$/, '').toLowerCase();
+    default:
+      return item;
+  }
+}
+
+/**
+ * The word of an install command that names `item` (a package as the activity counted it):
+ * the operand itself, or the `$VAR` it came from.
+ */
+export function itemWord(step: Step, cmd: SimpleCommand, item: string): ShellWord | undefined {
+  const env = new Map([...step.scope.args, ...step.scope.env]);
+  return (
+    cmd.args.find((w) => !w.value.startsWith('-') && w.value === item) ??
+    cmd.args.find((w) => /[$`]/.test(w.value) && (resolveWord(w, { env }) ?? []).includes(item))
+  );
+}
+
+/** Commands that take packages out again, by the install rule whose packages they remove. */
+const REMOVERS: { commands: RegExp; sub: readonly string[]; install: string }[] = [
+  { commands: /^(apt-get|apt|aptitude)$/, sub: ['remove', 'purge'], install: 'apt-get install' },
+  { commands: /^apk$/, sub: ['del'], install: 'apk add' },
+  { commands: /^(yum|dnf|microdnf|tdnf|zypper)$/, sub: ['remove', 'erase', 'rm'], install: 'yum install' },
+  { commands: /^pip(\d+(\.\d+)?)?$/, sub: ['uninstall'], install: 'pip install' },
+  { commands: /^(conda|mamba|micromamba)$/, sub: ['remove', 'uninstall'], install: 'conda install' },
+];
+
+/**
+ * What a command removes (`apt-get purge -y gcc`, `apk del .build-deps`, `pip uninstall -y x`):
+ * the install rule of their manager and the operands as written, or undefined.
+ */
+export function removedPackages(cmd: SimpleCommand): { install: string; names: string[] } | undefined {
+  let argv = [cmd.name, ...cmd.args].map((w) => w.value);
+  if (argv[0] === 'sudo') argv = argv.slice(1);
+  const base = (v: string | undefined) => (v ?? '').slice((v ?? '').lastIndexOf('/') + 1);
+  if (/^python(\d+(\.\d+)?)?$/.test(base(argv[0])) && argv[1] === '-m') argv = argv.slice(2);
+  const r = REMOVERS.find((x) => x.commands.test(base(argv[0])));
+  if (!r) return undefined;
+  const rest = argv.slice(1);
+  const at = rest.findIndex((v) => !v.startsWith('-'));
+  if (at < 0 || !r.sub.includes(rest[at])) return undefined;
+  return { install: r.install, names: rest.slice(at + 1).filter((v) => !v.startsWith('-')) };
+}
