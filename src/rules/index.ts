@@ -17,6 +17,7 @@ import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import repeatedShellLogic from './repeated-shell-logic.js';
 import packageInstalledTwice from './package-installed-twice.js';
 import splitPackageInstalls from './split-package-installs.js';
+import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls, packageCacheLeftInLayer] as Rule[];
