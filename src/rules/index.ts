@@ -18,6 +18,7 @@ import repeatedShellLogic from './repeated-shell-logic.js';
 import packageInstalledTwice from './package-installed-twice.js';
 import splitPackageInstalls from './split-package-installs.js';
 import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
+import deletedInLaterLayer from './deleted-in-later-layer.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls, packageCacheLeftInLayer] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls, packageCacheLeftInLayer, deletedInLaterLayer] as Rule[];
