@@ -19,6 +19,7 @@ import packageInstalledTwice from './package-installed-twice.js';
 import splitPackageInstalls from './split-package-installs.js';
 import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
 import deletedInLaterLayer from './deleted-in-later-layer.js';
+import buildToolsInFinalImage from './build-tools-in-final-image.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls, packageCacheLeftInLayer, deletedInLaterLayer] as Rule[];
+export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls, packageCacheLeftInLayer, deletedInLaterLayer, buildToolsInFinalImage] as Rule[];
