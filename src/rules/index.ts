@@ -1,25 +1,47 @@
-/** Every rule, in the order `--list-rules` shows them. A rule is added here and nowhere else. */
+/** Every rule, in the order `--list-rules` shows them (by category). A rule is added here and nowhere else. */
 import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.js';
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
+import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import argDeclaredTooEarly from './arg-declared-too-early.js';
+import packageInstalledTwice from './package-installed-twice.js';
+import repeatedShellLogic from './repeated-shell-logic.js';
+import splitPackageInstalls from './split-package-installs.js';
+import buildToolsInFinalImage from './build-tools-in-final-image.js';
+import deletedInLaterLayer from './deleted-in-later-layer.js';
+import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
 import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
-import aptUpdateAlone from './apt-update-alone.js';
-import maskedFailure from './masked-failure.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
+import aptUpdateAlone from './apt-update-alone.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
+import maskedFailure from './masked-failure.js';
 import unknownCopyFromStage from './unknown-copy-from-stage.js';
-import secretInArgOrEnv from './secret-in-arg-or-env.js';
-import pipeToShell from './pipe-to-shell.js';
 import finalImageRunsAsRoot from './final-image-runs-as-root.js';
-import independentStepsInOneStage from './independent-steps-in-one-stage.js';
-import repeatedShellLogic from './repeated-shell-logic.js';
-import packageInstalledTwice from './package-installed-twice.js';
-import splitPackageInstalls from './split-package-installs.js';
-import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
-import deletedInLaterLayer from './deleted-in-later-layer.js';
-import buildToolsInFinalImage from './build-tools-in-final-image.js';
+import pipeToShell from './pipe-to-shell.js';
+import secretInArgOrEnv from './secret-in-arg-or-env.js';
 import type { Rule } from './define.js';
 
-export const RULES: Rule[] = [broadCopyBeforeExpensiveSteps, manifestFirstInstall, subfolderBuildAfterBroadCopy, argDeclaredTooEarly, missingDockerignore, unignoredContextNoise, aptUpdateAlone, maskedFailure, addUrlWithoutChecksum, baseImageNotPinned, unknownCopyFromStage, secretInArgOrEnv, pipeToShell, finalImageRunsAsRoot, independentStepsInOneStage, repeatedShellLogic, packageInstalledTwice, splitPackageInstalls, packageCacheLeftInLayer, deletedInLaterLayer, buildToolsInFinalImage] as Rule[];
+export const RULES: Rule[] = [
+  broadCopyBeforeExpensiveSteps,
+  manifestFirstInstall,
+  subfolderBuildAfterBroadCopy,
+  independentStepsInOneStage,
+  argDeclaredTooEarly,
+  packageInstalledTwice,
+  repeatedShellLogic,
+  splitPackageInstalls,
+  buildToolsInFinalImage,
+  deletedInLaterLayer,
+  packageCacheLeftInLayer,
+  missingDockerignore,
+  unignoredContextNoise,
+  addUrlWithoutChecksum,
+  aptUpdateAlone,
+  baseImageNotPinned,
+  maskedFailure,
+  unknownCopyFromStage,
+  finalImageRunsAsRoot,
+  pipeToShell,
+  secretInArgOrEnv,
+] as Rule[];
