@@ -84,3 +84,12 @@ test('graph with a profile prints the cold schedule, its basis and the critical 
   const text = layerwise(['graph', dir, '--profile', path.join(dir, 'profile.json')]);
   assert.match(text.out, /cold build: about 5\.6 s \(measured profile\), critical path: b → 2/);
 });
+
+test('the README\'s main job, analyze on the bundled example, reports what the README says', () => {
+  const r = layerwise(['analyze', 'examples/ml-serving', '-f', 'examples/ml-serving/docker/Dockerfile', '--time-scale', '60']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /an edit of Python code under python\/: rebuilds 7 of 11 steps from line 33, about 17 min/);
+  for (const rule of ['broad-copy-before-expensive-steps', 'manifest-first-install', 'independent-steps-in-one-stage', 'subfolder-build-after-broad-copy', 'arg-declared-too-early']) {
+    assert.ok(r.out.includes(`[${rule}]`), rule);
+  }
+});
