@@ -7,7 +7,8 @@ import { MANIFESTS } from '../analyze/impact.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
-import { analyzeRunInstruction, resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
+import { resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
+import { runAnalysis } from '../shell/run-analysis.js';
 import { LineIndex, type Range } from '../core/ranges.js';
 import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
 import { Lexer } from '../dockerfile/lexer.js';
@@ -39,17 +40,7 @@ export function stepsAfter(graph: BuildGraph, step: Step): Step[] {
   return graph.stages[step.stage].steps.filter((s) => s.executes && s.position > step.position);
 }
 
-const analyses = new WeakMap<Step, RunAnalysis>();
-/** The shell analysis of a RUN (cached per step). */
-export function runAnalysis(step: Step): RunAnalysis | undefined {
-  if (step.instruction.keyword !== 'RUN') return undefined;
-  let a = analyses.get(step);
-  if (!a) {
-    a = analyzeRunInstruction(step.instruction, { env: new Map([...step.scope.args, ...step.scope.env]) });
-    analyses.set(step, a);
-  }
-  return a;
-}
+export { runAnalysis };
 
 /**
  * Context-relative paths a RUN names in its words that the copy brought in: an operand like

@@ -5,7 +5,7 @@ import { analyze } from '../../../src/analyze/analyze.js';
 import { buildGraph } from '../../../src/graph/graph.js';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { loadModel } from '../../../src/model.js';
-import { stepEffects } from '../../../src/rules/independent-steps-in-one-stage.js';
+import { stepEffects } from '../../../src/shell/effects.js';
 import { projectRoot } from '../../helpers.js';
 import { findings, ranges } from './harness.js';
 

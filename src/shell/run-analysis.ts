@@ -1,0 +1,15 @@
+import type { Step } from '../graph/graph.js';
+import { analyzeRunInstruction, type RunAnalysis } from './analyze.js';
+
+const analyses = new WeakMap<Step, RunAnalysis>();
+
+/** The shell analysis of a RUN step, with its ARG/ENV values for `$NAME` words (cached per step). */
+export function runAnalysis(step: Step): RunAnalysis | undefined {
+  if (step.instruction.keyword !== 'RUN') return undefined;
+  let a = analyses.get(step);
+  if (!a) {
+    a = analyzeRunInstruction(step.instruction, { env: new Map([...step.scope.args, ...step.scope.env]) });
+    analyses.set(step, a);
+  }
+  return a;
+}
