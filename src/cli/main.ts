@@ -10,6 +10,7 @@ import { EXIT_INPUT, EXIT_OK } from './exit.js';
 import { registerBench } from './bench.js';
 import { registerAnalyze } from './analyze.js';
 import { registerExplain } from './explain.js';
+import { registerFix } from './fix.js';
 import { registerGraph } from './graph.js';
 import { registerProfile } from './profile.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerGraph(program);
   registerExplain(program);
   registerAnalyze(program);
+  registerFix(program);
   registerBench(program);
   registerProfile(program);
   return program;

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { chmod, rename, stat, writeFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import { openContext } from '../context/index.js';
+import { loadDockerfile } from '../dockerfile/load.js';
+import { predictEffect } from '../fix/effect.js';
+import { fixText as runFix } from '../fix/fix.js';
+import { TRANSFORMS } from '../fix/transforms/index.js';
+import { fixJson, fixText } from '../report/fix.js';
+import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
+import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
+
+/** Replaces a file atomically: a temp file beside it, its mode kept, then a rename. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const mode = (await stat(file)).mode & 0o7777;
+  const tmp = `${file}.layerwise-${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, file);
+}
+
+export function registerFix(program: Command): void {
+  buildSelection(program.command('fix').description('restructure the Dockerfile (manifest-first installs, late source copy, ...) as a reviewable diff'))
+    .option('--rule <NAME>', 'run only this transform (repeatable)', collectList)
+    .option('--unsafe', 'also run transforms that may change the image')
+    .option('--write', 'replace FILE with the result (atomically); without it nothing is written')
+    .option('--profile <FILE>', 'measured step durations, for the predicted effect', DEFAULT_PROFILE)
+    .option('--time-scale <N>', 'one measured or estimated second stands for N seconds')
+    .option('--format <FORMAT>', 'text or json', 'text')
+    .action(async (context: string, opts: {
+      file?: string; target?: string; buildArg?: Record<string, string>; rule?: string[]; unsafe?: boolean; write?: boolean;
+      profile: string; timeScale?: string; format: string;
+    }) => {
+      const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const names = new Set(TRANSFORMS.map((t) => t.name));
+      for (const r of opts.rule ?? []) if (!names.has(r)) throw new UsageError(`--rule: unknown transform "${r}" (known: ${[...names].join(', ')})`);
+      const scale = opts.timeScale === undefined ? 1 : Number(opts.timeScale);
+      if (!(scale > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
+      const t = resolveTarget(context, opts.file);
+      const df = await loadDockerfile(t.dockerfilePath, t.displayName);
+      const ctx = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
+      const graphOpts = { target: opts.target, buildArgs: opts.buildArg };
+      const result = runFix(df.source, t.displayName, ctx, { ...graphOpts, only: opts.rule, unsafe: opts.unsafe });
+      const profile = await loadProfile(opts.profile);
+      const before = predictEffect(result.original, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
+      const after = predictEffect(result.fixed, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
+      const changed = result.fixed !== result.original;
+      if (opts.write && changed) await writeAtomic(t.dockerfilePath, result.fixed);
+      const report = { file: t.displayName, result, before, after, written: !!opts.write && changed };
+      process.stdout.write(format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : fixText(report));
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * `fix` as a library call: plan the enabled transforms on the model, apply their edits with
+ * one applier, and repeat on the result until nothing is planned (a bounded number of
+ * passes). The result is the new text and what each transform did; nothing is written here.
+ */
+import { existsSync } from 'node:fs';
+import { openContext, type BuildContext } from '../context/index.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import { buildGraph, type GraphOptions } from '../graph/graph.js';
+import type { Target } from '../cli/common.js';
+import { loadDockerfile } from '../dockerfile/load.js';
+import type { Transform } from './define.js';
+import { applyEdits } from './edits.js';
+import { TRANSFORMS } from './transforms/index.js';
+
+export const MAX_PASSES = 8;
+
+export interface FixOptions extends GraphOptions {
+  /** Only these transforms (by name). */
+  only?: string[];
+  /** Also run the transforms that may change the image. */
+  unsafe?: boolean;
+}
+
+export interface FixResult {
+  original: string;
+  fixed: string;
+  passes: number;
+  /** Per transform that changed something: its notes, over all passes. */
+  applied: { transform: string; safety: Transform['safety']; notes: string[] }[];
+  /** What transforms declined to do, and why (last pass). */
+  declined: { transform: string; reason: string }[];
+  /** Transforms left out because they are unsafe and --unsafe was not given. */
+  unsafeSkipped: string[];
+}
+
+export function selectTransforms(opts: FixOptions): { run: Transform[]; unsafeSkipped: string[] } {
+  const chosen = TRANSFORMS.filter((t) => !opts.only || opts.only.includes(t.name));
+  return { run: chosen.filter((t) => t.safety === 'safe' || opts.unsafe), unsafeSkipped: chosen.filter((t) => t.safety === 'unsafe' && !opts.unsafe).map((t) => t.name) };
+}
+
+/** Runs the transforms on a Dockerfile text to a fixpoint. */
+export function fixText(text: string, file: string, context: BuildContext | undefined, opts: FixOptions = {}): FixResult {
+  const { run, unsafeSkipped } = selectTransforms(opts);
+  const applied = new Map<string, { transform: string; safety: Transform['safety']; notes: string[] }>();
+  let declined: FixResult['declined'] = [];
+  let current = text;
+  let passes = 0;
+  for (; passes < MAX_PASSES; passes++) {
+    const graph = buildGraph(parseDockerfile(current, file), opts);
+    const edits = [];
+    declined = [];
+    for (const t of run) {
+      const plan = t.plan({ graph, context });
+      declined.push(...plan.declined.map((reason) => ({ transform: t.name, reason })));
+      if (!plan.edits.length) continue;
+      edits.push(...plan.edits);
+      const a = applied.get(t.name) ?? { transform: t.name, safety: t.safety, notes: [] };
+      a.notes.push(...plan.notes);
+      applied.set(t.name, a);
+    }
+    if (!edits.length) break;
+    const next = applyEdits(current, edits).text;
+    if (next === current) break;
+    current = next;
+  }
+  return { original: text, fixed: current, passes, applied: [...applied.values()], declined, unsafeSkipped };
+}
+
+export async function fix(t: Target, opts: FixOptions = {}): Promise<FixResult> {
+  const df = await loadDockerfile(t.dockerfilePath, t.displayName);
+  const context = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
+  return fixText(df.source, t.displayName, context, opts);
+}

@@ -1,0 +1,101 @@
+/**
+ * Late source copy: steps after a broad COPY that do not need what it brings move to before
+ * it. A step that reads a few copied files gets a narrow COPY of them first: the dependency
+ * manifests it reads (manifest-first), or the one top-level folder it builds (a sub-build).
+ *
+ * A step moves only when all of this is known to hold (else it stays, and the plan says why):
+ * its reads and writes are known (shell effects), it does not depend on a step that stays
+ * after the copy, it writes nothing the copy writes, and no ARG/ENV/WORKDIR/USER/SHELL stands
+ * between the copy and it (it would run in another scope). The final image keeps its files:
+ * the broad copy still brings every file, over the narrow copies' identical ones.
+ */
+import path from 'node:path';
+import { contextPath } from '../../cache/changes.js';
+import type { Step } from '../../graph/graph.js';
+import { broadCopies, isManifest } from '../../rules/shared.js';
+import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
+import { blankBefore, blockOf } from '../blocks.js';
+import { defineTransform, type Plan } from '../define.js';
+import type { TextEdit } from '../edits.js';
+
+const SCOPE_CHANGERS = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
+
+function under(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+
+/** The COPY's destination directory in the image. */
+function destOf(copy: Step): string {
+  const dest = String(copy.expanded.dest ?? '');
+  return dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest);
+}
+
+/** The narrow copy a moved step needs: manifests as files, anything else as its top-level folder. */
+function narrowSources(reads: string[], dest: string): { sources: string[] } | null {
+  const rel = reads.filter((r) => under(r, dest)).map((r) => path.posix.relative(dest, r)).filter(Boolean);
+  if (!rel.length) return { sources: [] };
+  if (rel.every((r) => isManifest(r))) return { sources: [...new Set(rel)].sort() };
+  const tops = new Set(rel.map((r) => r.split('/')[0]));
+  if (tops.size !== 1) return null;
+  const top = [...tops][0];
+  // A step that reads a whole top-level name that is a file (not a folder) takes that file.
+  return { sources: [rel.some((r) => r.includes('/')) ? `${top}/` : top] };
+}
+
+export default defineTransform({
+  name: 'late-source-copy',
+  safety: 'safe',
+  description: 'Moves steps that do not need the whole source to before the broad COPY, with narrow copies of the manifests or the one folder they read.',
+  plan({ graph, context }) {
+    const plan: Plan = { edits: [], notes: [], declined: [] };
+    const df = graph.dockerfile;
+    for (const copy of broadCopies(graph, context)) {
+      const src = copy.sources.find((s) => s.kind === 'context');
+      if (!src || src.kind !== 'context' || !src.paths.every((p) => contextPath(p) === '.')) continue; // only a copy of the whole context
+      const dest = destOf(copy);
+      const stage = graph.stages[copy.stage];
+      const after = stage.steps.filter((s) => s.position > copy.position);
+      const stays: Effects[] = [];
+      const moved: { step: Step; sources: string[] }[] = [];
+      let scopeChanged = false;
+      for (const step of after) {
+        if (SCOPE_CHANGERS.has(step.keyword)) scopeChanged = true;
+        if (!step.executes) continue;
+        const e = stepEffects(step);
+        const why =
+          step.keyword !== 'RUN' ? 'it is not a RUN'
+            : e.unknown ? 'what it reads and writes is not known'
+              : scopeChanged ? 'an ARG, ENV, WORKDIR, USER or SHELL stands between the copy and it'
+                : stays.some((s) => dependsOn(e, s)) ? 'it depends on a step that stays after the copy'
+                  : e.writes.some((w) => under(w, dest) || under(dest, w)) ? `it writes into ${dest}, which the copy fills`
+                    : null;
+        const narrow = why ? null : narrowSources(e.reads, dest);
+        if (why || !narrow) {
+          stays.push(e);
+          if (step.keyword === 'RUN') plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${why ?? 'it reads files of more than one folder of the copy'}`);
+          continue;
+        }
+        moved.push({ step, sources: narrow.sources });
+      }
+      // Only worth it when something moves and something it saves is left behind the copy.
+      if (!moved.length) continue;
+      const copyBlock = blockOf(df, copy.instruction);
+      const flags = copy.instruction.flags.filter((f) => f.name === 'chown' || f.name === 'chmod').map((f) => `--${f.name}=${f.value} `).join('');
+      let inserted = '';
+      for (const { step, sources } of moved) {
+        const b = blockOf(df, step.instruction);
+        const comments = df.source.slice(b.start, b.instructionStart);
+        // One COPY per source, to the place the broad copy puts it: a file to its path, a folder into its path.
+        const narrowCopy = sources.map((f) => `COPY ${flags}${f} ${path.posix.join(dest, f)}\n`).join('');
+        inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + '\n';
+        const blank = blankBefore(df.source, b.start);
+        const remove: TextEdit = { start: blank ?? b.start, end: b.end, text: '' };
+        plan.edits.push(remove);
+        plan.notes.push(`line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}: it does not need the rest of the source`);
+      }
+      plan.edits.push({ start: copyBlock.start, end: copyBlock.start, text: inserted });
+    }
+    return plan;
+  },
+});
+
