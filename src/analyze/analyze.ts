@@ -13,6 +13,8 @@ import type { Profile } from '../timing/profile.js';
 import type { BuildGraph } from '../graph/graph.js';
 import type { Range } from '../core/ranges.js';
 import { defaultConfig, type Config } from './config.js';
+import { predictEffect, type Effect } from '../fix/effect.js';
+import { fixText } from '../fix/fix.js';
 import { isIgnored, readIgnores } from './ignores.js';
 import { changeImpact, type Impact } from './impact.js';
 
@@ -33,6 +35,8 @@ export interface AnalyzeResult {
   findings: AnalyzedFinding[];
   config: Config;
   rules: Rule[];
+  /** What the safe fixes would leave: predicted before/after, or null when nothing is fixable. */
+  afterFix: { before: Effect; after: Effect } | null;
 }
 
 export interface AnalyzeOptions {
@@ -93,7 +97,15 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
     });
   }
   findings.sort((a, b) => weight(b.cost) - weight(a.cost) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
-  return { file: t.displayName, graph, impact, findings, config, rules };
+  let afterFix: AnalyzeResult['afterFix'] = null;
+  if (findings.some((f) => f.fix.available)) {
+    const fixed = fixText(graph.dockerfile.source, t.displayName, context, { target: opts.target, buildArgs: opts.buildArgs });
+    if (fixed.fixed !== fixed.original) {
+      const o = { target: opts.target, buildArgs: opts.buildArgs, profile: opts.profile, timeScale: scale };
+      afterFix = { before: predictEffect(fixed.original, t.displayName, context, o), after: predictEffect(fixed.fixed, t.displayName, context, o) };
+    }
+  }
+  return { file: t.displayName, graph, impact, findings, config, rules, afterFix };
 }
 
 /** Whether the result should fail the run (exit 1): a finding at or above `fail-on`, or a source edit over the rebuild budget. */

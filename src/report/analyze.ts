@@ -35,6 +35,10 @@ export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
       cost: costJson(f),
       fix: f.fix,
     })),
+    after_fix: r.afterFix && {
+      before: { source_edit_s: r.afterFix.before.sourceEdit ? r2(r.afterFix.before.sourceEdit.seconds) : null, cold_s: r2(r.afterFix.before.cold) },
+      after: { source_edit_s: r.afterFix.after.sourceEdit ? r2(r.afterFix.after.sourceEdit.seconds) : null, cold_s: r2(r.afterFix.after.cold) },
+    },
     impact: r.impact.map((i) => ({
       change: i.change,
       kind: i.kind,
@@ -78,9 +82,12 @@ export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): s
   if (!r.findings.length) out.push('  none');
   out.push('');
   const fixable = r.findings.filter((f) => f.fix.available);
-  out.push(fixable.length
-    ? `${fixable.length} of ${r.findings.length} findings can be fixed by layerwise fix (${fixable.filter((f) => f.fix.safety === 'safe').length} safely).`
-    : `None of the findings can be fixed automatically yet; each message says what to change.`);
+  if (!fixable.length) out.push('None of the findings can be fixed automatically yet; each message says what to change.');
+  else {
+    const a = r.afterFix;
+    const se = a?.before.sourceEdit && a.after.sourceEdit ? `the slowest source edit ${humanSeconds(a.before.sourceEdit.seconds)} → ${humanSeconds(a.after.sourceEdit.seconds)}, ` : '';
+    out.push(`${fixable.length} of ${r.findings.length} findings can be fixed by layerwise fix (${fixable.filter((f) => f.fix.safety === 'safe').length} safely)${a ? `: after it, ${se}a cold build ${humanSeconds(a.before.cold)} → ${humanSeconds(a.after.cold)} (predicted)` : ''}.`);
+  }
   return out.join('\n') + '\n';
 }
 
