@@ -46,23 +46,24 @@ export function fixText(text: string, file: string, context: BuildContext | unde
   let declined: FixResult['declined'] = [];
   let current = text;
   let passes = 0;
+  // Each transform plans on the text the one before it left: edits of two transforms never
+  // meet on a stale model. A pass that changes nothing ends the loop.
   for (; passes < MAX_PASSES; passes++) {
-    const graph = buildGraph(parseDockerfile(current, file), opts);
-    const edits = [];
+    const before = current;
     declined = [];
     for (const t of run) {
+      const graph = buildGraph(parseDockerfile(current, file), opts);
       const plan = t.plan({ graph, context });
       declined.push(...plan.declined.map((reason) => ({ transform: t.name, reason })));
       if (!plan.edits.length) continue;
-      edits.push(...plan.edits);
+      const next = applyEdits(current, plan.edits).text;
+      if (next === current) continue;
+      current = next;
       const a = applied.get(t.name) ?? { transform: t.name, safety: t.safety, notes: [] };
       a.notes.push(...plan.notes);
       applied.set(t.name, a);
     }
-    if (!edits.length) break;
-    const next = applyEdits(current, edits).text;
-    if (next === current) break;
-    current = next;
+    if (current === before) break;
   }
   return { original: text, fixed: current, passes, applied: [...applied.values()], declined, unsafeSkipped };
 }
