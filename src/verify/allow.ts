@@ -17,7 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../core/errors.js';
-import type { Change, ConfigDifference, Difference, FileDifference } from './compare.js';
+import type { Change, Difference } from './compare.js';
 import { CONFIG_FIELDS, KEYED_FIELDS, type ConfigField } from './compare.js';
 
 interface EntryBase {
@@ -300,9 +300,9 @@ export interface Split {
 }
 
 /**
- * Splits differences into those that count and those allowed. An added or removed directory
- * that is allowed takes everything under it along only if each of those is allowed too: no
- * path is allowed by being under something else.
+ * Splits differences into those that count and those allowed; `used` collects the entries that
+ * allowed something. Each path is matched on its own: an allowed directory does not allow what
+ * is under it unless the pattern matches that too (`/a/**` does, `/a` does not).
  */
 export function applyAllowList(diffs: readonly Difference[], list: AllowList | undefined, used?: Set<AllowEntry>): Split {
   const out: Split = { differences: [], allowed: [] };
@@ -315,5 +315,3 @@ export function applyAllowList(diffs: readonly Difference[], list: AllowList | u
   }
   return out;
 }
-
-export type { ConfigDifference, FileDifference };
