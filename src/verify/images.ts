@@ -1,0 +1,34 @@
+/**
+ * The images `layerwise verify` makes: tagged under a prefix of its own, so that clean-up
+ * removes exactly what verify made and nothing a test suite, a bench or a person made.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EngineIdentity } from '../build/engine.js';
+import { firstLine, run } from '../build/exec.js';
+
+/** Every image verify builds is tagged under this prefix; clean-up refuses any other tag. */
+export const VERIFY_TAG_PREFIX = 'layerwise-verify/';
+
+/** A fresh tag per build, so no build re-tags (and so orphans) another's image. */
+export function verifyTag(name = 'build'): string {
+  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 48).replace(/^-+|-+$/g, '') || 'build';
+  return `${VERIFY_TAG_PREFIX}${safe}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Removes verify images by tag; refuses tags outside {@link VERIFY_TAG_PREFIX}. Returns the tags that are gone. */
+export async function removeVerifyImages(engine: EngineIdentity, tags: readonly string[]): Promise<string[]> {
+  const foreign = tags.filter((t) => !t.startsWith(VERIFY_TAG_PREFIX));
+  if (foreign.length) throw new Error(`refusing to remove images not tagged ${VERIFY_TAG_PREFIX}*: ${foreign.join(', ')}`);
+  if (!tags.length || !engine.docker) return [];
+  // Without --force an image that also carries someone else's tag only loses ours.
+  const r = await run(engine.docker, ['image', 'rm', ...tags], { env: { ...process.env, ...engine.env }, timeoutMs: 120_000 });
+  return tags.filter((t) => !r.stderr.includes(t));
+}
+
+/** Every image in the engine's store tagged under {@link VERIFY_TAG_PREFIX} (by anyone's verify). */
+export async function listVerifyImages(engine: EngineIdentity): Promise<string[]> {
+  if (!engine.docker) return [];
+  const r = await run(engine.docker, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env }, timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`docker image ls failed: ${firstLine(r.stderr)}`);
+  return r.stdout.split('\n').filter((l) => l.startsWith(VERIFY_TAG_PREFIX));
+}
