@@ -13,6 +13,7 @@ import { registerExplain } from './explain.js';
 import { registerFix } from './fix.js';
 import { registerGraph } from './graph.js';
 import { registerProfile } from './profile.js';
+import { registerVerify } from './verify.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerFix(program);
   registerBench(program);
   registerProfile(program);
+  registerVerify(program);
   return program;
 }
 
