@@ -63,7 +63,8 @@ function allowedJson(d: AllowedDifference): Record<string, unknown> {
       builtin: allowance.builtin,
       pattern: allowance.entry?.pattern ?? null,
       source: allowance.entry?.source ?? null,
-      reason: allowance.reason,
+      // The user's own words, or null; the built-in allowance says why it exists.
+      reason: allowance.entry ? (allowance.entry.reason ?? null) : allowance.reason,
     },
   };
 }

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { verifyJson, verifySummary, verifyText } from '../../../src/report/verify.js';
 import { allowList, applyAllowList } from '../../../src/verify/allow.js';
 import { compareImages, type Difference } from '../../../src/verify/compare.js';
 import type { StageResult, VerifyResult } from '../../../src/verify/verify.js';
+import { projectRoot } from '../../helpers.js';
 import { config, dir, f } from './fixtures.js';
 
 const HASH_A = 'a'.repeat(64);
@@ -112,6 +115,19 @@ test('the JSON has the documented shape', () => {
   });
   assert.deepEqual(j.stages[0]!.allowed[0], {
     kind: 'config', field: 'CMD', change: 'changed', before: ['/bin/sh'], after: ['/app/run.sh'],
-    allowed_by: { builtin: false, pattern: 'CMD', source: null, reason: 'allowed by CMD' },
+    allowed_by: { builtin: false, pattern: 'CMD', source: null, reason: null },
   });
+});
+
+test('docs/verify.md names every key of the JSON', () => {
+  const doc = readFileSync(path.join(projectRoot, 'docs', 'verify.md'), 'utf8');
+  const r = result([stage('final', diffs, allowList({ config: ['CMD'] }), true)], { targets: ['final'] });
+  const j = verifyJson(r) as { stages: Record<string, unknown>[] };
+  const failed = verifyJson(result([], { status: 'failed', failure: { role: 'file', file: 'F', stage: 's', error: 'e', output: [] } }));
+  const keys = new Set([
+    ...Object.keys(j), ...Object.keys(j.stages[0]!), ...Object.keys(failed.failure as object),
+    ...(j.stages[0]!.differences as Record<string, unknown>[]).flatMap((d) => Object.keys(d)),
+    ...Object.keys((j.stages[0]!.allowed as Record<string, Record<string, unknown>>[])[0]!.allowed_by!),
+  ]);
+  for (const k of keys) assert.ok(doc.includes(`"${k}"`), `docs/verify.md does not mention "${k}"`);
 });
