@@ -280,8 +280,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     // Every build the plan needs, once each, in the order the comparisons need them.
     const jobs: { input: Input; stage: StageRef; key: string }[] = [];
     for (const c of plan) {
+      // A stage FILE no longer has is a difference by its name alone: nothing to build for it.
+      if (!c.file) continue;
       for (const [input, stage] of [[against, c.against], [file, c.file]] as const) {
-        if (!stage) continue;
         const key = buildKey(input, stage, context, buildArgs, eng);
         if (!jobs.some((j) => j.key === key)) jobs.push({ input, stage, key });
       }
@@ -392,23 +393,19 @@ async function compareOne(
     againstStage: stageLabel(c.against),
     fileStage: c.file ? stageLabel(c.file) : null,
   };
+  if (!c.file) {
+    const split = applyAllowList([{ kind: 'stage', stage: c.stage!, change: 'removed' }], allow, used);
+    return { ...base, differences: split.differences, allowed: split.allowed };
+  }
   const before = await snapshot(against, c.against);
   if ('role' in before) return before;
-  let diffs: Difference[];
-  let after: ImageSnapshot | undefined;
-  if (!c.file) {
-    diffs = [{ kind: 'stage', stage: c.stage!, change: 'removed' }];
-  } else {
-    const s = await snapshot(file, c.file);
-    if ('role' in s) return s;
-    after = s;
-    diffs = compareImages(before, after);
-  }
-  const split = applyAllowList(diffs, allow, used);
+  const after = await snapshot(file, c.file);
+  if ('role' in after) return after;
+  const split = applyAllowList(compareImages(before, after), allow, used);
   return {
     ...base,
     ...(before.imageId ? { againstImage: before.imageId } : {}),
-    ...(after?.imageId ? { fileImage: after.imageId } : {}),
+    ...(after.imageId ? { fileImage: after.imageId } : {}),
     differences: split.differences,
     allowed: split.allowed,
   };
