@@ -330,6 +330,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       counts.run++;
       counted.add(key);
       if (!record.ok) {
+        // A failed build tags nothing.
+        tags.splice(tags.indexOf(tag), 1);
         if (record.archive) removeTempDirs(path.dirname(record.archive));
         return failureOf(input, stage, record, buildArgs);
       }
