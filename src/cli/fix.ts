@@ -6,6 +6,8 @@ import { openContext } from '../context/index.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { predictEffect } from '../fix/effect.js';
 import { fixText as runFix } from '../fix/fix.js';
+import { fixAndVerify, type VerifiedFix } from '../fix/verify-fix.js';
+import { EXIT_FINDINGS } from './exit.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { fixJson, fixText } from '../report/fix.js';
 import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
@@ -25,12 +27,13 @@ export function registerFix(program: Command): void {
     .option('--rule <NAME>', 'run only this transform (repeatable)', collectList)
     .option('--unsafe', 'also run transforms that may change the image')
     .option('--write', 'replace FILE with the result (atomically); without it nothing is written')
+    .option('--verify', 'build the result and FILE on the engine, drop transforms that change the image, and measure a source edit and a cold build before and after')
     .option('--profile <FILE>', 'measured step durations, for the predicted effect', DEFAULT_PROFILE)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; rule?: string[]; unsafe?: boolean; write?: boolean;
-      profile: string; timeScale?: string; format: string;
+      profile: string; timeScale?: string; format: string; verify?: boolean;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const names = new Set(TRANSFORMS.map((t) => t.name));
@@ -41,13 +44,21 @@ export function registerFix(program: Command): void {
       const df = await loadDockerfile(t.dockerfilePath, t.displayName);
       const ctx = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
       const graphOpts = { target: opts.target, buildArgs: opts.buildArg };
-      const result = runFix(df.source, t.displayName, ctx, { ...graphOpts, only: opts.rule, unsafe: opts.unsafe });
+      const fixOpts = { ...graphOpts, only: opts.rule, unsafe: opts.unsafe };
       const profile = await loadProfile(opts.profile);
-      const before = predictEffect(result.original, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
+      const before = predictEffect(df.source, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
+      let result = runFix(df.source, t.displayName, ctx, fixOpts);
+      let verified: VerifiedFix | undefined;
+      if (opts.verify) {
+        verified = await fixAndVerify(t, df.source, ctx, { ...fixOpts, editPath: before.sourceEdit?.path ?? null });
+        result = verified.result;
+      }
       const after = predictEffect(result.fixed, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
       const changed = result.fixed !== result.original;
-      if (opts.write && changed) await writeAtomic(t.dockerfilePath, result.fixed);
-      const report = { file: t.displayName, result, before, after, written: !!opts.write && changed };
+      const ok = !verified?.verify || verified.verify.status === 'equivalent';
+      if (opts.write && changed && ok) await writeAtomic(t.dockerfilePath, result.fixed);
+      const report = { file: t.displayName, result, before, after, written: !!opts.write && changed && ok, verified };
       process.stdout.write(format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : fixText(report));
+      if (!ok) process.exitCode = EXIT_FINDINGS;
     });
 }

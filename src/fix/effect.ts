@@ -12,7 +12,7 @@ import type { Profile } from '../timing/profile.js';
 
 export interface Effect {
   /** The slowest source edit's rebuild, seconds (null when the context has no source files). */
-  sourceEdit: { change: string; seconds: number } | null;
+  sourceEdit: { change: string; seconds: number; path: string } | null;
   cold: number;
 }
 
@@ -24,7 +24,7 @@ export function predictEffect(text: string, file: string, context: BuildContext 
   const impact = changeImpact({ graph, context, durationsFor, timeScale: scale }).filter((i) => i.kind === 'source');
   const worst = impact[0];
   return {
-    sourceEdit: worst ? { change: worst.change, seconds: worst.seconds } : null,
+    sourceEdit: worst ? { change: worst.change, seconds: worst.seconds, path: worst.subject[0] } : null,
     cold: predictCold(graph, durationsFor(graph)).seconds * scale,
   };
 }

@@ -2,6 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Effect } from '../fix/effect.js';
 import type { FixResult } from '../fix/fix.js';
+import type { VerifiedFix } from '../fix/verify-fix.js';
 import { humanSeconds } from '../timing/predict.js';
 
 export interface FixReport {
@@ -10,6 +11,8 @@ export interface FixReport {
   before: Effect;
   after: Effect;
   written: boolean;
+  /** With --verify: the engine's verdict, dropped transforms, measured times. */
+  verified?: VerifiedFix;
 }
 
 export function fixDiff(r: FixReport): string {
@@ -39,6 +42,17 @@ export function fixText(r: FixReport): string {
       ? `${r.before.sourceEdit.change}: ${humanSeconds(r.before.sourceEdit.seconds)} → ${humanSeconds(r.after.sourceEdit.seconds)} (${speedup(r.before.sourceEdit.seconds, r.after.sourceEdit.seconds)})`
       : null;
     out.push(`Predicted: ${se ? `${se}; ` : ''}cold build ${humanSeconds(r.before.cold)} → ${humanSeconds(r.after.cold)} (${speedup(r.before.cold, r.after.cold)}).`);
+    const v = r.verified;
+    if (v) {
+      if (v.dropped.length) out.push(`Dropped (they changed the image): ${v.dropped.join(', ')}.`);
+      const status = v.verify?.status ?? 'not built';
+      out.push(status === 'equivalent' ? 'Verified on the engine: the images are equivalent.' : `Verification: ${status}; nothing is written. Run layerwise verify for the differences.`);
+      const m = v.measured;
+      if (m) {
+        const edit = m.edit && m.before.edit !== null && m.after.edit !== null ? `an edit of ${m.edit}: ${humanSeconds(m.before.edit)} → ${humanSeconds(m.after.edit)} (${speedup(m.before.edit, m.after.edit)}); ` : '';
+        out.push(`Measured: ${edit}cold build ${humanSeconds(m.before.cold)} → ${humanSeconds(m.after.cold)} (${speedup(m.before.cold, m.after.cold)}).`);
+      }
+    }
     out.push(r.written ? `Written to ${r.file}.` : 'Nothing was written: run again with --write to apply.');
   }
   return out.join('\n') + '\n';
@@ -59,5 +73,16 @@ export function fixJson(r: FixReport): Record<string, unknown> {
     declined: r.result.declined,
     unsafe_skipped: r.result.unsafeSkipped,
     predicted: { before: eff(r.before), after: eff(r.after) },
+    ...(r.verified ? {
+      verified: {
+        status: r.verified.verify?.status ?? null,
+        dropped: r.verified.dropped,
+        measured: r.verified.measured && {
+          edit: r.verified.measured.edit,
+          before: { cold_s: r2(r.verified.measured.before.cold), edit_s: r.verified.measured.before.edit === null ? null : r2(r.verified.measured.before.edit) },
+          after: { cold_s: r2(r.verified.measured.after.cold), edit_s: r.verified.measured.after.edit === null ? null : r2(r.verified.measured.after.edit) },
+        },
+      },
+    } : {}),
   };
 }

@@ -1,0 +1,66 @@
+/**
+ * `fix --verify`: build the plan and the original on the engine and compare the images; drop
+ * any transform that breaks equivalence (each is tried alone, the ones that keep the image are
+ * combined and checked again); then measure a source edit and a cold build before and after.
+ */
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bench } from '../bench/bench.js';
+import type { BuildContext } from '../context/index.js';
+import { verify, VerifyCache, type VerifyResult } from '../verify/index.js';
+import type { Target } from '../cli/common.js';
+import { fixText, type FixOptions, type FixResult } from './fix.js';
+
+export interface Measured {
+  /** The edited file (the slowest source edit's representative). */
+  edit: string | null;
+  before: { cold: number; edit: number | null };
+  after: { cold: number; edit: number | null };
+}
+
+export interface VerifiedFix {
+  result: FixResult;
+  verify: VerifyResult | null;
+  /** Transforms dropped because they broke equivalence. */
+  dropped: string[];
+  measured: Measured | null;
+}
+
+export async function fixAndVerify(t: Target, source: string, ctx: BuildContext | undefined, opts: FixOptions & { editPath?: string | null; runs?: number }): Promise<VerifiedFix> {
+  let result = fixText(source, t.displayName, ctx, opts);
+  if (result.fixed === result.original) return { result, verify: null, dropped: [], measured: null };
+  const cache = new VerifyCache();
+  const check = (text: string) => verify({ context: t.contextDir, file: { text, path: t.dockerfilePath }, against: t.dockerfilePath, buildArgs: opts.buildArgs, cache });
+  let v = await check(result.fixed);
+  const dropped: string[] = [];
+  if (v.status !== 'equivalent') {
+    const kept: string[] = [];
+    for (const a of result.applied) {
+      const alone = fixText(source, t.displayName, ctx, { ...opts, only: [a.transform] });
+      const r = alone.fixed === source ? null : await check(alone.fixed);
+      if (r && r.status === 'equivalent') kept.push(a.transform);
+      else dropped.push(a.transform);
+    }
+    result = fixText(source, t.displayName, ctx, { ...opts, only: kept });
+    if (result.fixed === result.original) return { result, verify: v, dropped, measured: null };
+    v = await check(result.fixed);
+    if (v.status !== 'equivalent') return { result, verify: v, dropped, measured: null };
+  }
+  // Measure: the fixed file is written outside the context, beside a copy of its ignore file.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'layerwise-fix-'));
+  try {
+    const fixedFile = path.join(dir, path.basename(t.dockerfilePath));
+    await writeFile(fixedFile, result.fixed);
+    const ignore = `${t.dockerfilePath}.dockerignore`;
+    if (existsSync(ignore)) await copyFile(ignore, `${fixedFile}.dockerignore`);
+    const edit = opts.editPath ?? null;
+    const b = await bench({ context: t.contextDir, file: fixedFile, compare: t.dockerfilePath, changes: edit ? [`touch:${edit}`] : [], runs: opts.runs ?? 1, buildArgs: opts.buildArgs });
+    const [after, before] = b.results;
+    const fig = (r: typeof after) => ({ cold: r.cold.summary.median, edit: r.changes[0] ? r.changes[0].summary.median : null });
+    return { result, verify: v, dropped, measured: { edit, before: fig(before), after: fig(after) } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
