@@ -87,8 +87,9 @@ export default defineTransform({
         const comments = df.source.slice(b.start, b.instructionStart);
         // One COPY per source, to the place the broad copy puts it: a file to its path, a folder into its path.
         const narrowCopy = sources.map((f) => `COPY ${flags}${f} ${path.posix.join(dest, f)}\n`).join('');
-        inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + '\n';
         const blank = blankBefore(df.source, b.start);
+        // A block that stood apart (a blank line above it) keeps standing apart where it lands.
+        inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');
         const remove: TextEdit = { start: blank ?? b.start, end: b.end, text: '' };
         plan.edits.push(remove);
         plan.notes.push(`line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}: it does not need the rest of the source`);

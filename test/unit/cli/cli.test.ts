@@ -93,3 +93,23 @@ test('the README\'s main job, analyze on the bundled example, reports what the R
     assert.ok(r.out.includes(`[${rule}]`), rule);
   }
 });
+
+test('fix prints a diff and writes nothing; with --write it replaces the file, keeping its mode, and a second run has nothing to do', async () => {
+  const { chmodSync, readFileSync, statSync } = await import('node:fs');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-fix-'));
+  const original = 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN cat package.json > /deps\n';
+  writeFileSync(path.join(dir, 'package.json'), '{}\n');
+  writeFileSync(path.join(dir, 'Dockerfile'), original);
+  chmodSync(path.join(dir, 'Dockerfile'), 0o640);
+  const dry = layerwise(['fix', dir]);
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.out, /^\+COPY package\.json \/app\/package\.json$/m);
+  assert.match(dry.out, /Nothing was written: run again with --write to apply\./);
+  assert.equal(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), original);
+  const wet = layerwise(['fix', dir, '--write']);
+  assert.equal(wet.code, 0, wet.err);
+  assert.equal(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), 'FROM bb\nWORKDIR /app\nCOPY package.json /app/package.json\nRUN cat package.json > /deps\nCOPY . .\n');
+  assert.equal(statSync(path.join(dir, 'Dockerfile')).mode & 0o777, 0o640);
+  const again = layerwise(['fix', dir]);
+  assert.match(again.out, /nothing to change/);
+});
