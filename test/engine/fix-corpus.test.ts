@@ -1,0 +1,107 @@
+/**
+ * The fix corpus on the real engine: naive Dockerfiles of many ecosystems
+ * (test/fixtures/fix-corpus/<case>/), each fixed with the safe transforms, then the original and
+ * the fixed file built from the same context and compared stage by stage with `verify`: the
+ * same files (content, mode, owner, links) and the same config. A second fix changes nothing,
+ * and the steps a case says must stay after the broad COPY stay there.
+ *
+ * A case whose `case.json` has `knownIssue` is a known defect of a transform: it still runs, as
+ * a todo, so it is seen failing (or passing, once fixed) without failing the run.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { openContext } from '../../src/context/index.js';
+import { fixText } from '../../src/fix/fix.js';
+import { verify, type Difference } from '../../src/verify/index.js';
+import { fixturesDir } from '../helpers.js';
+import { requireEngine } from './build-helpers.js';
+
+/** What `case.json` says about a case. */
+interface CorpusCase {
+  /** The Dockerfile, relative to the case folder (which is the build context). */
+  file: string;
+  /** The source file a developer edits (what the bench touches). */
+  edit: string;
+  description?: string;
+  /** Whether fix changes the file at all (default true). */
+  changes?: boolean;
+  /** Text of RUN steps that must still come after the broad COPY once fixed. */
+  stays?: string[];
+  /** A known defect this case shows: the test runs as a todo with this reason. */
+  knownIssue?: string;
+}
+
+const corpusDir = path.join(fixturesDir, 'fix-corpus');
+
+function corpusCases(): { name: string; dir: string; spec: CorpusCase }[] {
+  return readdirSync(corpusDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .map((name) => {
+      const dir = path.join(corpusDir, name);
+      return { name, dir, spec: JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as CorpusCase };
+    });
+}
+
+function describe(d: Difference): string {
+  if (d.kind === 'stage') return `stage ${d.stage} ${d.change}`;
+  if (d.kind === 'config') return `${d.field}${d.key ? ` ${d.key}` : ''} ${d.change}: ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)}`;
+  const fields = d.fields.map((f) => `${f.field} ${f.before} -> ${f.after}`).join(', ');
+  return `${d.path} ${d.change}${fields ? ` (${fields})` : ''}`;
+}
+
+/** The broad COPY of the whole context as written: `COPY . .`, `COPY --chown=1000:1000 . .`. */
+const BROAD_COPY = /^(?:COPY|ADD)(?:\s+--\S+)*\s+\.\/?\s+\S+\s*$/im;
+
+const cases = corpusCases();
+
+test('the fix corpus has at least 15 cases, each with a Dockerfile and an edited source file', () => {
+  assert.ok(cases.length >= 15, `${cases.length} cases`);
+  for (const { name, dir, spec } of cases) {
+    assert.ok(readFileSync(path.join(dir, spec.file), 'utf8').length > 0, `${name}: ${spec.file}`);
+    assert.ok(readFileSync(path.join(dir, spec.edit), 'utf8').length > 0, `${name}: ${spec.edit}`);
+  }
+});
+
+for (const { name, dir, spec } of cases) {
+  test(`fix-corpus ${name}: the fixed Dockerfile builds the same images`, { ...(spec.knownIssue ? { todo: spec.knownIssue } : {}) }, async (t) => {
+    const original = readFileSync(path.join(dir, spec.file), 'utf8');
+    const ctx = await openContext(dir, path.join(dir, spec.file));
+    const first = fixText(original, spec.file, ctx);
+    const second = fixText(first.fixed, spec.file, ctx);
+    assert.equal(second.fixed, first.fixed, 'a second fix changes nothing');
+    assert.deepEqual(second.applied, [], 'a second fix applies nothing');
+    for (const a of first.applied) t.diagnostic(`${a.transform}: ${a.notes.join('; ')}`);
+    for (const d of first.declined) t.diagnostic(`declined by ${d.transform}: ${d.reason}`);
+    assert.equal(first.fixed !== original, spec.changes ?? true, spec.changes === false ? 'fix leaves the file as it is' : 'fix changes the file');
+
+    if (spec.stays?.length) {
+      const copy = BROAD_COPY.exec(original)?.[0];
+      assert.ok(copy, 'the case has a broad COPY');
+      const at = first.fixed.lastIndexOf(copy);
+      assert.ok(at >= 0, 'the broad COPY is still there');
+      for (const s of spec.stays) {
+        const step = first.fixed.indexOf(s);
+        assert.ok(step > at, `"${s}" stays after ${copy.trim()}`);
+      }
+    }
+
+    const engine = await requireEngine(t);
+    if (!engine) return;
+    if (first.fixed === original) {
+      t.diagnostic('fix changed nothing: no build needed');
+      return;
+    }
+    const r = await verify({ context: dir, against: path.join(dir, spec.file), file: { text: first.fixed, path: path.join(dir, spec.file) }, engine });
+    if (r.status === 'failed') {
+      const f = r.failure!;
+      assert.fail(`the ${f.role === 'file' ? 'fixed' : 'original'} Dockerfile failed to build (${f.stage}${f.line ? `, line ${f.line}` : ''}): ${f.error}\n${f.output.slice(-8).join('\n')}\n--- fixed ---\n${first.fixed}`);
+    }
+    const diffs = r.stages.flatMap((s) => s.differences.map((d) => `${s.label}: ${describe(d)}`));
+    assert.deepEqual(diffs, [], `the images differ:\n${diffs.slice(0, 20).join('\n')}\n--- fixed ---\n${first.fixed}`);
+    assert.equal(r.status, 'equivalent');
+  });
+}
