@@ -67,6 +67,10 @@ export default defineTransform({
             : e.unknown ? 'what it reads and writes is not known'
               : scopeChanged ? 'an ARG, ENV, WORKDIR, USER or SHELL stands between the copy and it'
                 : stays.some((s) => dependsOn(e, s)) ? 'it depends on a step that stays after the copy'
+                  // Moving it ahead of a staying step that reads what it writes would change what that step sees.
+                  : stays.some((s) => dependsOn(s, e)) ? 'a step that stays after the copy reads or writes what it writes'
+                    // Reading the destination itself (`find .`) reads every copied file.
+                    : e.reads.some((r) => under(dest, r)) ? `it reads ${dest} as a whole`
                   : e.writes.some((w) => under(w, dest) || under(dest, w)) ? `it writes into ${dest}, which the copy fills`
                     : null;
         const narrow = why ? null : narrowSources(e.reads, dest);

@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import type { Dockerfile, FromInstruction } from '../../dockerfile/model.js';
+import { contextPath } from '../../cache/changes.js';
 import { stageLabel, type BuildGraph, type Stage, type Step } from '../../graph/graph.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
 import { blankBefore, blockOf } from '../blocks.js';
@@ -71,6 +72,17 @@ function candidates(graph: BuildGraph, stage: Stage, plan: Plan): Candidate[] {
   return out;
 }
 
+/** Whether a COPY of the whole context later in the stage brings the feeder's files again. */
+function coveredLater(stage: Stage, feeder: Step): boolean {
+  const dest = (s: Step) => {
+    const d = String(s.expanded.dest ?? '');
+    return d.startsWith('/') ? path.posix.normalize(d) : path.posix.join(s.scope.workdir, d);
+  };
+  const fd = dest(feeder);
+  return stage.steps.some((s) => s.position > feeder.position && s.keyword === 'COPY' && s.sources.some((x) => x.kind === 'context' && x.paths.every((p) => contextPath(p) === '.'))
+    && (fd === dest(s) || fd.startsWith(dest(s).replace(/\/?$/, '/'))));
+}
+
 function fromText(df: Dockerfile, stage: Stage, graph: BuildGraph): string {
   const from = stage.steps[0].instruction as FromInstruction;
   if (stage.base.kind === 'stage') return stageLabel(graph.stages[stage.base.stage]);
@@ -102,7 +114,11 @@ export default defineTransform({
         const b = blockOf(df, start.instruction);
         const own = df.source.slice(b.start, blockOf(df, c.step.instruction).end);
         stagesText += `# Runs beside the other ${label} steps: it needs nothing they make (layerwise parallel-stages)\nFROM ${fromText(df, stage, graph)} AS ${name}\n${scope}${own}\n`;
-        const copies = c.writes.map((w) => `COPY --from=${name} ${w} ${w}\n`).join('');
+        // The feeder's files must still reach the image: it may leave the stage only when a later
+        // copy of the whole context brings them again; otherwise it stays where it was too.
+        const keepFeeder = !!c.feeder && !coveredLater(stage, c.feeder);
+        const feederText = keepFeeder ? df.source.slice(blockOf(df, c.feeder!.instruction).instructionStart, blockOf(df, c.feeder!.instruction).end) : '';
+        const copies = feederText + c.writes.map((w) => `COPY --from=${name} ${w} ${w}\n`).join('');
         // The step (and its feeder) leave the stage; what it wrote comes back at its place.
         // The COPY --from lines of one stage stand together: the blank line above each but the first goes.
         const blank = c === found[0] ? null : blankBefore(df.source, b.start);
