@@ -54,6 +54,17 @@ class ByteReader {
     return true;
   }
 
+  /**
+   * Reads the source to its end, discarding it. A `docker save` pipe that is left unread after
+   * the archive's end never closes, and whoever waits for the process to exit waits forever.
+   */
+  async drain(): Promise<void> {
+    while (await this.fill()) {
+      this.chunks = [];
+      this.buffered = 0;
+    }
+  }
+
   /** Exactly n bytes, or null if the stream ends first. */
   async read(n: number): Promise<Buffer | null> {
     while (this.buffered < n) if (!(await this.fill())) return null;
@@ -139,7 +150,11 @@ export async function* readTar(source: AsyncIterable<Buffer | Uint8Array | strin
   for (;;) {
     const block = await reader.read(512);
     if (!block) return;
-    if (block.every((b) => b === 0)) return; // end of archive (the second zero block is not needed)
+    if (block.every((b) => b === 0)) {
+      // End of archive: the rest (the second zero block, padding) is read so the source ends.
+      await reader.drain();
+      return;
+    }
     const size = num(block, 124, 12);
     const flag = String.fromCharCode(block[156]!);
     const padded = Math.ceil(size / 512) * 512;

@@ -160,3 +160,23 @@ test('image files apply layers in manifest order with whiteouts, opaque dirs and
 test('an archive without manifest.json is refused', async () => {
   await assert.rejects(readImageArchive(chunks(tar([{ path: 'x', content: 'y' }]), 512)), /no manifest\.json/);
 });
+
+test('the tar reader reads its source to the end, so a docker save pipe can close', async () => {
+  const archive = tar([{ path: 'a.txt', content: 'hello' }]);
+  let consumed = 0;
+  let finished = false;
+  async function* source() {
+    // The archive in small pieces, then trailing bytes after the end blocks (as a pipe may send).
+    for (let i = 0; i < archive.length; i += 100) {
+      consumed += Math.min(100, archive.length - i);
+      yield archive.subarray(i, i + 100);
+    }
+    yield Buffer.alloc(4096);
+    finished = true;
+  }
+  const names: string[] = [];
+  for await (const e of readTar(source())) names.push(e.header.path);
+  assert.deepEqual(names, ['a.txt']);
+  assert.equal(consumed, archive.length);
+  assert.ok(finished, 'the source was read to its end');
+});
