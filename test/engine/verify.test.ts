@@ -168,6 +168,10 @@ test('the command exits 1 on differences, 0 when equivalent, 2 on bad input, and
   writeFileSync(path.join(ctx.dir, 'allow.yaml'), 'paths:\n  - { path: /app/conf.txt, reason: test }\n');
   const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
   const cli = (...args: string[]) => spawnSync(process.execPath, [main, 'verify', ...args], { cwd: ctx.dir, encoding: 'utf8' });
+  // Images another (killed) run left behind are not this test's: only new ones count.
+  const verifyImages = async () => (await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env } }))
+    .stdout.split('\n').filter((l) => l.startsWith(VERIFY_TAG_PREFIX));
+  const before = new Set(await verifyImages());
 
   const same = cli('.', '-f', 'parallel.Dockerfile', '--against', 'one.Dockerfile');
   assert.equal(same.status, 0, same.stderr);
@@ -196,6 +200,5 @@ test('the command exits 1 on differences, 0 when equivalent, 2 on bad input, and
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr, 'layerwise: missing.Dockerfile: cannot read Dockerfile: no such file\n');
 
-  const left = await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env } });
-  assert.deepEqual(left.stdout.split('\n').filter((l) => l.startsWith(VERIFY_TAG_PREFIX)), []);
+  assert.deepEqual((await verifyImages()).filter((l) => !before.has(l)), []);
 });
