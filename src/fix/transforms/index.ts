@@ -1,6 +1,11 @@
-/** Every transform, in the order they are planned. A transform is added here and nowhere else. */
+/**
+ * Every transform, in the order they are planned. A transform is added here and nowhere else.
+ * arg-scope comes after the moves of steps: it puts declarations next to their readers once the
+ * readers have found their place.
+ */
 import type { Transform } from '../define.js';
+import argScope from './arg-scope.js';
 import lateSourceCopy from './late-source-copy.js';
 import parallelStages from './parallel-stages.js';
 
-export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages];
+export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages, argScope];

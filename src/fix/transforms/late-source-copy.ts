@@ -5,20 +5,23 @@
  *
  * A step moves only when all of this is known to hold (else it stays, and the plan says why):
  * its reads and writes are known (shell effects), it does not depend on a step that stays
- * after the copy, it writes nothing the copy writes, and no ARG/ENV/WORKDIR/USER/SHELL stands
- * between the copy and it (it would run in another scope). The final image keeps its files:
- * the broad copy still brings every file, over the narrow copies' identical ones.
+ * after the copy, it writes nothing the copy writes, and no WORKDIR/USER/SHELL stands between
+ * the copy and it (it would run in another scope). An ARG or ENV between may stay behind when
+ * the step does not read its variables (src/shell/variables.ts): it then computes the same
+ * files without them. The final image keeps its files: the broad copy still brings every file,
+ * over the narrow copies' identical ones.
  */
 import path from 'node:path';
 import { contextPath } from '../../cache/changes.js';
 import type { Step } from '../../graph/graph.js';
 import { broadCopies, isManifest } from '../../rules/shared.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
+import { reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
 import type { TextEdit } from '../edits.js';
 
-const SCOPE_CHANGERS = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
+const SCOPE_CHANGERS = new Set(['WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
 
 function under(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
@@ -58,14 +61,19 @@ export default defineTransform({
       const stays: Effects[] = [];
       const moved: { step: Step; sources: string[] }[] = [];
       let scopeChanged = false;
+      // Variables declared between the copy and the step: it may pass them only if it reads none.
+      const declared: string[] = [];
       for (const step of after) {
         if (SCOPE_CHANGERS.has(step.keyword)) scopeChanged = true;
+        if (step.instruction.keyword === 'ARG') declared.push(...step.instruction.decls.map((d) => d.key.raw));
+        if (step.instruction.keyword === 'ENV') declared.push(...step.instruction.pairs.map((p) => p.key.raw));
         if (!step.executes) continue;
         const e = stepEffects(step);
         const why =
           step.keyword !== 'RUN' ? 'it is not a RUN'
             : e.unknown ? 'what it reads and writes is not known'
-              : scopeChanged ? 'an ARG, ENV, WORKDIR, USER or SHELL stands between the copy and it'
+              : scopeChanged ? 'a WORKDIR, USER or SHELL stands between the copy and it'
+                : declared.some((n) => TOOL_VARIABLES.test(n) || reads(step, n)) ? 'it may read a variable declared between the copy and it'
                 : stays.some((s) => dependsOn(e, s)) ? 'it depends on a step that stays after the copy'
                   // Moving it ahead of a staying step that reads what it writes would change what that step sees.
                   : stays.some((s) => dependsOn(s, e)) ? 'a step that stays after the copy reads or writes what it writes'

@@ -7,14 +7,15 @@
  * A step moves only when what it writes is known (shell effects: absolute paths, no unknown
  * command) and it does not depend on an earlier step of the stage other than WORKDIR (copied
  * into the new stage) and a narrow COPY just before it that only it reads (moved with it).
- * ARG, ENV, WORKDIR, USER and SHELL lines before it are repeated in the new stage, so it runs
- * in the same scope. At least two steps must qualify: one step alone gains nothing.
+ * WORKDIR, USER and SHELL lines before it are repeated in the new stage, and the ARG and ENV
+ * lines whose variables it may read, so it runs in the same scope as far as it can tell. At least two steps must qualify: one step alone gains nothing.
  */
 import path from 'node:path';
 import type { Dockerfile, FromInstruction } from '../../dockerfile/model.js';
 import { contextPath } from '../../cache/changes.js';
 import { stageLabel, type BuildGraph, type Stage, type Step } from '../../graph/graph.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
+import { reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
 
@@ -83,6 +84,33 @@ function coveredLater(stage: Stage, feeder: Step): boolean {
     && (fd === dest(s) || fd.startsWith(dest(s).replace(/\/?$/, '/'))));
 }
 
+/** The variables an ARG or ENV line declares. */
+function declared(step: Step): string[] {
+  const inst = step.instruction;
+  if (inst.keyword === 'ARG') return inst.decls.map((d) => d.key.raw);
+  if (inst.keyword === 'ENV') return inst.pairs.map((p) => p.key.raw);
+  return [];
+}
+
+/**
+ * The scope lines the new stage repeats: every WORKDIR, USER and SHELL before the step, and the
+ * ARG and ENV lines whose variables the moved steps (or a kept line after them) may read. A
+ * variable no moved step reads would only make the new stage re-run when it changes; variables
+ * programs read by themselves (PATH, ...) are always kept.
+ */
+function scopeLines(stage: Stage, c: Candidate): Step[] {
+  const moved = c.feeder ? [c.feeder, c.step] : [c.step];
+  const before = stage.steps.filter((s) => SCOPE.has(s.keyword) && s.position < c.step.position);
+  const kept: Step[] = [];
+  for (const s of [...before].reverse()) {
+    const names = declared(s);
+    const needed = !names.length
+      || names.some((n) => TOOL_VARIABLES.test(n) || moved.some((m) => reads(m, n)) || kept.some((k) => k.uses.includes(n)));
+    if (needed) kept.unshift(s);
+  }
+  return kept;
+}
+
 function fromText(df: Dockerfile, stage: Stage, graph: BuildGraph): string {
   const from = stage.steps[0].instruction as FromInstruction;
   if (stage.base.kind === 'stage') return stageLabel(graph.stages[stage.base.stage]);
@@ -108,12 +136,12 @@ export default defineTransform({
         let name = `${stage.name ?? `stage${stage.index}`}-${slug(c.writes[0])}`;
         for (let k = 2; taken.has(name); k++) name = `${stage.name ?? `stage${stage.index}`}-${slug(c.writes[0])}-${k}`;
         taken.add(name);
-        const scope = stage.steps.filter((s) => SCOPE.has(s.keyword) && s.position < c.step.position)
+        const scope = scopeLines(stage, c)
           .map((s) => df.source.slice(blockOf(df, s.instruction).instructionStart, blockOf(df, s.instruction).end)).join('');
         const start = c.feeder ?? c.step;
         const b = blockOf(df, start.instruction);
         const own = df.source.slice(b.start, blockOf(df, c.step.instruction).end);
-        stagesText += `# Runs beside the other ${label} steps: it needs nothing they make (layerwise parallel-stages)\nFROM ${fromText(df, stage, graph)} AS ${name}\n${scope}${own}\n`;
+        stagesText += `# Runs beside the other steps of stage ${label}: it needs nothing they make (layerwise parallel-stages)\nFROM ${fromText(df, stage, graph)} AS ${name}\n${scope}${own}\n`;
         // The feeder's files must still reach the image: it may leave the stage only when a later
         // copy of the whole context brings them again; otherwise it stays where it was too.
         const keepFeeder = !!c.feeder && !coveredLater(stage, c.feeder);
