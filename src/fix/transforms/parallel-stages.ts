@@ -155,7 +155,9 @@ export default defineTransform({
         plan.notes.push(`${words.length > 50 ? words.slice(0, 49) + '…' : words} becomes stage ${name}, copied back with ${c.writes.join(', ')}`);
       }
       const fromBlock = blockOf(df, stage.steps[0].instruction);
-      plan.edits.push({ start: fromBlock.start, end: fromBlock.start, text: stagesText });
+      // Comments above the file's first FROM speak for the whole file: they stay on top.
+      const at = stage.index === 0 ? fromBlock.instructionStart : fromBlock.start;
+      plan.edits.push({ start: at, end: at, text: (at > fromBlock.start ? '\n' : '') + stagesText });
     }
     return plan;
   },
