@@ -18,6 +18,20 @@ export interface Plan {
   notes: string[];
   /** What the transform would have done but did not, and why (outputs not known, ...). */
   declined: string[];
+  /**
+   * Image paths an `unsafe` transform changes on purpose (a cache kept out of the image), as
+   * patterns of the verify allow-list (src/verify/allow.ts): `fix --verify` does not count
+   * differences there, and the report names them.
+   */
+  accepts?: Accepted[];
+}
+
+/** An image path a plan knowingly changes: a glob as `allowList()` reads it, and why. */
+export interface Accepted {
+  path: string;
+  /** Only this kind of change is accepted (default: any). */
+  change?: 'added' | 'removed' | 'changed';
+  reason: string;
 }
 
 export interface Transform {

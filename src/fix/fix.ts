@@ -9,7 +9,7 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import { buildGraph, type GraphOptions } from '../graph/graph.js';
 import type { Target } from '../cli/common.js';
 import { loadDockerfile } from '../dockerfile/load.js';
-import type { Transform } from './define.js';
+import type { Accepted, Transform } from './define.js';
 import { applyEdits } from './edits.js';
 import { TRANSFORMS } from './transforms/index.js';
 
@@ -26,12 +26,19 @@ export interface FixResult {
   original: string;
   fixed: string;
   passes: number;
-  /** Per transform that changed something: its notes, over all passes. */
-  applied: { transform: string; safety: Transform['safety']; notes: string[] }[];
+  /** Per transform that changed something: its notes and the image paths it changes on purpose, over all passes. */
+  applied: Applied[];
   /** What transforms declined to do, and why (last pass). */
   declined: { transform: string; reason: string }[];
   /** Transforms left out because they are unsafe and --unsafe was not given. */
   unsafeSkipped: string[];
+}
+
+export interface Applied {
+  transform: string;
+  safety: Transform['safety'];
+  notes: string[];
+  accepts: Accepted[];
 }
 
 export function selectTransforms(opts: FixOptions): { run: Transform[]; unsafeSkipped: string[] } {
@@ -42,7 +49,7 @@ export function selectTransforms(opts: FixOptions): { run: Transform[]; unsafeSk
 /** Runs the transforms on a Dockerfile text to a fixpoint. */
 export function fixText(text: string, file: string, context: BuildContext | undefined, opts: FixOptions = {}): FixResult {
   const { run, unsafeSkipped } = selectTransforms(opts);
-  const applied = new Map<string, { transform: string; safety: Transform['safety']; notes: string[] }>();
+  const applied = new Map<string, Applied>();
   let declined: FixResult['declined'] = [];
   let current = text;
   let passes = 0;
@@ -59,8 +66,9 @@ export function fixText(text: string, file: string, context: BuildContext | unde
       const next = applyEdits(current, plan.edits).text;
       if (next === current) continue;
       current = next;
-      const a = applied.get(t.name) ?? { transform: t.name, safety: t.safety, notes: [] };
+      const a = applied.get(t.name) ?? { transform: t.name, safety: t.safety, notes: [], accepts: [] };
       a.notes.push(...plan.notes);
+      for (const x of plan.accepts ?? []) if (!a.accepts.some((y) => y.path === x.path && y.change === x.change)) a.accepts.push(x);
       applied.set(t.name, a);
     }
     if (current === before) break;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bench } from '../bench/bench.js';
 import type { BuildContext } from '../context/index.js';
-import { verify, VerifyCache, type VerifyResult } from '../verify/index.js';
+import { allowList, verify, VerifyCache, type AllowList, type VerifyResult } from '../verify/index.js';
 import type { Target } from '../cli/common.js';
 import { fixText, type FixOptions, type FixResult } from './fix.js';
 
@@ -28,24 +28,29 @@ export interface VerifiedFix {
   measured: Measured | null;
 }
 
+/** The image paths the applied transforms change on purpose, as verify's allow-list: still reported, not counted. */
+export function acceptedAllowList(result: FixResult): AllowList {
+  return allowList({ paths: result.applied.flatMap((a) => a.accepts.map((x) => ({ path: x.path, ...(x.change ? { change: x.change } : {}), reason: `${a.transform}: ${x.reason}` }))) });
+}
+
 export async function fixAndVerify(t: Target, source: string, ctx: BuildContext | undefined, opts: FixOptions & { editPath?: string | null; runs?: number }): Promise<VerifiedFix> {
   let result = fixText(source, t.displayName, ctx, opts);
   if (result.fixed === result.original) return { result, verify: null, dropped: [], measured: null };
   const cache = new VerifyCache();
-  const check = (text: string) => verify({ context: t.contextDir, file: { text, path: t.dockerfilePath }, against: t.dockerfilePath, buildArgs: opts.buildArgs, cache });
-  let v = await check(result.fixed);
+  const check = (r: FixResult) => verify({ context: t.contextDir, file: { text: r.fixed, path: t.dockerfilePath }, against: t.dockerfilePath, buildArgs: opts.buildArgs, cache, allow: acceptedAllowList(r) });
+  let v = await check(result);
   const dropped: string[] = [];
   if (v.status !== 'equivalent') {
     const kept: string[] = [];
     for (const a of result.applied) {
       const alone = fixText(source, t.displayName, ctx, { ...opts, only: [a.transform] });
-      const r = alone.fixed === source ? null : await check(alone.fixed);
+      const r = alone.fixed === source ? null : await check(alone);
       if (r && r.status === 'equivalent') kept.push(a.transform);
       else dropped.push(a.transform);
     }
     result = fixText(source, t.displayName, ctx, { ...opts, only: kept });
     if (result.fixed === result.original) return { result, verify: v, dropped, measured: null };
-    v = await check(result.fixed);
+    v = await check(result);
     if (v.status !== 'equivalent') return { result, verify: v, dropped, measured: null };
   }
   // Measure: the fixed file is written outside the context, beside a copy of its ignore file.

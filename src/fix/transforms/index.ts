@@ -5,7 +5,8 @@
  */
 import type { Transform } from '../define.js';
 import argScope from './arg-scope.js';
+import cacheMounts from './cache-mounts.js';
 import lateSourceCopy from './late-source-copy.js';
 import parallelStages from './parallel-stages.js';
 
-export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages, argScope];
+export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages, argScope, cacheMounts];
