@@ -55,6 +55,15 @@ export function reads(step: Step, name: string): boolean {
   if (inst.keyword !== 'RUN') return false;
   const text = [inst.text, ...inst.heredocs.map((h) => h.content)].join('\n');
   if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(text)) return true;
+  return mayReadEnvironment(step);
+}
+
+/**
+ * Whether a RUN runs a program that may read its environment unseen: a script, a build tool,
+ * a language package install, anything the shell analysis does not know.
+ */
+export function mayReadEnvironment(step: Step): boolean {
+  if (step.instruction.keyword !== 'RUN') return false;
   const a = runAnalysis(step);
   if (!a || a.error) return true;
   return a.activities.some((x) => {

@@ -6,7 +6,8 @@
 import type { Transform } from '../define.js';
 import argScope from './arg-scope.js';
 import cacheMounts from './cache-mounts.js';
+import dedup from './dedup.js';
 import lateSourceCopy from './late-source-copy.js';
 import parallelStages from './parallel-stages.js';
 
-export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages, argScope, cacheMounts];
+export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages, dedup, argScope, cacheMounts];
