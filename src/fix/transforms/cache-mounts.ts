@@ -422,11 +422,17 @@ const KEEP_DOWNLOADS = `rm -f ${DOCKER_CLEAN} && echo 'Binary::apt::APT::Keep-Do
 
 /**
  * Whether this apt RUN is the first of its stage chain (no earlier apt RUN in its stages, and no
- * earlier RUN that deals with docker-clean itself): it removes docker-clean.
+ * earlier RUN that removes docker-clean itself): it removes docker-clean.
  */
 function needsKeepDownloads(graph: BuildGraph, steps: Step[], uses: Use[], step: Step): boolean {
-  return !steps.some((s) => (s === step || before(graph, s, step)) && s.keyword === 'RUN' && s.instruction.text.includes('docker-clean'))
+  return !steps.some((s) => (s === step || before(graph, s, step)) && removesDockerClean(s))
     && !uses.some((u) => u.tool.name === 'apt' && before(graph, u.step, step));
+}
+
+/** Whether a RUN removes docker-clean itself (`rm -f /etc/apt/apt.conf.d/docker-clean`). */
+function removesDockerClean(step: Step): boolean {
+  const a = runAnalysis(step);
+  return !!a && a.commands.some((c) => argvOf(c)[0] === 'rm' && c.args.some((w) => w.value.endsWith('/docker-clean')));
 }
 
 /** Whether the docker-clean removal can go just before the RUN's first apt command. */
