@@ -145,7 +145,10 @@ function whyNot(df: Dockerfile, r: RepeatedInstall): string | null {
   if (!andChain(first.step, fa)) return `the RUN at line ${fLine} is not one && chain: it may go on after the install fails`;
   const env = [...sameMap(first.step.scope.env, again.step.scope.env), ...sameMap(first.step.scope.args, again.step.scope.args)];
   if (env.length) return `${env.join(', ')} ${env.length === 1 ? 'differs' : 'differ'} from line ${fLine}`;
-  if (first.step.scope.workdir !== again.step.scope.workdir || first.step.scope.user !== again.step.scope.user) return `it runs in another WORKDIR or as another USER than line ${fLine}`;
+  if (first.step.scope.user !== again.step.scope.user) return `it runs as another USER than line ${fLine}`;
+  // A package named by a path (`./x.deb`, `-c ./constraints.txt`) is another file in another WORKDIR.
+  const relative = [again.item, ...as].some((v) => !v.startsWith('/') && /[/]|^\./.test(v));
+  if (relative && first.step.scope.workdir !== again.step.scope.workdir) return `it names a relative path and runs in another WORKDIR than line ${fLine}`;
   for (const s of [first.step, again.step]) {
     const t = mountsInto((s.instruction as RunInstruction).mounts, m);
     if (t) return `the RUN at line ${s.line} mounts ${t}, where ${again.rule} records what it installed`;
@@ -309,7 +312,8 @@ function notHoistable(value: string): string | null {
 /** Whether a script sets the variable (an assignment, `export`, `read`, `for`, `unset`, ...). */
 function sets(script: string, name: string, skip?: { start: number; end: number }): boolean {
   const text = skip ? script.slice(0, skip.start) + ' '.repeat(skip.end - skip.start) + script.slice(skip.end) : script;
-  return new RegExp(`(^|[^A-Za-z0-9_$])${name}\\+?=|\\b(for|read|select|getopts|export|declare|typeset|local|readonly|unset)\\b[^;&|\\n]*\\b${name}\\b`).test(text);
+  // An assignment anywhere, or a command that sets it standing where a command starts.
+  return new RegExp(`(^|[^A-Za-z0-9_$])${name}\\+?=|(^|[;&|(]\\s*)(for|read|select|getopts|export|declare|typeset|local|readonly|unset)\\s[^;&|\\n]*\\b${name}\\b`).test(text);
 }
 
 interface Derivation {
