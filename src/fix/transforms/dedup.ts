@@ -16,7 +16,7 @@ import type { Dockerfile, Mount, RunInstruction } from '../../dockerfile/model.j
 import type { BuildGraph, Stage, Step } from '../../graph/graph.js';
 import { repeatedInstalls, type RepeatedInstall } from '../../rules/installs.js';
 import { baseChain, itemWord, removedPackages, runAnalysis, runRange } from '../../rules/shared.js';
-import type { Activity, RunAnalysis, ShellWord, SimpleCommand } from '../../shell/index.js';
+import type { Activity, RunAnalysis, SimpleCommand } from '../../shell/index.js';
 import { isRedirection, lexShell, ShellLexError } from '../../shell/lex.js';
 import { stepEffects } from '../../shell/effects.js';
 import { statements, type Statement } from '../../shell/statements.js';
