@@ -43,7 +43,7 @@ export default defineRule({
       const seconds = (i: number) => ctx.durations.of(nodes[i].step).seconds;
       let left = nodes
         .map((_, i) => i)
-        .filter((i) => nodes[i].step.keyword === 'RUN' && !nodes[i].effects.unknown && seconds(i) >= min)
+        .filter((i) => nodes[i].step.keyword === 'RUN' && !nodes[i].effects.unknown && !nodes[i].effects.system && seconds(i) >= min)
         .sort((a, b) => seconds(b) - seconds(a) || a - b);
       // Greedy, longest first: each group is a set of pairwise independent steps.
       while (left.length >= 2) {

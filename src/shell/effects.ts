@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Step } from '../graph/graph.js';
 import { runAnalysis } from './run-analysis.js';
-import { ACTIVITY_RULES } from './activities.js';
+import { ACTIVITY_RULES, type ActivityRule } from './activities.js';
 import { lexShell } from './lex.js';
 import type { Activity, ShellWord, SimpleCommand } from './classify.js';
 import type { RunAnalysis } from './analyze.js';
@@ -17,6 +17,14 @@ export interface Effects {
   writes: string[];
   /** A command could not be classified: the step reads and writes everything. */
   unknown: boolean;
+  /**
+   * A package manager installs into the system (an interpreter's site-packages, a global
+   * package store, its caches): the step reads and writes the system, anywhere but the paths
+   * listed, which are the project files it reads (its manifests) and writes (`node_modules`).
+   * Every other step depends on it both ways; it can still move before a copy that does not
+   * bring what it reads or writes.
+   */
+  system?: boolean;
 }
 
 const EVERYTHING: Effects = { reads: ['/'], writes: ['/'], unknown: true };
@@ -32,6 +40,9 @@ function overlaps(a: string, b: string): boolean {
  */
 /** Whether `later` reads or writes anything `earlier` wrote. */
 export function dependsOn(later: Effects, earlier: Effects): boolean {
+  // Every step reads some file of the system (its program, at least): the system is shared.
+  if (earlier.system && (later.system || later.reads.length || later.writes.length)) return true;
+  if (later.system && earlier.writes.length) return true;
   return [...later.reads, ...later.writes].some((r) => earlier.writes.some((w) => overlaps(r, w)));
 }
 
@@ -47,6 +58,17 @@ export function stepEffects(step: Step): Effects {
   const a = runAnalysis(step);
   if (!a || a.error) return EVERYTHING;
   return runEffects(step, a);
+}
+
+/**
+ * The effects of some of a RUN's commands alone (by index into its analysis), as if the step
+ * ran only those: what a part of an `&&` chain would do as a RUN of its own.
+ */
+export function partEffects(step: Step, indices: readonly number[]): Effects {
+  const a = runAnalysis(step);
+  if (!a || a.error) return EVERYTHING;
+  const keep = new Set(indices);
+  return runEffects(step, { ...a, commands: a.commands.filter((_, i) => keep.has(i)), activities: a.activities.filter((_, i) => keep.has(i)) });
 }
 
 function clean(p: string): string {
@@ -148,6 +170,8 @@ interface CommandEffects {
   writes: (string | null)[];
   /** `cd DIR`: the directory (null when not known). */
   cd?: string | null;
+  /** It installs into the system (see Effects.system). */
+  system?: boolean;
 }
 
 type Resolve = (value: string | null | undefined) => string | null;
@@ -160,6 +184,7 @@ type Resolve = (value: string | null | undefined) => string | null;
 function runEffects(step: Step, a: RunAnalysis): Effects {
   const reads: string[] = [];
   const writes: string[] = [];
+  let system = false;
   const vars = variables(step, a.script);
   const nested = nestedSpans(step, a);
   let cwds: (string | null)[] = [step.scope.workdir];
@@ -176,6 +201,7 @@ function runEffects(step: Step, a: RunAnalysis): Effects {
       const resolve: Resolve = (value) => resolvePath(value, cwd, vars, step);
       const e = commandEffects(cmd, activity, resolve, cwd, vars, step);
       if (!e) return EVERYTHING;
+      if (e.system) system = true;
       add(reads, e.reads);
       add(writes, e.writes);
       for (const r of cmd.redirects) {
@@ -201,7 +227,7 @@ function runEffects(step: Step, a: RunAnalysis): Effects {
       cwds = nested(cmd) ? [...new Set([...cwds, ...next])] : [...new Set(next)];
     }
   }
-  return { reads: [...new Set(reads)], writes: [...new Set(writes)], unknown: false };
+  return { reads: [...new Set(reads)], writes: [...new Set(writes)], unknown: false, ...(system ? { system } : {}) };
 }
 
 /** The variables a RUN's words can be read through: its ARG and ENV, less those the script sets itself. */
@@ -302,6 +328,10 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
   };
 
   if (activity.kind === 'shell') return { reads: [], writes: [] };
+  // `pip freeze`, `pip list`, `uv pip freeze`, `python -m pip show x`: they read what is installed.
+  const words = [cmd.name, ...cmd.args].map((w) => w.value);
+  const pipAt = words.findIndex((w, i) => /^pip(\d+(\.\d+)?)?$/.test(w.slice(w.lastIndexOf('/') + 1)) && (i === 0 || (i === 1 && words[0] === 'uv') || (i === 2 && words[1] === '-m')));
+  if (pipAt >= 0 && ['freeze', 'list', 'show', 'check'].includes(words[pipAt + 1])) return { reads: [], writes: [], system: true };
   if (activity.kind === 'sleep') return { reads: [], writes: [] };
   if (name === 'cd' || name === 'pushd' || name === 'popd') return { reads: [], writes: [] };
   // `env` with words runs a command (`env A=1 make`); alone it prints, like printenv.
@@ -444,9 +474,11 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
     // Only an install into a directory of its own is known; into the interpreter's site-packages it touches the system.
     const pp = parseArgs(pipArgs(cmd), VALUE_FLAGS.pip);
     const into = pp.flags.find((f) => ['-t', '--target', '--prefix', '--root', '-d', '--dest', '-w', '--wheel-dir'].includes(f.name));
-    if (!into) return null;
     const lists = pp.flags.filter((f) => ['-r', '--requirement', '-c', '--constraint', '-e', '--editable'].includes(f.name)).map((f) => flagValue(f, resolve, vars));
-    const local = pp.operands.filter((w) => /^(\.\.?(\/|$)|\/)/.test(w.value)).map(res);
+    // A local project (`.`, `./libs/x`, `.[gpu]`) is read whole; its extras are not part of the path.
+    const local = pp.operands.filter((w) => /^(\.\.?(\/|$|\[)|\/)/.test(w.value)).map((w) => resolve(val(w)?.replace(/\[.*$/, '')));
+    // Into the interpreter's site-packages (no directory of its own): the system.
+    if (!into) return activity.rule === 'pip install' || activity.rule === 'uv pip install' ? { reads: [...lists, ...local], writes: [], system: true } : null;
     return { reads: [...lists, ...local], writes: [flagValue(into, resolve, vars)] };
   }
   if (activity.rule === 'gcc') {
@@ -478,8 +510,61 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
     const out = flagPath('-o');
     return { reads: [dir, gopath, gocache], writes: [out !== undefined ? out : dir, gopath, gocache] };
   }
-  // Anything else (scripts, build tools that run arbitrary steps, installs into the system): not known.
+  const project = projectInstall(cmd, activity, cwd, vars, resolve);
+  if (project) return project;
+  // Anything else (scripts, build tools that run arbitrary steps): not known.
   return null;
+}
+
+/**
+ * Project installs by a language's package manager, run in the project's folder: they read
+ * its manifests and lockfile and install into the system (and into the folders named in
+ * `writes`). Only the forms that read nothing else are known: no packages named on the command
+ * line (`npm install x` edits package.json), no install of the project itself (`uv sync`
+ * without `--no-install-project`, `poetry install` without `--no-root`: they read the source),
+ * no autoloader or scripts of composer's (they read the source too). Scripts a manifest runs
+ * on install (package.json's `postinstall`) are the context's to tell: see context/manifests.ts.
+ */
+function projectInstall(cmd: SimpleCommand, activity: Activity, cwd: string | null, vars: Map<string, string>, resolve: Resolve): CommandEffects | null {
+  const rule = (ACTIVITY_RULES as readonly ActivityRule[]).find((r) => r.id === activity.rule);
+  if (cwd === null || activity.kind !== 'install' || !rule) return null;
+  const p = parseArgs(cmd.args, rule.valueFlags ?? []);
+  // The subcommand words (`ci`, `install`, `dependency:go-offline`) are not packages.
+  const subWords = new Set((rule.sub ?? []).flat());
+  if (p.operands.some((w) => !subWords.has(w.value))) return null;
+  const has = (...names: string[]) => p.flags.some((f) => names.includes(f.name));
+  const at = (dir: string | null | undefined, ...names: string[]) => names.map((n) => (dir ? clean(path.posix.join(dir, n)) : null));
+  // `npm ci --prefix DIR`, `composer -d DIR`: the project is elsewhere.
+  const dirFlag = p.flags.find((f) => ['--prefix', '-C', '--dir', '-d', '--working-dir', '--cwd'].includes(f.name));
+  const dir = dirFlag ? resolve(dirFlag.word ? wordValue(dirFlag.word, vars) : dirFlag.value) : cwd;
+  switch (activity.rule) {
+    case 'npm ci':
+      return { reads: at(dir, 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'), writes: at(dir, 'node_modules'), system: true };
+    case 'yarn install':
+      // Only a lockfile-bound install: a plain one may rewrite yarn.lock, which the copy then puts back.
+      if (!has('--frozen-lockfile', '--immutable', '--pure-lockfile')) return null;
+      return { reads: at(dir, 'package.json', 'yarn.lock', '.yarnrc', '.yarnrc.yml', '.npmrc', '.yarn'), writes: at(dir, 'node_modules', '.yarn', '.pnp.cjs', '.pnp.loader.mjs'), system: true };
+    case 'pnpm install':
+      if (!has('--frozen-lockfile')) return null;
+      return { reads: at(dir, 'package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'), writes: at(dir, 'node_modules'), system: true };
+    case 'uv sync': {
+      if (!has('--no-install-project', '--only-deps')) return null;
+      const venv = vars.get('UV_PROJECT_ENVIRONMENT');
+      return { reads: at(dir, 'pyproject.toml', 'uv.lock', '.python-version', 'uv.toml'), writes: venv ? [resolve(venv)] : at(dir, '.venv'), system: true };
+    }
+    case 'poetry install':
+      if (!has('--no-root') || has('--only-root')) return null;
+      return { reads: at(dir, 'pyproject.toml', 'poetry.lock', 'poetry.toml'), writes: at(dir, '.venv'), system: true };
+    case 'bundle install':
+      return { reads: at(dir, 'Gemfile', 'Gemfile.lock', '.bundle'), writes: at(dir, '.bundle', 'vendor/bundle'), system: true };
+    case 'composer install':
+      if (!has('--no-scripts') || !has('--no-autoloader')) return null;
+      return { reads: at(dir, 'composer.json', 'composer.lock', 'auth.json'), writes: at(dir, 'vendor'), system: true };
+    case 'mvn dependency:go-offline':
+      return { reads: at(dir, 'pom.xml', '.mvn'), writes: at(dir, 'target'), system: true };
+    default:
+      return null;
+  }
 }
 
 function flagValue(f: { value?: string; word?: ShellWord }, resolve: Resolve, vars: Map<string, string>): string | null {

@@ -3,7 +3,7 @@
  * (test/fixtures/fix-corpus/<case>/), each fixed with the safe transforms, then the original and
  * the fixed file built from the same context and compared stage by stage with `verify`: the
  * same files (content, mode, owner, links) and the same config. A second fix changes nothing,
- * and the steps a case says must stay after the broad COPY stay there.
+ * and the steps a case says read the edited file still come after a copy of it.
  *
  * A case whose `case.json` has `knownIssue` is a known defect of a transform: it still runs, as
  * a todo, so it is seen failing (or passing, once fixed) without failing the run.
@@ -27,8 +27,12 @@ interface CorpusCase {
   description?: string;
   /** Whether fix changes the file at all (default true). */
   changes?: boolean;
-  /** Text of RUN steps that must still come after the broad COPY once fixed. */
-  stays?: string[];
+  /**
+   * Text of RUN steps that read the edited file: once fixed, each must still come after a COPY
+   * in its stage that brings that file (the whole context, or a narrow copy of its folder), or
+   * the fixed file would not rebuild it after the edit.
+   */
+  readsEdit?: string[];
   /** A known defect this case shows: the test runs as a todo with this reason. */
   knownIssue?: string;
 }
@@ -53,8 +57,14 @@ function describe(d: Difference): string {
   return `${d.path} ${d.change}${fields ? ` (${fields})` : ''}`;
 }
 
-/** The broad COPY of the whole context as written: `COPY . .`, `COPY --chown=1000:1000 . .`. */
-const BROAD_COPY = /^(?:COPY|ADD)(?:\s+--\S+)*\s+\.\/?\s+\S+\s*$/im;
+/** A COPY or ADD line of the shell form: its flags, its sources, its destination. */
+const COPY_LINE = /^(?:COPY|ADD)((?:\s+--\S+)*)\s+(.+?)\s+\S+\s*$/gim;
+
+/** Whether a COPY source (context-relative) brings the file `edit`. */
+function brings(src: string, edit: string): boolean {
+  const s = src.replace(/^\.\//, '').replace(/\/$/, '');
+  return s === '' || s === '.' || edit === s || edit.startsWith(`${s}/`);
+}
 
 const cases = corpusCases();
 
@@ -78,17 +88,12 @@ for (const { name, dir, spec } of cases) {
     for (const d of first.declined) t.diagnostic(`declined by ${d.transform}: ${d.reason}`);
     assert.equal(first.fixed !== original, spec.changes ?? true, spec.changes === false ? 'fix leaves the file as it is' : 'fix changes the file');
 
-    if (spec.stays?.length) {
-      const copy = BROAD_COPY.exec(original)?.[0];
-      assert.ok(copy, 'the case has a broad COPY');
-      for (const s of spec.stays) {
-        // In its stage (the one it stayed in, or a parallel stage of its own), after the copy.
-        const step = first.fixed.indexOf(s);
-        assert.ok(step >= 0, `"${s}" is still there`);
-        const stage = Math.max(0, first.fixed.lastIndexOf('\nFROM ', step));
-        const at = first.fixed.lastIndexOf(copy, step);
-        assert.ok(at > stage, `"${s}" still comes after ${copy.trim()} in its stage`);
-      }
+    for (const text of spec.readsEdit ?? []) {
+      const step = first.fixed.indexOf(text);
+      assert.ok(step >= 0, `"${text}" is still there`);
+      const stage = Math.max(0, first.fixed.lastIndexOf('\nFROM ', step));
+      const copies = [...first.fixed.slice(stage, step).matchAll(COPY_LINE)].filter((m) => !/--from=/.test(m[1]));
+      assert.ok(copies.some((m) => m[2].trim().split(/\s+/).some((src) => brings(src, spec.edit))), `"${text}" still comes after a COPY of ${spec.edit} in its stage`);
     }
 
     const engine = await requireEngine(t);

@@ -1,5 +1,6 @@
 /**
  * Every transform, in the order they are planned. A transform is added here and nowhere else.
+ * split-install comes first: late-source-copy moves the installs it splits off in the same pass.
  * arg-scope comes after the moves of steps: it puts declarations next to their readers once the
  * readers have found their place.
  */
@@ -9,5 +10,6 @@ import cacheMounts from './cache-mounts.js';
 import dedup from './dedup.js';
 import lateSourceCopy from './late-source-copy.js';
 import parallelStages from './parallel-stages.js';
+import splitInstall from './split-install.js';
 
-export const TRANSFORMS: Transform[] = [lateSourceCopy, parallelStages, dedup, argScope, cacheMounts];
+export const TRANSFORMS: Transform[] = [splitInstall, lateSourceCopy, parallelStages, dedup, argScope, cacheMounts];

@@ -15,6 +15,8 @@ import path from 'node:path';
 import { contextPath } from '../../cache/changes.js';
 import type { Step } from '../../graph/graph.js';
 import { broadCopies, isManifest } from '../../rules/shared.js';
+import type { BuildContext } from '../../context/index.js';
+import { manifestClosure } from '../../context/manifests.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
 import { reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
@@ -33,16 +35,34 @@ function destOf(copy: Step): string {
   return dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest);
 }
 
-/** The narrow copy a moved step needs: manifests as files, anything else as its top-level folder. */
-function narrowSources(reads: string[], dest: string): { sources: string[] } | null {
-  const rel = reads.filter((r) => under(r, dest)).map((r) => path.posix.relative(dest, r)).filter(Boolean);
+/**
+ * The narrow copy a moved step needs: the manifests it reads as files (with every file they
+ * name, see context/manifests.ts), anything else as its one top-level entry. Paths the context
+ * does not have are left out: a package manager's optional files (`.npmrc`) are read only when
+ * present, and a COPY of a missing file would fail the build.
+ */
+function narrowSources(reads: string[], dest: string, context: BuildContext | undefined): { sources: string[] } | { why: string } {
+  let rel = [...new Set(reads.filter((r) => under(r, dest)).map((r) => path.posix.relative(dest, r)).filter(Boolean))];
+  if (context) rel = rel.filter((r) => context.get(r) || context.entries.some((e) => e.path.startsWith(`${r}/`)));
   if (!rel.length) return { sources: [] };
-  if (rel.every((r) => isManifest(r))) return { sources: [...new Set(rel)].sort() };
-  const tops = new Set(rel.map((r) => r.split('/')[0]));
-  if (tops.size !== 1) return null;
+  let manifests = rel.filter((r) => isManifest(r));
+  const others = rel.filter((r) => !isManifest(r));
+  const tops = new Set(others.map((r) => r.split('/')[0]));
+  if (tops.size > 1) return { why: 'it reads files of more than one folder of the copy' };
   const top = [...tops][0];
+  if (context && manifests.length) {
+    const closure = manifestClosure(context, manifests);
+    if ('reason' in closure) return { why: closure.reason };
+    manifests = closure.files;
+  }
   // A step that reads a whole top-level name that is a file (not a folder) takes that file.
-  return { sources: [rel.some((r) => r.includes('/')) ? `${top}/` : top] };
+  const folder = top === undefined ? [] : [others.some((r) => r.includes('/')) ? `${top}/` : top];
+  return { sources: [...manifests.filter((m) => top === undefined || !under(m, top)), ...folder] };
+}
+
+/** Whether a WORKDIR before the copy made its destination: only then may a moved step write into it. */
+function destMade(stage: Step[], copy: Step, dest: string): boolean {
+  return stage.some((s) => s.keyword === 'WORKDIR' && s.position < copy.position && under(String(s.expanded.workdir ?? ''), dest));
 }
 
 export default defineTransform({
@@ -58,6 +78,17 @@ export default defineTransform({
       const dest = destOf(copy);
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
+      // The image paths the copy brings: a step may write into the destination only where it brings nothing.
+      const copied = context ? context.select(src.paths, { exclude: src.exclude }).files.map((f) => path.posix.join(dest, f.path)) : null;
+      const writesIntoCopy = (writes: string[]): string | undefined => {
+        for (const w of writes) {
+          if (under(dest, w)) return `it writes into ${dest}, which the copy fills`;
+          if (!under(w, dest)) continue;
+          if (!copied || !destMade(stage.steps, copy, dest)) return `it writes into ${dest}, which the copy fills`;
+          if (copied.some((c) => under(c, w))) return `it writes ${w}, where the copy brings files too`;
+        }
+        return undefined;
+      };
       const stays: Effects[] = [];
       const moved: { step: Step; sources: string[] }[] = [];
       let scopeChanged = false;
@@ -79,12 +110,11 @@ export default defineTransform({
                   : stays.some((s) => dependsOn(s, e)) ? 'a step that stays after the copy reads or writes what it writes'
                     // Reading the destination itself (`find .`) reads every copied file.
                     : e.reads.some((r) => under(dest, r)) ? `it reads ${dest} as a whole`
-                  : e.writes.some((w) => under(w, dest) || under(dest, w)) ? `it writes into ${dest}, which the copy fills`
-                    : null;
-        const narrow = why ? null : narrowSources(e.reads, dest);
-        if (why || !narrow) {
+                      : writesIntoCopy(e.writes) ?? null;
+        const narrow = why ? null : narrowSources(e.reads, dest, context);
+        if (why || !narrow || 'why' in narrow) {
           stays.push(e);
-          if (step.keyword === 'RUN') plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${why ?? 'it reads files of more than one folder of the copy'}`);
+          if (step.keyword === 'RUN') plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${why ?? (narrow && 'why' in narrow ? narrow.why : '')}`);
           continue;
         }
         moved.push({ step, sources: narrow.sources });
@@ -94,7 +124,11 @@ export default defineTransform({
       const copyBlock = blockOf(df, copy.instruction);
       const flags = copy.instruction.flags.filter((f) => f.name === 'chown' || f.name === 'chmod').map((f) => `--${f.name}=${f.value} `).join('');
       let inserted = '';
-      for (const { step, sources } of moved) {
+      // A file an earlier moved step's narrow copy brought is there already.
+      const brought = new Set<string>();
+      for (const { step, sources: wanted } of moved) {
+        const sources = wanted.filter((f) => !brought.has(f));
+        for (const f of sources) brought.add(f);
         const b = blockOf(df, step.instruction);
         const comments = df.source.slice(b.start, b.instructionStart);
         // One COPY per source, to the place the broad copy puts it: a file to its path, a folder into its path.

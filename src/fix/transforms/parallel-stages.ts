@@ -54,6 +54,7 @@ function candidates(graph: BuildGraph, stage: Stage, plan: Plan): Candidate[] {
     const why =
       step.keyword !== 'RUN' ? null
         : effects.unknown ? 'what it writes is not known'
+          : effects.system ? 'it installs into the system: what it writes cannot be copied back'
           : !effects.writes.length || effects.writes.some((w) => !w.startsWith('/') || w === '/') ? 'what it writes is not known'
             : others.some((e) => dependsOn(effects, e.effects)) ? null
               : '';
