@@ -58,6 +58,13 @@ export interface ActivityRule {
 
 const PYTHON = /^python(\d+(\.\d+)?)?$/;
 const PIP = /^pip(\d+(\.\d+)?)?$/;
+
+/**
+ * Where `layerwise fix` (split-install) freezes what a requirements install resolved, for the
+ * project install after the source copy to keep to (`-c`): the cost model knows such an
+ * install finds its dependencies installed.
+ */
+export const FROZEN_CONSTRAINTS = '/tmp/layerwise-constraints.txt';
 const URL = /:\/\//;
 const GIT_REPO = /:\/\/|^[\w.-]+@[\w.-]+:|\.git(#.*)?$/;
 const C_SOURCE = /\.(c|cc|cpp|cxx|c\+\+|m|mm|s|S)$/;

@@ -14,6 +14,7 @@ export { classify, resolveWord, type Activity, type Redirect, type ShellWord, ty
 /** The table of activities (data), for docs and for the cost table in src/timing/estimate.ts. */
 export {
   ACTIVITY_RULES,
+  FROZEN_CONSTRAINTS,
   FILE_COMMANDS,
   SHELLS,
   WRAPPERS,

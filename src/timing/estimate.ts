@@ -6,7 +6,7 @@
  */
 import type { BuildContext } from '../context/index.js';
 import type { Step } from '../graph/graph.js';
-import { analyzeRunInstruction, type Activity, type CostedRuleId } from '../shell/index.js';
+import { analyzeRunInstruction, FROZEN_CONSTRAINTS, type Activity, type CostedRuleId, type SimpleCommand } from '../shell/index.js';
 
 /**
  * What things cost, in seconds. Measured where it says so (Docker 20.10 with BuildKit v0.8,
@@ -239,6 +239,10 @@ function runEstimate(step: Step): Estimate {
       } else {
         terms.push({ seconds: COSTS.otherCommand, text: `sleep ${a.items.join(' ')} (length not known, ~${secs(COSTS.otherCommand)})` });
       }
+    } else if (withinFrozenDependencies(a, analysis.commands[a.command])) {
+      // The second half of split-install: the step before installed the dependencies and froze them.
+      const { base, each = COSTS.otherCommand } = RULE_COSTS['pip install'];
+      terms.push({ seconds: base + each * a.unknown.length, text: `${a.rule} of ${a.unknown.join(', ')} within the dependencies frozen in ${FROZEN_CONSTRAINTS} (installed already: ~${secs(each)} per project)` });
     } else {
       terms.push(ruleTerm(a));
     }
@@ -251,6 +255,13 @@ function runEstimate(step: Step): Estimate {
   const note = analysis.error ? ` (the script does not parse: ${analysis.error.message}; read leniently)` : '';
   if (terms.length === 0 && cheap.length) return total([], `file commands only (${cheap.slice(0, 4).join(', ')}${cheap.length > 4 ? ', ...' : ''})`, note);
   return total(terms, undefined, note);
+}
+
+/** A pip install of local projects only, kept to the constraints an earlier step froze (see fix/transforms/split-install.ts). */
+function withinFrozenDependencies(a: Activity, cmd: SimpleCommand | undefined): boolean {
+  if (!cmd || (a.rule !== 'pip install' && a.rule !== 'uv pip install') || a.items.length) return false;
+  const words = cmd.args.map((w) => w.value);
+  return words.some((w, i) => (w === '-c' || w === '--constraint') && words[i + 1] === FROZEN_CONSTRAINTS) && a.unknown.every((u) => /^(\.\.?(\/|$|\[)|\/)/.test(u));
 }
 
 function ruleTerm(a: Activity): Term {

@@ -26,7 +26,7 @@ import { contextPath } from '../../cache/changes.js';
 import type { Dockerfile } from '../../dockerfile/model.js';
 import type { Step } from '../../graph/graph.js';
 import { broadCopies, isManifest, runRange } from '../../rules/shared.js';
-import type { RunAnalysis, ShellWord, SimpleCommand } from '../../shell/index.js';
+import { FROZEN_CONSTRAINTS, type RunAnalysis, type ShellWord, type SimpleCommand } from '../../shell/index.js';
 import { partEffects, stepEffects } from '../../shell/effects.js';
 import { runAnalysis } from '../../shell/run-analysis.js';
 import { blockOf } from '../blocks.js';
@@ -36,7 +36,7 @@ import { defineTransform, type Plan } from '../define.js';
 const STATEFUL = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 'source', '.', 'alias', 'umask', 'shopt', 'trap', 'eval', 'exec', 'readonly', 'declare', 'typeset', 'local', 'ulimit']);
 const SCOPE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
 /** Where the frozen constraints wait between the two RUNs. */
-export const CONSTRAINTS = '/tmp/layerwise-constraints.txt';
+const CONSTRAINTS = FROZEN_CONSTRAINTS;
 
 function under(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');

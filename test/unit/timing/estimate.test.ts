@@ -154,3 +154,14 @@ test('every basis string in docs/timing.md is what its line is estimated at', ()
   assert.ok(examples.length >= 5);
   for (const [line, basis] of examples) assert.equal(last(`FROM bb\n${line.slice(1, -1)}\n`).basis, basis.slice(1, -1), line);
 });
+
+test('a project install kept to the constraints split-install froze counts the project, not its dependencies again', () => {
+  const pip = RULE_COSTS['pip install'];
+  const alone = last('FROM bb\nRUN pip install -e ".[gpu]"\n');
+  assert.equal(alone.seconds, O + pip.base + pip.each! * pip.assumed!);
+  const frozen = last('FROM bb\nRUN pip install -c /tmp/layerwise-constraints.txt -e ".[gpu]" && rm -f /tmp/layerwise-constraints.txt\n');
+  assert.equal(frozen.seconds, O + pip.base + pip.each!);
+  assert.match(frozen.basis, /within the dependencies frozen in \/tmp\/layerwise-constraints.txt/);
+  // Any other constraints file says nothing about what is installed.
+  assert.equal(last('FROM bb\nRUN pip install -c constraints.txt -e .\n').seconds, alone.seconds);
+});
