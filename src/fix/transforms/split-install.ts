@@ -19,7 +19,8 @@
  * installed by the second install. Only where the first RUN can then move: the steps between
  * the copy and it move too (they read only manifests) and nothing changes scope in between.
  * `pip install -e .` alone is declined: pip cannot install a project's dependencies without
- * the project (list them in a requirements file, or use uv or poetry).
+ * the project (list them in a requirements file, or use uv or poetry); so is `cargo build`
+ * (see projectSplit: the dummy-main trick is not safe enough to do unasked).
  */
 import path from 'node:path';
 import { contextPath } from '../../cache/changes.js';
@@ -105,6 +106,12 @@ function projectSplit(cmd: SimpleCommand, rule: string, earlier: { cmd: SimpleCo
     if (earlier.some((e) => e.rule === rule && depsFlags.every((f) => has(e.cmd, f)))) return null;
     const add = depsFlags.filter((f) => !has(cmd, f)).join(' ');
     return { deps: `${env}${raw(words)} ${add}`, note: `${rule} ${add} installs the locked dependencies first` };
+  }
+  if (rule === 'cargo build') {
+    // The dummy-main trick (build the dependencies against a stub src/main.rs first) is not done:
+    // cargo decides what to rebuild by file times, so the real source copied over the stub can be
+    // taken as built already, and the stub's build leaves its own files in target/.
+    return { declined: 'cargo cannot build the dependencies without the crate\'s sources; the dummy-main trick is not applied, as cargo goes by file times and the stub\'s build would stay in target/' };
   }
   if (rule !== 'pip install' && rule !== 'uv pip install') return null;
   const at = words.findIndex((w, i) => i > 0 && w.value === 'install');
