@@ -87,3 +87,10 @@ export function redeclares(decl: Step, name: string): boolean {
   return decl.scope.env.has(name) || (decl.keyword === 'ARG' && decl.scope.args.has(name));
 }
 
+/** Every variable an ARG or ENV line declares, with a value or without. */
+export function declaredNames(step: Step): string[] {
+  const inst = step.instruction;
+  if (inst.keyword === 'ARG') return inst.decls.map((d) => d.key.raw);
+  if (inst.keyword === 'ENV') return inst.pairs.map((p) => p.key.raw);
+  return [];
+}

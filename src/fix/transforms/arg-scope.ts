@@ -13,17 +13,9 @@
  * (PATH, proxies, PIP_*, ...) are never moved: every step may read them.
  */
 import { stageLabel, type Stage, type Step } from '../../graph/graph.js';
-import { declarations, reads, redeclares, TOOL_VARIABLES } from '../../shell/variables.js';
+import { declarations, declaredNames, reads, redeclares, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
-
-/** The variables a step (re)declares, whatever their value. */
-function declares(step: Step): string[] {
-  const inst = step.instruction;
-  if (inst.keyword === 'ARG') return inst.decls.map((d) => d.key.raw);
-  if (inst.keyword === 'ENV') return inst.pairs.map((p) => p.key.raw);
-  return [];
-}
 
 /**
  * Where the declaration may go: before `stop` (the first step that may read one of its
@@ -32,7 +24,7 @@ function declares(step: Step): string[] {
 function destination(stage: Stage, decl: Step, names: string[]): { stop: Step | null; passed: Step[] } {
   const passed: Step[] = [];
   for (const step of stage.steps.filter((s) => s.position > decl.position)) {
-    if (step.keyword === 'ONBUILD' || names.some((n) => reads(step, n)) || declares(step).some((n) => decl.uses.includes(n))) return { stop: step, passed };
+    if (step.keyword === 'ONBUILD' || names.some((n) => reads(step, n)) || declaredNames(step).some((n) => decl.uses.includes(n))) return { stop: step, passed };
     passed.push(step);
   }
   return { stop: null, passed };

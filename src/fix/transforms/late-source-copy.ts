@@ -12,33 +12,23 @@
  * over the narrow copies' identical ones.
  */
 import path from 'node:path';
-import { contextPath } from '../../cache/changes.js';
 import type { Step } from '../../graph/graph.js';
-import { broadCopies, isManifest } from '../../rules/shared.js';
+import { isManifest } from '../../rules/shared.js';
+import { under, wholeContextCopies } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
-import { reads, TOOL_VARIABLES } from '../../shell/variables.js';
+import { declaredNames, reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
 import type { TextEdit } from '../edits.js';
 
 const SCOPE_CHANGERS = new Set(['WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
 
-function under(p: string, dir: string): boolean {
-  return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
-}
-
-/** The COPY's destination directory in the image. */
-function destOf(copy: Step): string {
-  const dest = String(copy.expanded.dest ?? '');
-  return dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest);
-}
-
 /**
  * The narrow copy a moved step needs: the manifests it reads as files (with every file they
- * name, see context/manifests.ts), anything else as its one top-level entry. Paths the context
- * does not have are left out: a package manager's optional files (`.npmrc`) are read only when
+ * name, see context/manifests.ts), anything else as the one folder (or path) that holds it
+ * all. Paths the context does not have are left out: a package manager's optional files (`.npmrc`) are read only when
  * present, and a COPY of a missing file would fail the build.
  */
 function narrowSources(reads: string[], dest: string, context: BuildContext | undefined): { sources: string[] } | { why: string } {
@@ -47,17 +37,33 @@ function narrowSources(reads: string[], dest: string, context: BuildContext | un
   if (!rel.length) return { sources: [] };
   let manifests = rel.filter((r) => isManifest(r));
   const others = rel.filter((r) => !isManifest(r));
-  const tops = new Set(others.map((r) => r.split('/')[0]));
-  if (tops.size > 1) return { why: 'it reads files of more than one folder of the copy' };
-  const top = [...tops][0];
   if (context && manifests.length) {
     const closure = manifestClosure(context, manifests);
     if ('reason' in closure) return { why: closure.reason };
     manifests = closure.files;
   }
-  // A step that reads a whole top-level name that is a file (not a folder) takes that file.
-  const folder = top === undefined ? [] : [others.some((r) => r.includes('/')) ? `${top}/` : top];
-  return { sources: [...manifests.filter((m) => top === undefined || !under(m, top)), ...folder] };
+  if (!others.length) return { sources: manifests };
+  // The deepest folder that holds what it reads (a sub-build's own folder: `gateway/`,
+  // `crates/core/`), manifests included when they lie there too; else the manifests as files
+  // and the folder of the rest.
+  const all = commonPath([...manifests, ...others]);
+  const common = all || commonPath(others);
+  if (!common) return { why: 'it reads files of more than one folder of the copy' };
+  // A path it reads itself (a file, or a folder read whole) is copied as such; a folder above what it reads, as a folder.
+  const folder = others.includes(common) && !manifests.some((m) => under(m, common) && m !== common) ? common : `${common}/`;
+  return { sources: [...manifests.filter((m) => !under(m, common)), folder] };
+}
+
+/** The longest path all of `paths` lie in (or are): `crates/core` for two files below it, '' when none. */
+function commonPath(paths: string[]): string {
+  let parts = paths[0].split('/');
+  for (const p of paths.slice(1)) {
+    const q = p.split('/');
+    let i = 0;
+    while (i < parts.length && i < q.length && parts[i] === q[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join('/');
 }
 
 /** Whether a WORKDIR before the copy made its destination: only then may a moved step write into it. */
@@ -72,10 +78,7 @@ export default defineTransform({
   plan({ graph, context }) {
     const plan: Plan = { edits: [], notes: [], declined: [] };
     const df = graph.dockerfile;
-    for (const copy of broadCopies(graph, context)) {
-      const src = copy.sources.find((s) => s.kind === 'context');
-      if (!src || src.kind !== 'context' || !src.paths.every((p) => contextPath(p) === '.')) continue; // only a copy of the whole context
-      const dest = destOf(copy);
+    for (const { copy, source: src, dest } of wholeContextCopies(graph, context)) {
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
       // The image paths the copy brings: a step may write into the destination only where it brings nothing.
@@ -96,8 +99,7 @@ export default defineTransform({
       const declared: string[] = [];
       for (const step of after) {
         if (SCOPE_CHANGERS.has(step.keyword)) scopeChanged = true;
-        if (step.instruction.keyword === 'ARG') declared.push(...step.instruction.decls.map((d) => d.key.raw));
-        if (step.instruction.keyword === 'ENV') declared.push(...step.instruction.pairs.map((p) => p.key.raw));
+        declared.push(...declaredNames(step));
         if (!step.executes) continue;
         const e = stepEffects(step);
         const why =

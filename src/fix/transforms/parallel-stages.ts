@@ -15,8 +15,9 @@ import type { Dockerfile, FromInstruction } from '../../dockerfile/model.js';
 import { contextPath } from '../../cache/changes.js';
 import { stageLabel, type BuildGraph, type Stage, type Step } from '../../graph/graph.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
-import { reads, TOOL_VARIABLES } from '../../shell/variables.js';
+import { declaredNames, reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
+import { copyDest, under } from '../copies.js';
 import { defineTransform, type Plan } from '../define.js';
 
 const SCOPE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL']);
@@ -76,21 +77,9 @@ function candidates(graph: BuildGraph, stage: Stage, plan: Plan): Candidate[] {
 
 /** Whether a COPY of the whole context later in the stage brings the feeder's files again. */
 function coveredLater(stage: Stage, feeder: Step): boolean {
-  const dest = (s: Step) => {
-    const d = String(s.expanded.dest ?? '');
-    return d.startsWith('/') ? path.posix.normalize(d) : path.posix.join(s.scope.workdir, d);
-  };
-  const fd = dest(feeder);
+  const fd = copyDest(feeder);
   return stage.steps.some((s) => s.position > feeder.position && s.keyword === 'COPY' && s.sources.some((x) => x.kind === 'context' && x.paths.every((p) => contextPath(p) === '.'))
-    && (fd === dest(s) || fd.startsWith(dest(s).replace(/\/?$/, '/'))));
-}
-
-/** The variables an ARG or ENV line declares. */
-function declared(step: Step): string[] {
-  const inst = step.instruction;
-  if (inst.keyword === 'ARG') return inst.decls.map((d) => d.key.raw);
-  if (inst.keyword === 'ENV') return inst.pairs.map((p) => p.key.raw);
-  return [];
+    && under(fd, copyDest(s)));
 }
 
 /**
@@ -104,7 +93,7 @@ function scopeLines(stage: Stage, c: Candidate): Step[] {
   const before = stage.steps.filter((s) => SCOPE.has(s.keyword) && s.position < c.step.position);
   const kept: Step[] = [];
   for (const s of [...before].reverse()) {
-    const names = declared(s);
+    const names = declaredNames(s);
     const needed = !names.length
       || names.some((n) => TOOL_VARIABLES.test(n) || moved.some((m) => reads(m, n)) || kept.some((k) => k.uses.includes(n)));
     if (needed) kept.unshift(s);

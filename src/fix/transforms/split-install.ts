@@ -22,11 +22,10 @@
  * the project (list them in a requirements file, or use uv or poetry); so is `cargo build`
  * (see projectSplit: the dummy-main trick is not safe enough to do unasked).
  */
-import path from 'node:path';
-import { contextPath } from '../../cache/changes.js';
 import type { Dockerfile } from '../../dockerfile/model.js';
 import type { Step } from '../../graph/graph.js';
-import { broadCopies, isManifest, runRange } from '../../rules/shared.js';
+import { isManifest, runRange } from '../../rules/shared.js';
+import { under, wholeContextCopies } from '../copies.js';
 import { FROZEN_CONSTRAINTS, type RunAnalysis, type ShellWord, type SimpleCommand } from '../../shell/index.js';
 import { partEffects, stepEffects } from '../../shell/effects.js';
 import { runAnalysis } from '../../shell/run-analysis.js';
@@ -38,15 +37,6 @@ const STATEFUL = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 'sour
 const SCOPE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
 /** Where the frozen constraints wait between the two RUNs. */
 const CONSTRAINTS = FROZEN_CONSTRAINTS;
-
-function under(p: string, dir: string): boolean {
-  return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
-}
-
-function destOf(copy: Step): string {
-  const dest = String(copy.expanded.dest ?? '');
-  return dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest);
-}
 
 /**
  * The parts of a plain `a && b | c && d` script in order (a part is a command or a pipeline,
@@ -174,10 +164,7 @@ export default defineTransform({
   plan({ graph, context }) {
     const plan: Plan = { edits: [], notes: [], declined: [] };
     const df = graph.dockerfile;
-    for (const copy of broadCopies(graph, context)) {
-      const src = copy.sources.find((s) => s.kind === 'context');
-      if (!src || src.kind !== 'context' || !src.paths.every((p) => contextPath(p) === '.')) continue;
-      const dest = destOf(copy);
+    for (const { copy, dest } of wholeContextCopies(graph, context)) {
       const steps = graph.stages[copy.stage].steps;
       for (const step of steps) {
         if (step.position <= copy.position || step.keyword !== 'RUN') continue;
