@@ -25,7 +25,8 @@ export interface AnalyzedFinding {
   message: string;
   range: Range;
   cost?: Cost;
-  fix: { available: boolean; safety: FixSafety | null };
+  /** `transforms`: what `layerwise fix` runs for it (`fix --rule <rule>` runs just those). */
+  fix: { available: boolean; safety: FixSafety | null; transforms: string[] };
 }
 
 export interface AnalyzeResult {
@@ -91,7 +92,7 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
           message: formatMessage(rule.meta.messages[messageId], data),
           range,
           ...(scaled ? { cost: scaled } : {}),
-          fix: { available: rule.meta.fix !== null, safety: rule.meta.fix },
+          fix: { available: rule.meta.fix !== null, safety: rule.meta.fix, transforms: [...(rule.meta.fixedBy ?? [])] },
         });
       },
     });

@@ -9,6 +9,7 @@ import { fixText as runFix } from '../fix/fix.js';
 import { fixAndVerify, type VerifiedFix } from '../fix/verify-fix.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
+import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
 import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
 import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
@@ -22,9 +23,18 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(tmp, file);
 }
 
+/** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
+function transformsFor(name: string): string[] {
+  if (TRANSFORMS.some((t) => t.name === name)) return [name];
+  const rule = RULES.find((r) => r.meta.name === name);
+  if (rule?.meta.fixedBy?.length) return [...rule.meta.fixedBy];
+  if (rule) throw new UsageError(`--rule: ${name} is an analyze rule that layerwise fix does not fix`);
+  throw new UsageError(`--rule: unknown transform "${name}" (transforms: ${TRANSFORMS.map((t) => t.name).join(', ')}; or an analyze rule with a fix)`);
+}
+
 export function registerFix(program: Command): void {
   buildSelection(program.command('fix').description('restructure the Dockerfile (manifest-first installs, late source copy, ...) as a reviewable diff'))
-    .option('--rule <NAME>', 'run only this transform (repeatable)', collectList)
+    .option('--rule <NAME>', 'run only this transform, or the transforms that fix this analyze rule (repeatable)', collectList)
     .option('--unsafe', 'also run transforms that may change the image')
     .option('--write', 'replace FILE with the result (atomically); without it nothing is written')
     .option('--verify', 'build the result and FILE on the engine, drop transforms that change the image, and measure a source edit and a cold build before and after')
@@ -36,15 +46,14 @@ export function registerFix(program: Command): void {
       profile: string; timeScale?: string; format: string; verify?: boolean;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
-      const names = new Set(TRANSFORMS.map((t) => t.name));
-      for (const r of opts.rule ?? []) if (!names.has(r)) throw new UsageError(`--rule: unknown transform "${r}" (known: ${[...names].join(', ')})`);
+      const only = opts.rule ? opts.rule.flatMap((r) => transformsFor(r)) : undefined;
       const scale = opts.timeScale === undefined ? 1 : Number(opts.timeScale);
       if (!(scale > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
       const t = resolveTarget(context, opts.file);
       const df = await loadDockerfile(t.dockerfilePath, t.displayName);
       const ctx = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
       const graphOpts = { target: opts.target, buildArgs: opts.buildArg };
-      const fixOpts = { ...graphOpts, only: opts.rule, unsafe: opts.unsafe };
+      const fixOpts = { ...graphOpts, only, unsafe: opts.unsafe };
       const profile = await loadProfile(opts.profile);
       const before = predictEffect(df.source, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
       let result = runFix(df.source, t.displayName, ctx, fixOpts);

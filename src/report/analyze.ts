@@ -154,7 +154,7 @@ export function listRules(rules: Rule[]): string {
 
 /** The rule index of docs/rules/README.md, generated from the rules' metadata. */
 export function rulesMarkdown(rules: Rule[]): string {
-  const rows = rules.map((r) => `| [${r.meta.name}](${r.meta.name}.md) | ${r.meta.category} | ${r.meta.severity} | ${r.meta.fix ?? '—'} | ${r.meta.description} |`);
+  const rows = rules.map((r) => `| [${r.meta.name}](${r.meta.name}.md) | ${r.meta.category} | ${r.meta.severity} | ${r.meta.fix ? `${r.meta.fix}: ${(r.meta.fixedBy ?? []).join(', ')}` : '—'} | ${r.meta.description} |`);
   return [
     '# Rules',
     '',

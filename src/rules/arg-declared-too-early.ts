@@ -14,7 +14,8 @@ export default defineRule({
     category: 'arg-scope',
     severity: 'info',
     description: 'An ARG or ENV is declared well before the first step that reads it, so changing its value re-runs the steps in between for nothing.',
-    fix: 'safe', // arg-scope
+    fix: 'safe',
+    fixedBy: ['arg-scope'],
     messages: {
       early: '{{kind}} {{name}} is first read at line {{useLine}}, but a change to it re-runs {{count}} step{{s}} before that (line{{s}} {{lines}}); {{verb}} it just before line {{useLine}}',
       unused: '{{kind}} {{name}} is read by no later build step, but a change to it re-runs {{count}} step{{s}} (line{{s}} {{lines}}); {{advice}}',

@@ -11,7 +11,8 @@ export default defineRule({
     category: 'cache-order',
     severity: 'warning',
     description: 'A COPY of the whole context (or most of it) comes before expensive steps, so any edit of a copied file re-runs them.',
-    fix: 'safe', // late-source-copy
+    fix: 'safe',
+    fixedBy: ['split-install', 'late-source-copy'],
     messages: {
       early: '{{copy}} copies {{what}} before {{count}} step{{s}} that re-run on every edit of a copied file; copy the source after them, and only what each step needs before it',
     },

@@ -26,6 +26,8 @@ export interface RuleMeta<M extends string = string> {
   description: string;
   /** Whether `layerwise fix` can repair it, and how safely (null: no fix). */
   fix: FixSafety | null;
+  /** The transforms of `layerwise fix` that repair it (`fix --rule <rule>` runs them); present exactly when `fix` is. */
+  fixedBy?: readonly string[];
   /** Checks elsewhere that this one mirrors, e.g. `hadolint/DL3009`. */
   sources?: string[];
   /** Message templates; `{{name}}` is replaced by the finding's data. */

@@ -18,7 +18,8 @@ export default defineRule({
     category: 'parallelism',
     severity: 'info',
     description: 'Expensive steps of one stage that do not depend on each other run one after another; as parallel stages the cold build would wait only for the longest.',
-    fix: null,
+    fix: 'safe',
+    fixedBy: ['parallel-stages'],
     messages: {
       group: 'RUN steps at lines {{lines}} do not depend on each other: none reads or overwrites what another writes ({{writes}}); as parallel stages the cold build would wait only for the longest (line {{longest}}) instead of all {{count}} in a row',
     },

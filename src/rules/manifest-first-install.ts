@@ -12,7 +12,8 @@ export default defineRule({
     category: 'cache-order',
     severity: 'warning',
     description: 'A dependency install (or a step that reads only dependency manifests) runs after a copy of the whole source instead of after a copy of its manifests.',
-    fix: 'safe', // late-source-copy
+    fix: 'safe',
+    fixedBy: ['split-install', 'late-source-copy'],
     sources: [],
     messages: {
       install: '{{step}} installs dependencies after {{copy}} (line {{copyLine}}): every source edit re-runs it; copy {{manifests}} first, install, then copy the rest',

@@ -141,7 +141,8 @@ export default defineRule({
     category: 'layer-size',
     severity: 'warning',
     description: "A package manager's download cache or index is written into a layer of the image and not removed in the same RUN.",
-    fix: 'unsafe', // cache-mounts
+    fix: 'unsafe',
+    fixedBy: ['cache-mounts'],
     sources: ['hadolint/DL3009', 'hadolint/DL3019', 'hadolint/DL3032', 'hadolint/DL3036', 'hadolint/DL3040', 'hadolint/DL3042', 'hadolint/DL3060'],
     messages: {
       left: '{{command}} leaves {{what}} in this layer (~{{size}}, an estimate): {{fix}}',

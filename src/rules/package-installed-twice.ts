@@ -14,7 +14,8 @@ export default defineRule({
     category: 'duplication',
     severity: 'info',
     description: 'A package is installed again by the same package manager, in the same stage or in a stage built FROM the one that already installed it.',
-    fix: 'safe', // dedup
+    fix: 'safe',
+    fixedBy: ['dedup'],
     messages: {
       again: '{{item}} is installed again by {{rule}}: {{where}} already installed it{{as}}; drop it here',
     },

@@ -23,7 +23,8 @@ export default defineRule({
     category: 'duplication',
     severity: 'info',
     description: 'Two RUN steps repeat the same shell logic: a value derived the same way, or the same sequence of commands.',
-    fix: 'safe', // dedup
+    fix: 'safe',
+    fixedBy: ['dedup'],
     messages: {
       derivation: '{{text}} derives {{names}} again, as {{where}} does: derive it once (an ARG or ENV with the same expansion, or a script both steps run) so the copies cannot drift apart',
       commands: '{{what}} repeat{{s}} {{where}} ({{text}}): keep {{them}} in one place (a stage both build on, or a script both steps run)',

@@ -16,7 +16,8 @@ export default defineRule({
     category: 'cache-order',
     severity: 'warning',
     description: 'A RUN that reads only files of one top-level folder of the context runs after a copy of the whole context, so edits outside that folder re-run it.',
-    fix: 'safe', // late-source-copy
+    fix: 'safe',
+    fixedBy: ['late-source-copy', 'parallel-stages'],
     messages: {
       subfolder: '{{step}} reads only files under {{folder}} ({{paths}}) but runs after {{copy}} (line {{copyLine}}): an edit anywhere else in the copy re-runs it; run it where only {{folder}} is copied (a stage of its own, or before the rest of the copy)',
     },

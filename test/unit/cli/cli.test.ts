@@ -113,3 +113,21 @@ test('fix prints a diff and writes nothing; with --write it replaces the file, k
   const again = layerwise(['fix', dir]);
   assert.match(again.out, /nothing to change/);
 });
+
+test('fix --rule takes a transform or the analyze rule it fixes; one fix does not fix is a usage error', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-fix-rule-'));
+  // Two things to fix: an ARG declared early, and an install after the whole source.
+  writeFileSync(path.join(dir, 'package.json'), '{}\n');
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb\nARG V=1\nWORKDIR /app\nRUN echo a > /a\nCOPY . .\nRUN cat package.json > /deps\nRUN echo $V > /v\n');
+  const byRule = layerwise(['fix', dir, '--rule', 'arg-declared-too-early', '--format', 'json']);
+  assert.equal(byRule.code, 0, byRule.err);
+  assert.deepEqual((JSON.parse(byRule.out) as { transforms: { transform: string }[] }).transforms.map((t) => t.transform), ['arg-scope']);
+  const byManifest = layerwise(['fix', dir, '--rule', 'manifest-first-install', '--format', 'json']);
+  assert.deepEqual((JSON.parse(byManifest.out) as { transforms: { transform: string }[] }).transforms.map((t) => t.transform), ['late-source-copy']);
+  const notFixed = layerwise(['fix', dir, '--rule', 'pipe-to-shell']);
+  assert.equal(notFixed.code, 2);
+  assert.match(notFixed.err, /pipe-to-shell is an analyze rule that layerwise fix does not fix/);
+  const unknown = layerwise(['fix', dir, '--rule', 'no-such-thing']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown transform "no-such-thing"/);
+});

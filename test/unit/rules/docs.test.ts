@@ -32,6 +32,9 @@ for (const rule of RULES) {
     const md = readFileSync(page, 'utf8');
     assert.match(md, new RegExp(`^# ${name}$`, 'm'), 'the page title is the rule name');
     for (const h of ['What it finds', 'Why', 'Cost', 'Fix']) assert.ok(md.includes(`## ${h}`), `missing section ## ${h}`);
+    // The page's header says what its metadata says about `layerwise fix`.
+    const fix = rule.meta.fix === null ? 'fix: none yet' : `fix: ${rule.meta.fix} (\`layerwise fix --rule ${name}\`: ${(rule.meta.fixedBy ?? []).join(', ')})`;
+    assert.ok(md.split('\n')[2]?.includes(fix), `the header line says "${fix}"`);
     const files = JSON.parse(block(md, 'Files', 'json') ?? '{}') as Record<string, string>;
     const bad = block(md, 'Bad', 'dockerfile');
     const good = block(md, 'Good', 'dockerfile');
