@@ -4,6 +4,11 @@
  * no command substitution, no field splitting of quoted text, only the `${}` forms BuildKit
  * supports (`:-` `-` `:+` `+` `:?` `?` `#` `##` `%` `%%` `/` `//`). RUN text is never
  * expanded here: the shell in the container does that.
+ *
+ * Not on the engine here: the `#` `##` `%` `%%` `/` `//` forms came after BuildKit v0.8, which
+ * rejects them ("missing ':' in substitution"); they are modelled from current BuildKit's
+ * lexer and tested without the engine. The dedup transform hoists a value into an ARG only
+ * with the forms v0.8 has, so its output builds on both.
  */
 import { isSpace } from './chars.js';
 
