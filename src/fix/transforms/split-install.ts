@@ -27,7 +27,7 @@ import type { Step } from '../../graph/graph.js';
 import { isManifest, runRange } from '../../rules/shared.js';
 import { under, wholeContextCopies } from '../copies.js';
 import { FROZEN_CONSTRAINTS, type RunAnalysis, type ShellWord, type SimpleCommand } from '../../shell/index.js';
-import { partEffects, stepEffects } from '../../shell/effects.js';
+import { cacheCleanup, partEffects, stepEffects } from '../../shell/effects.js';
 import { runAnalysis } from '../../shell/run-analysis.js';
 import { blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
@@ -211,6 +211,14 @@ export default defineTransform({
           parts.push(df.source.slice(scriptStart, last.end).replace(/[\s\\]+$/, ''));
         }
         if (split) parts.push(split.deps);
+        // A clean-up of a package cache later in the chain also runs in the first RUN: else the
+        // cache the installs filled would stay in that RUN's layer (the image's files are the
+        // same either way, its size is not).
+        for (const part of order.slice(k)) {
+          if (part.length !== 1 || !cacheCleanup(a.commands[part[0]])) continue;
+          const c = sourceOffsets(df, step, a.commands[part[0]].range.start, a.commands[part[0]].range.end);
+          parts.push(df.source.slice(c.start, c.end));
+        }
         const b = blockOf(df, inst);
         const indent = df.source.slice(b.instructionStart, inst.range.start.offset);
         const first = `${indent}${runHead}${parts.join(' && ')}\n`;
