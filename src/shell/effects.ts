@@ -528,7 +528,12 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
     const dir = c === undefined ? cwd : c;
     const gopath = vars.get('GOPATH') ?? (home === null ? null : `${home}/go`);
     const gocache = vars.get('GOCACHE') ?? (home === null ? null : `${home}/.cache/go-build`);
-    if (activity.rule === 'go mod download') return { reads: [dir, gopath], writes: [gopath] };
+    // `go mod download` reads the module's go.mod and go.sum (and a workspace's go.work), no
+    // source; a `replace` to a local folder is the context's to tell (context/manifests.ts).
+    if (activity.rule === 'go mod download') {
+      const mod = (f: string) => (dir === null ? null : clean(path.posix.join(dir, f)));
+      return { reads: [mod('go.mod'), mod('go.sum'), mod('go.work'), mod('go.work.sum'), gopath], writes: [gopath] };
+    }
     // `go install` puts the binary in GOPATH/bin, `go build` in the folder unless -o says where.
     const out = flagPath('-o');
     return { reads: [dir, gopath, gocache], writes: [out !== undefined ? out : dir, gopath, gocache] };
