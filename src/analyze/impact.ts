@@ -34,7 +34,7 @@ const LANGUAGES: Record<string, string> = {
 };
 
 /** Dependency manifests and lockfiles: their change should rebuild only the install that reads them. */
-export const MANIFESTS = /^(requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.lockfile|\.npmrc|\.yarnrc(\.yml)?|pnpm-workspace\.yaml|\.python-version|poetry\.toml|uv\.toml|go\.work(\.sum)?)$/;
+export const MANIFESTS = /^(requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.lockfile|\.npmrc|\.yarnrc(\.yml)?|pnpm-workspace\.yaml|\.python-version|poetry\.toml|uv\.toml|go\.work(\.sum)?|gradle\.properties|gradlew|gradle|mvnw|\.mvn)$/;
 
 function summarize(graph: BuildGraph, verdicts: StepVerdict[], d: Durations, timeScale: number) {
   const rebuilt = verdicts.filter((v) => v.step.executes && v.status === 'rebuilt');

@@ -53,6 +53,8 @@ function inspect(rel: string, text: string): Closure {
   }
   if (base === 'go.mod' && /=>\s*\.{1,2}\//.test(text)) return { reason: `${rel} replaces a module with a local folder` };
   if (base === 'pom.xml' && /<modules>/.test(text)) return { reason: `${rel} builds modules whose pom.xml files it reads` };
+  if (/^settings\.gradle(\.kts)?$/.test(base) && /^\s*include(Build)?\b/m.test(text)) return { reason: `${rel} includes projects whose build files it reads` };
+  if (/^build\.gradle(\.kts)?$/.test(base) && /\bapply\s*\(?\s*from\s*[:=]/.test(text)) return { reason: `${rel} applies another script, which it reads` };
   if (base === 'composer.json' && /"type"\s*:\s*"path"/.test(text)) return { reason: `${rel} installs a package from a local path` };
   if (base === 'pyproject.toml') {
     if (/^\s*\[tool\.uv\.workspace\]/m.test(text)) return { reason: `${rel} declares a uv workspace, whose members it reads` };

@@ -145,6 +145,7 @@ export const ACTIVITY_RULES = [
   { id: 'composer install', kind: 'install', operands: 'items', commands: ['composer', 'composer.phar'], sub: [['install', 'update', 'require']], valueFlags: ['-d', '--working-dir'], manifest: 'composer.json' },
   { id: 'mvn dependency:go-offline', kind: 'install', commands: ['mvn', 'mvnw'], sub: [['dependency:go-offline', 'dependency:resolve', 'dependency:resolve-plugins']], valueFlags: ['-f', '--file', '-s', '--settings', '-P', '-pl', '--projects', '-T', '--threads'], manifest: 'pom.xml' },
   { id: 'mvn', kind: 'compile', commands: ['mvn', 'mvnw'] },
+  { id: 'gradle dependencies', kind: 'install', commands: ['gradle', 'gradlew'], sub: [['dependencies', 'androidDependencies']], valueFlags: ['--configuration', '-p', '--project-dir', '-c', '--settings-file', '-g', '--gradle-user-home', '-I', '--init-script', '-x', '--exclude-task'], manifest: 'build.gradle' },
   { id: 'gradle', kind: 'compile', commands: ['gradle', 'gradlew'] },
 
   // Compilers and build tools.

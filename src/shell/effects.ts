@@ -589,7 +589,14 @@ function projectInstall(cmd: SimpleCommand, activity: Activity, cwd: string | nu
       if (!has('--no-scripts') || !has('--no-autoloader')) return null;
       return { reads: at(dir, 'composer.json', 'composer.lock', 'auth.json'), writes: at(dir, 'vendor'), system: true };
     case 'mvn dependency:go-offline':
-      return { reads: at(dir, 'pom.xml', '.mvn'), writes: at(dir, 'target'), system: true };
+      return { reads: at(dir, 'pom.xml', '.mvn', 'mvnw'), writes: at(dir, 'target'), system: true };
+    case 'gradle dependencies':
+      // The build scripts, the wrapper and its folder (version catalogs live in gradle/ too).
+      return {
+        reads: at(dir, 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'gradle.properties', 'gradle.lockfile', 'gradle', 'gradlew'),
+        writes: at(dir, '.gradle', 'build'),
+        system: true,
+      };
     default:
       return null;
   }

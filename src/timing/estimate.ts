@@ -87,6 +87,7 @@ export const RULE_COSTS: Record<CostedRuleId, RuleCost> = {
   'gem install': { base: 1, each: 3, unit: 'gem', assumed: 1 },
   'composer install': { base: 3, each: 1, unit: 'package', assumed: 20 },
   'mvn dependency:go-offline': { base: 60 },
+  'gradle dependencies': { base: 60 },
   mvn: { base: 60 },
   gradle: { base: 60 },
   'cmake --build': { base: 60 },
