@@ -14,8 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { build } from '../../src/build/driver.js';
@@ -25,7 +24,7 @@ import { stageStepsOf } from '../../src/build/graph-steps.js';
 import { explain } from '../../src/cache/explain.js';
 import { loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
-import { fixturesDir } from '../helpers.js';
+import { fixturesDir, tempDir } from '../helpers.js';
 import { requireEngine } from './build-helpers.js';
 
 interface Scenario {
@@ -62,7 +61,7 @@ for (const name of names) {
     if (!engine) return;
     const dir = path.join(root, name);
     const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) as Scenario;
-    const tmp = mkdtempSync(path.join(os.tmpdir(), `layerwise-scn-${name}-`));
+    const tmp = tempDir(`layerwise-scn-${name}-`);
     const tags: string[] = [];
     try {
       const ctx = path.join(tmp, 'ctx');

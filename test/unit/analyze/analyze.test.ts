@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyze, failures } from '../../../src/analyze/analyze.js';
 import { defaultConfig } from '../../../src/analyze/config.js';
 import { analyzeGithub, analyzeJson, analyzeSarif } from '../../../src/report/analyze.js';
 import { RULES } from '../../../src/rules/index.js';
-import { projectRoot } from '../../helpers.js';
+import { projectRoot, tempDir } from '../../helpers.js';
 
 const example = path.join(projectRoot, 'examples', 'ml-serving');
 const exampleTarget = { contextDir: example, dockerfilePath: path.join(example, 'docker', 'Dockerfile'), displayName: 'docker/Dockerfile' };
 const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
 function tmp(files: Record<string, string>) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-analyze-'));
+  const dir = tempDir('layerwise-analyze-');
   for (const [f, t] of Object.entries(files)) writeFileSync(path.join(dir, f), t);
   return { dir, target: { contextDir: dir, dockerfilePath: path.join(dir, 'Dockerfile'), displayName: 'Dockerfile' } };
 }

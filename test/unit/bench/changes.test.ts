@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { applyChange, changedPaths, checkChange, editedContent, parseChangeSpec, touchedContent } from '../../../src/bench/changes.js';
 import { InputError, UsageError } from '../../../src/core/errors.js';
+import { tempDir } from '../../helpers.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-bench-unit-'));
+const dir = tempDir('layerwise-bench-unit-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 mkdirSync(path.join(dir, 'src'));
 writeFileSync(path.join(dir, 'src', 'app.py'), 'print("hi")\n');

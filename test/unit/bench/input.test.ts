@@ -1,15 +1,14 @@
 /** Bad input is refused before anything is built (so these tests need no engine). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { bench } from '../../../src/bench/bench.js';
 import { InputError, UsageError } from '../../../src/core/errors.js';
-import { projectRoot } from '../../helpers.js';
+import { projectRoot, tempDir } from '../../helpers.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-bench-input-'));
+const dir = tempDir('layerwise-bench-input-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb:latest\nCOPY a.txt /\n');
 writeFileSync(path.join(dir, 'a.txt'), 'a\n');

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { explain } from '../../../src/cache/explain.js';
 import { explainJson, explainText } from '../../../src/report/explain.js';
-import { projectRoot } from '../../helpers.js';
+import { projectRoot, tempDir } from '../../helpers.js';
 
 const example = path.join(projectRoot, 'examples', 'ml-serving');
 const exampleTarget = { contextDir: example, dockerfilePath: path.join(example, 'docker', 'Dockerfile'), displayName: 'docker/Dockerfile' };
 
 function tmpTarget(files: Record<string, string>) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-explain-'));
+  const dir = tempDir('layerwise-explain-');
   for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
   return { contextDir: dir, dockerfilePath: path.join(dir, 'Dockerfile'), displayName: 'Dockerfile', dir };
 }

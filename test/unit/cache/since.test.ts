@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { explain } from '../../../src/cache/explain.js';
 import { changedSince } from '../../../src/cache/git.js';
 import { InputError } from '../../../src/core/errors.js';
+import { tempDir } from '../../helpers.js';
 
 /** A repository whose build context is its `app/` folder, with one commit. */
 function repo() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-since-'));
+  const dir = tempDir('layerwise-since-');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '-q');
   git('config', 'user.email', 't@example.invalid');

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../../helpers.js';
+import { projectRoot, tempDir } from '../../helpers.js';
 
 const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 const example = path.join(projectRoot, 'examples', 'ml-serving');
@@ -28,7 +27,7 @@ test('an unknown option is a usage error: exit 2', () => {
 });
 
 test('a bad Dockerfile gives file:line:col and exit 2, without a stack trace', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-'));
+  const dir = tempDir('layerwise-cli-');
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb\nCOPY --nope=1 a b\n');
   const r = layerwise(['graph', dir]);
   assert.equal(r.code, 2);
@@ -67,7 +66,7 @@ test('--format with an unknown value is a usage error', () => {
 });
 
 test('graph with a profile prints the cold schedule, its basis and the critical path', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-'));
+  const dir = tempDir('layerwise-cli-');
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb AS a\nRUN sleep 1\nFROM bb AS b\nRUN sleep 5\nFROM bb\nCOPY --from=a /x /x\nCOPY --from=b /y /y\n');
   const samples = (s: number) => ({ stage: '', position: 0, instruction: '', line: 0, samples: [s] });
   writeFileSync(path.join(dir, 'profile.json'), JSON.stringify({
@@ -96,7 +95,7 @@ test('the README\'s main job, analyze on the bundled example, reports what the R
 
 test('fix prints a diff and writes nothing; with --write it replaces the file, keeping its mode, and a second run has nothing to do', async () => {
   const { chmodSync, readFileSync, statSync } = await import('node:fs');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-fix-'));
+  const dir = tempDir('layerwise-cli-fix-');
   const original = 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN cat package.json > /deps\n';
   writeFileSync(path.join(dir, 'package.json'), '{}\n');
   writeFileSync(path.join(dir, 'Dockerfile'), original);
@@ -115,7 +114,7 @@ test('fix prints a diff and writes nothing; with --write it replaces the file, k
 });
 
 test('fix --rule takes a transform or the analyze rule it fixes; one fix does not fix is a usage error', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-fix-rule-'));
+  const dir = tempDir('layerwise-cli-fix-rule-');
   // Two things to fix: an ARG declared early, and an install after the whole source.
   writeFileSync(path.join(dir, 'package.json'), '{}\n');
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb\nARG V=1\nWORKDIR /app\nRUN echo a > /a\nCOPY . .\nRUN cat package.json > /deps\nRUN echo $V > /v\n');

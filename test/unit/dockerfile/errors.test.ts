@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/core/errors.js';
 import { decodeDockerfile, loadDockerfile } from '../../../src/dockerfile/load.js';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
+import { tempDir } from '../../helpers.js';
 
 /** The `file:line:col: message` an input gives, or a failure if it parses. */
 function errorOf(run: () => unknown): string {
@@ -22,7 +22,7 @@ const parse = (text: string) => () => parseDockerfile(text, 'Dockerfile');
 
 describe('Dockerfile errors', () => {
   it('reports a NUL byte where it is, as a binary file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'layerwise-df-'));
+    const dir = tempDir('layerwise-df-');
     const file = path.join(dir, 'Dockerfile');
     writeFileSync(file, Buffer.from('FROM a\nRUN x\0y\n'));
     await assert.rejects(loadDockerfile(file, 'Dockerfile'), (e: InputError) => {

@@ -6,13 +6,12 @@
  * second run that changes nothing, and the reasons the transform gives for what it declines.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openContext } from '../../../src/context/index.js';
 import { fixText } from '../../../src/fix/fix.js';
-import { fixturesDir, projectRoot } from '../../helpers.js';
+import { fixturesDir, projectRoot, tempDir } from '../../helpers.js';
 
 export interface FixtureCase {
   /** A folder of the project as the context, with `file` the Dockerfile in it. */
@@ -33,15 +32,14 @@ export function fixtureCases(transform: string, opts: { unsafe?: boolean } = {})
   const dir = path.join(fixturesDir, 'fix', transform);
   const cases = JSON.parse(readFileSync(path.join(dir, 'cases.json'), 'utf8')) as Record<string, FixtureCase>;
   for (const [name, c] of Object.entries(cases)) {
-    test(`${transform}: ${name}`, async (t) => {
+    test(`${transform}: ${name}`, async () => {
       let ctxDir: string;
       let file: string;
       if (c.context) {
         ctxDir = path.join(projectRoot, c.context);
         file = path.join(ctxDir, c.file!);
       } else {
-        ctxDir = mkdtempSync(path.join(os.tmpdir(), `layerwise-fix-${transform}-`));
-        t.after(() => rmSync(ctxDir, { recursive: true, force: true }));
+        ctxDir = tempDir(`layerwise-fix-${transform}-`);
         for (const [f, text] of Object.entries(c.files ?? {})) {
           mkdirSync(path.dirname(path.join(ctxDir, f)), { recursive: true });
           writeFileSync(path.join(ctxDir, f), text);

@@ -3,14 +3,14 @@
  * Rule tests are tables of inputs: cases that must be found (with exact ranges) and cases that
  * must stay clean.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyze, type AnalyzedFinding } from '../../../src/analyze/analyze.js';
 import { defaultConfig } from '../../../src/analyze/config.js';
+import { tempDir } from '../../helpers.js';
 
 export async function findings(rule: string, dockerfile: string, files: Record<string, string> = {}): Promise<AnalyzedFinding[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `layerwise-rule-${rule}-`));
+  const dir = tempDir(`layerwise-rule-${rule}-`);
   for (const [f, text] of Object.entries({ ...files, Dockerfile: dockerfile })) {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     writeFileSync(path.join(dir, f), text);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parsePlainProgress, parseTimedTranscript } from '../../../src/build/progress.js';
@@ -9,7 +8,7 @@ import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { buildGraph, type Step } from '../../../src/graph/graph.js';
 import { durations, predictCold } from '../../../src/timing/predict.js';
 import { emptyProfile, importRecord, loadProfile, lookup, measuredSteps, saveProfile, stepKey } from '../../../src/timing/profile.js';
-import { fixturesDir } from '../../helpers.js';
+import { fixturesDir, tempDir } from '../../helpers.js';
 
 const dir = path.join(fixturesDir, 'build');
 const dockerfile = readFileSync(path.join(dir, 'multi-stage', 'Dockerfile'), 'utf8');
@@ -68,7 +67,7 @@ test('a cold prediction from one build is close to that build, and says which st
 });
 
 test('profiles are saved atomically and read back; a file that is not a profile is an input error', async () => {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerwise-profile-'));
+  const tmp = tempDir('layerwise-profile-');
   const file = path.join(tmp, '.layerwise', 'profile.json');
   const profile = importRecord(emptyProfile(), record(), graph);
   await saveProfile(file, profile);
@@ -86,7 +85,7 @@ test('saved logs are read whether plain, timed or not a log at all', async () =>
   const t = await readBuildLog(path.join(dir, 'multi-stage.timed.txt'));
   assert.ok(t.wallSeconds > 3);
   assert.equal(importRecord(emptyProfile(), plain, graph).overhead.length, 0, 'no overhead sample without a clock');
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerwise-log-'));
+  const tmp = tempDir('layerwise-log-');
   writeFileSync(path.join(tmp, 'x.log'), 'hello\n');
   await assert.rejects(readBuildLog(path.join(tmp, 'x.log')), /not a BuildKit progress log/);
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { projectRoot } from '../../helpers.js';
+import { projectRoot, tempDir } from '../../helpers.js';
 
 const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -19,7 +18,7 @@ after(() => {
 });
 
 function context(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'layerwise-verify-cli-'));
+  const dir = tempDir('layerwise-verify-cli-');
   dirs.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
