@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { BenchAbortedError, BenchBuildError, bench, DEFAULT_RUNS, type BenchProgress } from '../bench/bench.js';
 import { UsageError } from '../core/errors.js';
 import { benchFailureText, benchJson, benchText } from '../report/bench.js';
-import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
 
 function parseRuns(value: string): number {
   const n = Number(value);
@@ -29,16 +29,7 @@ export function registerBench(program: Command): void {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const t = resolveTarget(context, opts.file);
       const tty = process.stderr.isTTY === true;
-      const abort = new AbortController();
-      let interrupts = 0;
-      const onSignal = () => {
-        // The first Ctrl-C stops the build and cleans up; a second one leaves at once.
-        if (++interrupts > 1) process.exit(130);
-        process.stderr.write('\nlayerwise: stopping, removing the bench copy and images…\n');
-        abort.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupt = onInterrupt('the bench copy and images');
       const started = Date.now();
       let shown = false;
       try {
@@ -51,7 +42,7 @@ export function registerBench(program: Command): void {
           prune: opts.prune ?? false,
           target: opts.target,
           buildArgs: opts.buildArg,
-          signal: abort.signal,
+          signal: interrupt.signal,
           onProgress: tty
             ? (p) => {
                 shown = true;
@@ -75,8 +66,7 @@ export function registerBench(program: Command): void {
         }
         throw e;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.dispose();
       }
     });
 }

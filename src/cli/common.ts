@@ -50,3 +50,26 @@ export function buildSelection(cmd: Command, buildArgHelp = 'build argument (rep
     .option('--target <STAGE>', 'stage to build (default: the last)')
     .option('--build-arg <NAME=VALUE>', buildArgHelp, collectKeyValue);
 }
+
+/**
+ * Ctrl-C (or SIGTERM) during engine work: the first aborts `signal`, so the work stops and
+ * removes what it made (images, copies); a second one leaves at once. `dispose` when done.
+ */
+export function onInterrupt(what: string): { signal: AbortSignal; dispose: () => void } {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const handler = () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write(`\nlayerwise: stopping, removing ${what}…\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: abort.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}

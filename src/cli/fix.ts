@@ -7,12 +7,14 @@ import { loadDockerfile } from '../dockerfile/load.js';
 import { predictEffect } from '../fix/effect.js';
 import { fixText as runFix } from '../fix/fix.js';
 import { fixAndVerify, type VerifiedFix } from '../fix/verify-fix.js';
+import { BenchAbortedError } from '../bench/bench.js';
+import { VerifyAbortedError } from '../verify/verify.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
 import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
-import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, onInterrupt, resolveTarget } from './common.js';
 
 /** Replaces a file atomically: a temp file beside it, its mode kept, then a rename. */
 async function writeAtomic(file: string, text: string): Promise<void> {
@@ -59,7 +61,19 @@ export function registerFix(program: Command): void {
       let result = runFix(df.source, t.displayName, ctx, fixOpts);
       let verified: VerifiedFix | undefined;
       if (opts.verify) {
-        verified = await fixAndVerify(t, df.source, ctx, { ...fixOpts, editPath: before.sourceEdit?.path ?? null });
+        const interrupt = onInterrupt('the images it built');
+        try {
+          verified = await fixAndVerify(t, df.source, ctx, { ...fixOpts, editPath: before.sourceEdit?.path ?? null, signal: interrupt.signal });
+        } catch (e) {
+          // Stopped by Ctrl-C: what was built is removed; nothing is written.
+          if (e instanceof VerifyAbortedError || e instanceof BenchAbortedError) {
+            process.exitCode = 130;
+            return;
+          }
+          throw e;
+        } finally {
+          interrupt.dispose();
+        }
         result = verified.result;
       }
       const after = predictEffect(result.fixed, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { verifyJson, verifyText } from '../report/verify.js';
 import { loadAllowList } from '../verify/allow.js';
 import { VerifyAbortedError, verify, type VerifyProgress } from '../verify/verify.js';
-import { checkFormat, collectKeyValue, collectList, resolveTarget } from './common.js';
+import { checkFormat, collectKeyValue, collectList, resolveTarget, onInterrupt } from './common.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit.js';
 
 function progressText(p: VerifyProgress): string {
@@ -27,16 +27,7 @@ export function registerVerify(program: Command): void {
       const t = resolveTarget(context, opts.file);
       const allow = opts.allow ? await loadAllowList(opts.allow) : undefined;
       const tty = process.stderr.isTTY === true;
-      const abort = new AbortController();
-      let interrupts = 0;
-      const onSignal = () => {
-        // The first Ctrl-C stops the build and cleans up; a second one leaves at once.
-        if (++interrupts > 1) process.exit(130);
-        process.stderr.write('\nlayerwise: stopping, removing verify images…\n');
-        abort.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupt = onInterrupt('verify images');
       let shown = false;
       try {
         const result = await verify({
@@ -46,7 +37,7 @@ export function registerVerify(program: Command): void {
           targets: opts.target ?? [],
           buildArgs: opts.buildArg ?? {},
           ...(allow ? { allow } : {}),
-          signal: abort.signal,
+          signal: interrupt.signal,
           ...(tty
             ? {
                 onProgress: (p: VerifyProgress) => {
@@ -67,8 +58,7 @@ export function registerVerify(program: Command): void {
         }
         throw e;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.dispose();
       }
     });
 }

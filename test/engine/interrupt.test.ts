@@ -1,0 +1,72 @@
+/**
+ * Ctrl-C during the commands that build on the engine (`fix --verify`, `verify`, `bench`): the
+ * command stops with exit 130, writes nothing, and leaves none of its images behind, and no
+ * build keeps running after it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { run } from '../../src/build/exec.js';
+import type { EngineIdentity } from '../../src/build/engine.js';
+import { projectRoot } from '../helpers.js';
+import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
+
+/** A build long enough to be interrupted in the middle of, which fix has something to change in. */
+const SLOW = `FROM ${BASE_IMAGE}
+WORKDIR /app
+COPY . .
+RUN cat package.json > /deps && sleep 40
+`;
+
+const bin = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+
+async function ourImages(engine: EngineIdentity): Promise<string[]> {
+  const r = await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env }, timeoutMs: 60_000 });
+  return r.stdout.split('\n').filter((l) => /^layerwise-(verify|bench)\//.test(l)).sort();
+}
+
+/** Command lines of running `docker build` processes. */
+function runningBuilds(): string[] {
+  return spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /docker(\s+\S+)*\s+build\b/.test(l) && !l.includes('ps -eo'));
+}
+
+async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const commands: [string, (dir: string) => string[]][] = [
+  ['fix --verify', (dir) => ['fix', dir, '--verify', '--write']],
+  ['verify', (dir) => ['verify', dir, '-f', path.join(dir, 'Dockerfile'), '--against', path.join(dir, 'other.Dockerfile')]],
+  ['bench', (dir) => ['bench', dir, '--runs', '1']],
+];
+
+for (const [name, args] of commands) {
+  test(`Ctrl-C during ${name}: exit 130, nothing written, none of its images or builds left`, async (t) => {
+    const engine = await requireEngine(t);
+    if (!engine) return;
+    const ctx = makeContext(t, engine, { Dockerfile: SLOW, 'other.Dockerfile': SLOW, 'package.json': '{}\n', 'src/app.js': '1\n' });
+    const before = await ourImages(engine);
+    assert.deepEqual(runningBuilds(), [], 'no build runs before the test');
+    const child = spawn(process.execPath, [bin, ...args(ctx.dir)], { env: { ...process.env, ...engine.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await until('a build to start', () => runningBuilds().length > 0, 60_000);
+    // Inside the 40-second RUN.
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 90_000))]);
+    if (code === 'hung') child.kill('SIGKILL');
+    assert.equal(code, 130, `exit code (stderr: ${err.slice(-400)})`);
+    assert.match(err, /stopping, removing/);
+    assert.equal(readFileSync(path.join(ctx.dir, 'Dockerfile'), 'utf8'), SLOW, 'the Dockerfile is not written');
+    await until('the builds to end', () => runningBuilds().length === 0, 30_000);
+    assert.deepEqual(await ourImages(engine), before, 'no image of its own is left');
+  });
+}
