@@ -13,11 +13,15 @@ import type { EngineIdentity } from '../../src/build/engine.js';
 import { projectRoot } from '../helpers.js';
 import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
 
-/** A build long enough to be interrupted in the middle of, which fix has something to change in. */
-const SLOW = `FROM ${BASE_IMAGE}
+/**
+ * A build long enough to be interrupted in the middle of, which fix has something to change in.
+ * Each test's differs (`nonce`): BuildKit may finish a step whose client went away, and a later
+ * test must not find it cached.
+ */
+const slow = (nonce: string) => `FROM ${BASE_IMAGE}
 WORKDIR /app
 COPY . .
-RUN cat package.json > /deps && sleep 40
+RUN cat package.json > /deps && echo ${nonce} && sleep 40
 `;
 
 const bin = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
@@ -50,14 +54,17 @@ for (const [name, args] of commands) {
   test(`Ctrl-C during ${name}: exit 130, nothing written, none of its images or builds left`, async (t) => {
     const engine = await requireEngine(t);
     if (!engine) return;
+    const SLOW = slow(`${name.replace(/\W+/g, '-')}-${process.pid}-${Date.now()}`);
     const ctx = makeContext(t, engine, { Dockerfile: SLOW, 'other.Dockerfile': SLOW, 'package.json': '{}\n', 'src/app.js': '1\n' });
     const before = await ourImages(engine);
     assert.deepEqual(runningBuilds(), [], 'no build runs before the test');
     const child = spawn(process.execPath, [bin, ...args(ctx.dir)], { env: { ...process.env, ...engine.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await until('a build to start', () => runningBuilds().length > 0, 60_000);
+    let gone: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((gone = code))));
+    await until('a build to start', () => gone !== undefined || runningBuilds().length > 0, 60_000);
+    assert.equal(gone, undefined, `it ended before it was interrupted (stderr: ${err.slice(-400)})`);
     // Inside the 40-second RUN.
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
