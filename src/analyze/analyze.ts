@@ -10,7 +10,9 @@ import { formatMessage, type Category, type Cost, type FixSafety, type Rule, typ
 import { contextMeasures, estimateStep } from '../timing/estimate.js';
 import { durations } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
-import type { BuildGraph } from '../graph/graph.js';
+import { buildGraph, type BuildGraph } from '../graph/graph.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import type { BuildContext } from '../context/index.js';
 import type { Range } from '../core/ranges.js';
 import { defaultConfig, type Config } from './config.js';
 import { predictEffect, type Effect } from '../fix/effect.js';
@@ -25,7 +27,10 @@ export interface AnalyzedFinding {
   message: string;
   range: Range;
   cost?: Cost;
-  /** `transforms`: what `layerwise fix` runs for it (`fix --rule <rule>` runs just those). */
+  /**
+   * `available`: layerwise fix removes this finding from this file (with `--unsafe` when
+   * `safety` is unsafe); `transforms`: what `fix --rule <rule>` runs for its rule.
+   */
   fix: { available: boolean; safety: FixSafety | null; transforms: string[] };
 }
 
@@ -57,18 +62,26 @@ function weight(c?: Cost): number {
   return Math.max(c.rebuild_s ?? 0, c.cold_s ?? 0, (c.bytes ?? 0) / 10e6);
 }
 
-export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
-  const config = opts.config ?? defaultConfig();
-  const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs });
-  const { graph, context } = model;
+/** A rule's findings before the fix data: what the checks report, config and ignores applied. */
+type Found = Omit<AnalyzedFinding, 'fix'>;
+
+interface RunInput {
+  graph: BuildGraph;
+  context?: BuildContext;
+  rules: Rule[];
+  config: Config;
+  opts: AnalyzeOptions;
+}
+
+/** Runs the rules on a model: change impact first (rules read it), then each rule's findings. */
+function runRules({ graph, context, rules, config, opts }: RunInput): { impact: Impact[]; findings: Found[] } {
   const measures = context ? contextMeasures(context) : {};
   const durationsFor = (g: BuildGraph) => durations(g, opts.profile, (step) => estimateStep(step, measures));
   const d = durationsFor(graph);
   const scale = config.timeScale;
   const impact = changeImpact({ graph, context, durationsFor, timeScale: scale, extra: config.changes });
   const ignores = readIgnores(graph.dockerfile);
-  const findings: AnalyzedFinding[] = [];
-  const rules = RULES.filter((r) => (config.rules[r.meta.name]?.enabled ?? true) && (!opts.only || opts.only.includes(r.meta.name)));
+  const findings: Found[] = [];
   for (const rule of rules) {
     const severity = config.rules[rule.meta.name]?.severity ?? rule.meta.severity;
     rule.check({
@@ -92,17 +105,49 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
           message: formatMessage(rule.meta.messages[messageId], data),
           range,
           ...(scaled ? { cost: scaled } : {}),
-          fix: { available: rule.meta.fix !== null, safety: rule.meta.fix, transforms: [...(rule.meta.fixedBy ?? [])] },
         });
       },
     });
   }
+  return { impact, findings };
+}
+
+/**
+ * A finding as it would be found again in the fixed file: its rule and its message with the
+ * numbers (lines, counts, times) left out, since the fix moves lines and changes costs.
+ */
+const sameFinding = (f: Found) => `${f.rule}\0${f.message.replace(/\d+(\.\d+)?/g, '#')}`;
+
+export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const config = opts.config ?? defaultConfig();
+  const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs });
+  const { graph, context } = model;
+  const scale = config.timeScale;
+  const rules = RULES.filter((r) => (config.rules[r.meta.name]?.enabled ?? true) && (!opts.only || opts.only.includes(r.meta.name)));
+  const { impact, findings: found } = runRules({ graph, context, rules, config, opts });
+  // Which findings layerwise fix removes from this file (unsafe transforms included, as their
+  // findings say): the rules run again on its result, and a finding still there is not fixed.
+  const graphOpts = { target: opts.target, buildArgs: opts.buildArgs };
+  const fixable = rules.filter((r) => r.meta.fixedBy?.length);
+  const remaining = new Map<string, number>();
+  if (found.some((f) => fixable.some((r) => r.meta.name === f.rule))) {
+    const all = fixText(graph.dockerfile.source, t.displayName, context, { ...graphOpts, unsafe: true });
+    const again = all.fixed === all.original ? found : runRules({ graph: buildGraph(parseDockerfile(all.fixed, t.displayName), graphOpts), context, rules: fixable, config, opts }).findings;
+    for (const f of again) remaining.set(sameFinding(f), (remaining.get(sameFinding(f)) ?? 0) + 1);
+  }
+  const findings: AnalyzedFinding[] = found.map((f) => {
+    const meta = rules.find((r) => r.meta.name === f.rule)!.meta;
+    const key = sameFinding(f);
+    const left = remaining.get(key) ?? 0;
+    if (left) remaining.set(key, left - 1);
+    return { ...f, fix: { available: !!meta.fixedBy?.length && !left, safety: meta.fix, transforms: [...(meta.fixedBy ?? [])] } };
+  });
   findings.sort((a, b) => weight(b.cost) - weight(a.cost) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
   let afterFix: AnalyzeResult['afterFix'] = null;
   if (findings.some((f) => f.fix.available)) {
-    const fixed = fixText(graph.dockerfile.source, t.displayName, context, { target: opts.target, buildArgs: opts.buildArgs });
+    const fixed = fixText(graph.dockerfile.source, t.displayName, context, graphOpts);
     if (fixed.fixed !== fixed.original) {
-      const o = { target: opts.target, buildArgs: opts.buildArgs, profile: opts.profile, timeScale: scale };
+      const o = { ...graphOpts, profile: opts.profile, timeScale: scale };
       afterFix = { before: predictEffect(fixed.original, t.displayName, context, o), after: predictEffect(fixed.fixed, t.displayName, context, o) };
     }
   }

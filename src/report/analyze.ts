@@ -75,7 +75,7 @@ export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): s
   for (const f of r.findings) {
     const sev = f.severity === 'error' ? c('31', 'error') : f.severity === 'warning' ? c('33', 'warning') : c('36', 'info');
     const cost = describeCost(f);
-    const fix = f.fix.available ? `fix: ${f.fix.safety}` : 'no automatic fix';
+    const fix = f.fix.available ? `fix: ${f.fix.safety}${f.fix.safety === 'unsafe' ? ' (layerwise fix --unsafe)' : ''}` : f.fix.transforms.length ? 'layerwise fix leaves this one (it says why)' : 'no automatic fix';
     out.push(`  ${r.file}:${f.range.start.line}:${f.range.start.column}: ${sev} ${f.message} [${f.rule}]`);
     out.push(`      ${cost ? `cost: ${cost}; ` : ''}${fix}`);
   }

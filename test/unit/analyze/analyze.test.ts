@@ -104,3 +104,19 @@ test('the CLI exits 1 when findings reach fail-on, 0 otherwise, and 2 on a bad c
   assert.equal(list.status, 0);
   for (const r of RULES) assert.ok(list.stdout.includes(r.meta.name), r.meta.name);
 });
+
+test('a finding says fix is available only where layerwise fix removes it from this file', async () => {
+  const config = { ...defaultConfig(), timeScale: 60 };
+  const r = await analyze(exampleTarget, { config });
+  const fix = (rule: string, line: number) => r.findings.find((f) => f.rule === rule && f.range.start.line === line)!.fix;
+  // Moved to before the copy: fixed.
+  assert.deepEqual(fix('manifest-first-install', 36), { available: true, safety: 'safe', transforms: ['split-install', 'late-source-copy'] });
+  // `${CUDA_VERSION%%.*}` cannot be an ARG on this engine: dedup declines, so the finding stays.
+  assert.deepEqual(fix('repeated-shell-logic', 49), { available: false, safety: 'safe', transforms: ['dedup'] });
+  // The ENV no step reads goes to the end of its stage, but the stages built on it still see it.
+  assert.equal(fix('arg-declared-too-early', 15).available, false);
+  assert.equal(fix('arg-declared-too-early', 28).available, true);
+  const text = (await import('../../../src/report/analyze.js')).analyzeText(r);
+  assert.match(text, /layerwise fix leaves this one \(it says why\)/);
+  assert.match(text, /8 of 12 findings can be fixed by layerwise fix \(8 safely\)/);
+});
