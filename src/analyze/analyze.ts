@@ -8,15 +8,16 @@ import { loadModel } from '../model.js';
 import { RULES } from '../rules/index.js';
 import { formatMessage, type Category, type Cost, type FixSafety, type Rule, type Severity } from '../rules/define.js';
 import { contextMeasures, estimateStep } from '../timing/estimate.js';
-import { durations } from '../timing/predict.js';
+import { durationsOnce, type Durations } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
 import { buildGraph, type BuildGraph } from '../graph/graph.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import type { BuildContext } from '../context/index.js';
 import type { Range } from '../core/ranges.js';
 import { defaultConfig, type Config } from './config.js';
-import { predictEffect, type Effect } from '../fix/effect.js';
+import { effectOf, type Effect } from '../fix/effect.js';
 import { fixText } from '../fix/fix.js';
+import { TRANSFORMS } from '../fix/transforms/index.js';
 import { isIgnored, readIgnores } from './ignores.js';
 import { changeImpact, type Impact } from './impact.js';
 
@@ -67,19 +68,19 @@ type Found = Omit<AnalyzedFinding, 'fix'>;
 
 interface RunInput {
   graph: BuildGraph;
+  durationsFor: (g: BuildGraph) => Durations;
   context?: BuildContext;
   rules: Rule[];
   config: Config;
-  opts: AnalyzeOptions;
+  /** Work out the change impact (what rules may read); not for the re-run on fix's result, whose rules do not read it. */
+  impact?: boolean;
 }
 
 /** Runs the rules on a model: change impact first (rules read it), then each rule's findings. */
-function runRules({ graph, context, rules, config, opts }: RunInput): { impact: Impact[]; findings: Found[] } {
-  const measures = context ? contextMeasures(context) : {};
-  const durationsFor = (g: BuildGraph) => durations(g, opts.profile, (step) => estimateStep(step, measures));
+function runRules({ graph, durationsFor, context, rules, config, impact: withImpact = true }: RunInput): { impact: Impact[]; findings: Found[] } {
   const d = durationsFor(graph);
   const scale = config.timeScale;
-  const impact = changeImpact({ graph, context, durationsFor, timeScale: scale, extra: config.changes });
+  const impact = withImpact ? changeImpact({ graph, context, durationsFor, timeScale: scale, extra: config.changes }) : [];
   const ignores = readIgnores(graph.dockerfile);
   const findings: Found[] = [];
   for (const rule of rules) {
@@ -124,15 +125,28 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   const { graph, context } = model;
   const scale = config.timeScale;
   const rules = RULES.filter((r) => (config.rules[r.meta.name]?.enabled ?? true) && (!opts.only || opts.only.includes(r.meta.name)));
-  const { impact, findings: found } = runRules({ graph, context, rules, config, opts });
-  // Which findings layerwise fix removes from this file (unsafe transforms included, as their
-  // findings say): the rules run again on its result, and a finding still there is not fixed.
+  const measures = context ? contextMeasures(context) : {};
+  // One table of durations per model, shared by the rules, the change impact and the predictions.
+  const durationsFor = durationsOnce(opts.profile, (step) => estimateStep(step, measures));
+  const { impact, findings: found } = runRules({ graph, durationsFor, context, rules, config });
+  // Which findings layerwise fix removes from this file: the rules with a fix run again on its
+  // result (with the unsafe transforms when a finding is theirs to fix), and a finding still
+  // there is not fixed.
   const graphOpts = { target: opts.target, buildArgs: opts.buildArgs };
   const fixable = rules.filter((r) => r.meta.fixedBy?.length);
+  const ofFixable = found.filter((f) => fixable.some((r) => r.meta.name === f.rule));
+  const safe = ofFixable.length ? fixText(graph.dockerfile.source, t.displayName, context, graphOpts) : null;
+  // The unsafe transforms (they come last in fix's order) run on the safe result, not from the start again.
+  const unsafe = TRANSFORMS.filter((x) => x.safety === 'unsafe').map((x) => x.name);
+  const all = safe && ofFixable.some((f) => fixable.find((r) => r.meta.name === f.rule)!.meta.fix === 'unsafe')
+    ? fixText(safe.fixed, t.displayName, context, { ...graphOpts, unsafe: true, only: unsafe }).fixed
+    : safe?.fixed;
+  const modelOf = (text: string) => buildGraph(parseDockerfile(text, t.displayName), graphOpts);
+  const safeGraph = safe && safe.fixed !== safe.original ? modelOf(safe.fixed) : null;
   const remaining = new Map<string, number>();
-  if (found.some((f) => fixable.some((r) => r.meta.name === f.rule))) {
-    const all = fixText(graph.dockerfile.source, t.displayName, context, { ...graphOpts, unsafe: true });
-    const again = all.fixed === all.original ? found : runRules({ graph: buildGraph(parseDockerfile(all.fixed, t.displayName), graphOpts), context, rules: fixable, config, opts }).findings;
+  if (all !== undefined) {
+    const allGraph = all === graph.dockerfile.source ? null : safeGraph && all === safe!.fixed ? safeGraph : modelOf(all);
+    const again = allGraph ? runRules({ graph: allGraph, durationsFor, context, rules: fixable, config, impact: false }).findings : found;
     for (const f of again) remaining.set(sameFinding(f), (remaining.get(sameFinding(f)) ?? 0) + 1);
   }
   const findings: AnalyzedFinding[] = found.map((f) => {
@@ -144,12 +158,8 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   });
   findings.sort((a, b) => weight(b.cost) - weight(a.cost) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
   let afterFix: AnalyzeResult['afterFix'] = null;
-  if (findings.some((f) => f.fix.available)) {
-    const fixed = fixText(graph.dockerfile.source, t.displayName, context, graphOpts);
-    if (fixed.fixed !== fixed.original) {
-      const o = { ...graphOpts, profile: opts.profile, timeScale: scale };
-      afterFix = { before: predictEffect(fixed.original, t.displayName, context, o), after: predictEffect(fixed.fixed, t.displayName, context, o) };
-    }
+  if (safeGraph && findings.some((f) => f.fix.available)) {
+    afterFix = { before: effectOf(graph, context, durationsFor, scale, impact), after: effectOf(safeGraph, context, durationsFor, scale) };
   }
   return { file: t.displayName, graph, impact, findings, config, rules, afterFix };
 }

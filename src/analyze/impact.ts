@@ -60,14 +60,17 @@ function withOtherBase(g: BuildGraph, image: string): BuildGraph {
 export function changeImpact(opts: {
   graph: BuildGraph;
   context?: BuildContext;
-  /** Durations of a graph's steps (the graph of a changed arg has steps of its own). */
+  /** Durations of a graph's steps (the graph of a changed arg has steps of its own); asked once per change, so best memoized (durationsOnce). */
   durationsFor: (g: BuildGraph) => Durations;
   timeScale: number;
   extra?: { name: string; paths: string[] }[];
+  /** Only these kinds of change (`fix` predicts source edits only); default all. */
+  kinds?: readonly Impact['kind'][];
 }): Impact[] {
   const { graph, context, timeScale } = opts;
   const out: Impact[] = [];
   const judge = (change: string, kind: Impact['kind'], subject: string[], paths: string[], previous = graph, args?: Record<string, string>) => {
+    if (opts.kinds && !opts.kinds.includes(kind)) return;
     const current = args ? withArgs(graph, args) : graph;
     const verdicts = invalidation({ previous, current, changes: changedContext(paths) });
     out.push({ change, kind, subject, ...summarize(current, verdicts, opts.durationsFor(current), timeScale), verdicts });

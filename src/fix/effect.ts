@@ -2,12 +2,12 @@
  * The predicted effect of a fix: a source edit's rebuild and a cold build, before and after,
  * from the same durations (profile where measured, cost model elsewhere).
  */
-import { changeImpact } from '../analyze/impact.js';
+import { changeImpact, type Impact } from '../analyze/impact.js';
 import type { BuildContext } from '../context/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from '../graph/graph.js';
 import { contextMeasures, estimateStep } from '../timing/estimate.js';
-import { durations, predictCold } from '../timing/predict.js';
+import { durationsOnce, predictCold, type Durations } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
 
 export interface Effect {
@@ -19,10 +19,13 @@ export interface Effect {
 export function predictEffect(text: string, file: string, context: BuildContext | undefined, opts: GraphOptions & { profile?: Profile; timeScale?: number }): Effect {
   const graph = buildGraph(parseDockerfile(text, file), opts);
   const measures = context ? contextMeasures(context) : {};
-  const durationsFor = (g: BuildGraph) => durations(g, opts.profile, (s) => estimateStep(s, measures));
-  const scale = opts.timeScale ?? 1;
-  const impact = changeImpact({ graph, context, durationsFor, timeScale: scale }).filter((i) => i.kind === 'source');
-  const worst = impact[0];
+  return effectOf(graph, context, durationsOnce(opts.profile, (s) => estimateStep(s, measures)), opts.timeScale ?? 1);
+}
+
+/** The effect of a model, from durations the caller may share (and a change impact it has already worked out). */
+export function effectOf(graph: BuildGraph, context: BuildContext | undefined, durationsFor: (g: BuildGraph) => Durations, scale: number, impact?: Impact[]): Effect {
+  const sources = (impact ?? changeImpact({ graph, context, durationsFor, timeScale: scale, kinds: ['source'] })).filter((i) => i.kind === 'source');
+  const worst = sources[0];
   return {
     sourceEdit: worst ? { change: worst.change, seconds: worst.seconds, path: worst.subject[0] } : null,
     cold: predictCold(graph, durationsFor(graph)).seconds * scale,

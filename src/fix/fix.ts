@@ -55,11 +55,17 @@ export function fixText(text: string, file: string, context: BuildContext | unde
   let passes = 0;
   // Each transform plans on the text the one before it left: edits of two transforms never
   // meet on a stale model. A pass that changes nothing ends the loop.
+  let graph = buildGraph(parseDockerfile(current, file), opts);
+  let graphText = current;
   for (; passes < MAX_PASSES; passes++) {
     const before = current;
     declined = [];
     for (const t of run) {
-      const graph = buildGraph(parseDockerfile(current, file), opts);
+      // The model is built again only when the text changed: transforms only read it.
+      if (graphText !== current) {
+        graph = buildGraph(parseDockerfile(current, file), opts);
+        graphText = current;
+      }
       const plan = t.plan({ graph, context });
       declined.push(...plan.declined.map((reason) => ({ transform: t.name, reason })));
       if (!plan.edits.length) continue;

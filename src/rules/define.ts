@@ -56,7 +56,11 @@ export interface RuleContext<M extends string = string> {
   /** The build context, when its folder exists. */
   context?: BuildContext;
   durations: Durations;
-  /** What each kind of change rebuilds (see analyze/impact.ts). */
+  /**
+   * What each kind of change rebuilds (see analyze/impact.ts). Empty when the rules with a fix
+   * run again on fix's result (to tell which findings it removes): a rule with a fix does not
+   * read it (test/unit/fix/rules-fixed.test.ts).
+   */
   impact: Impact[];
   /** Rule options from the config file (thresholds and the like). */
   options: Record<string, unknown>;

@@ -28,6 +28,19 @@ export interface Durations {
   basis: 'measured' | 'estimated' | 'mixed';
 }
 
+/**
+ * `durations` for any graph, each worked out once: a change impact asks for the same graph's
+ * durations once per kind of change, a prediction once more for the cold build.
+ */
+export function durationsOnce(profile: Profile | undefined, estimate: Estimator): (graph: BuildGraph) => Durations {
+  const known = new WeakMap<BuildGraph, Durations>();
+  return (graph) => {
+    let d = known.get(graph);
+    if (!d) known.set(graph, (d = durations(graph, profile, estimate)));
+    return d;
+  };
+}
+
 export function durations(graph: BuildGraph, profile: Profile | undefined, estimate: Estimator): Durations {
   const table = new Map<Step, Duration>();
   const unmeasured: Step[] = [];
