@@ -3,7 +3,10 @@
  * transforms that make it (they exist), and its safety is theirs: unsafe when one of them is.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { projectRoot } from '../../helpers.js';
 import { TRANSFORMS } from '../../../src/fix/transforms/index.js';
 import { RULES } from '../../../src/rules/index.js';
 
@@ -21,4 +24,11 @@ test('every rule with a fix names existing transforms, and its safety is theirs'
 test('every transform fixes at least one rule: what it changes is something analyze reports', () => {
   const fixed = new Set(RULES.flatMap((r) => r.meta.fixedBy ?? []));
   for (const t of TRANSFORMS) assert.ok(fixed.has(t.name), `${t.name} fixes no rule`);
+});
+
+test('a rule with a fix does not read the change impact (analyze runs it again on fix\'s result without one)', () => {
+  for (const { meta } of RULES.filter((r) => r.meta.fixedBy?.length)) {
+    const source = readFileSync(path.join(projectRoot, 'src', 'rules', `${meta.name}.ts`), 'utf8');
+    assert.doesNotMatch(source, /\.impact\b|\bimpact\s*[,}]/, `${meta.name} reads ctx.impact`);
+  }
 });
