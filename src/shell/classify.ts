@@ -164,9 +164,18 @@ function matchRule(rule: ActivityRule, name: string, args: ShellWord[]): number 
   return i;
 }
 
-/** A path rather than a package name (`pip install .`, `-e ./lib`); built archives are packages. */
+/**
+ * An installer's operand that names a path rather than a package (`.`, `.[gpu]`, `./lib`,
+ * `/src/x.whl`): what it reads from the file system. The one reading, for the effects, fix
+ * and the cost model.
+ */
+export function isLocalPath(s: string): boolean {
+  return /^(\.\.?(\/|$|\[)|\/)/.test(s);
+}
+
+/** A local path that is a project to build, not a built archive (which counts as a package). */
 function isLocalProject(s: string): boolean {
-  return /^(\.\.?(\/|$)|\/)/.test(s) && !/\.(whl|tar\.gz|tgz|zip|deb|rpm|apk)$/.test(s);
+  return isLocalPath(s) && !/\.(whl|tar\.gz|tgz|zip|deb|rpm|apk)$/.test(s);
 }
 
 function operands(rule: ActivityRule, args: ShellWord[], opts: ClassifyOptions): { items: string[]; unknown: string[] } {

@@ -8,7 +8,7 @@ import type { Step } from '../graph/graph.js';
 import { runAnalysis } from './run-analysis.js';
 import { ACTIVITY_RULES, type ActivityRule } from './activities.js';
 import { lexShell } from './lex.js';
-import type { Activity, ShellWord, SimpleCommand } from './classify.js';
+import { isLocalPath, type Activity, type ShellWord, type SimpleCommand } from './classify.js';
 import type { RunAnalysis } from './analyze.js';
 
 /** What a step reads and writes in the image's file system, as absolute paths (`/` is everything). */
@@ -499,7 +499,7 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
     const into = pp.flags.find((f) => ['-t', '--target', '--prefix', '--root', '-d', '--dest', '-w', '--wheel-dir'].includes(f.name));
     const lists = pp.flags.filter((f) => ['-r', '--requirement', '-c', '--constraint', '-e', '--editable'].includes(f.name)).map((f) => flagValue(f, resolve, vars));
     // A local project (`.`, `./libs/x`, `.[gpu]`) is read whole; its extras are not part of the path.
-    const local = pp.operands.filter((w) => /^(\.\.?(\/|$|\[)|\/)/.test(w.value)).map((w) => resolve(val(w)?.replace(/\[.*$/, '')));
+    const local = pp.operands.filter((w) => isLocalPath(w.value)).map((w) => resolve(val(w)?.replace(/\[.*$/, '')));
     // Into the interpreter's site-packages (no directory of its own): the system.
     if (!into) return activity.rule === 'pip install' || activity.rule === 'uv pip install' ? { reads: [...lists, ...local], writes: [], system: true } : null;
     return { reads: [...lists, ...local], writes: [flagValue(into, resolve, vars)] };

@@ -6,7 +6,7 @@
  */
 import type { BuildContext } from '../context/index.js';
 import type { Step } from '../graph/graph.js';
-import { analyzeRunInstruction, FROZEN_CONSTRAINTS, type Activity, type CostedRuleId, type SimpleCommand } from '../shell/index.js';
+import { analyzeRunInstruction, FROZEN_CONSTRAINTS, isLocalPath, type Activity, type CostedRuleId, type SimpleCommand } from '../shell/index.js';
 
 /**
  * What things cost, in seconds. Measured where it says so (Docker 20.10 with BuildKit v0.8,
@@ -242,7 +242,7 @@ function runEstimate(step: Step): Estimate {
       }
     } else if (withinFrozenDependencies(a, analysis.commands[a.command])) {
       // The second half of split-install: the step before installed the dependencies and froze them.
-      const { base, each = COSTS.otherCommand } = RULE_COSTS['pip install'];
+      const { base, each = COSTS.otherCommand } = RULE_COSTS[a.rule as CostedRuleId];
       terms.push({ seconds: base + each * a.unknown.length, text: `${a.rule} of ${a.unknown.join(', ')} within the dependencies frozen in ${FROZEN_CONSTRAINTS} (installed already: ~${secs(each)} per project)` });
     } else {
       terms.push(ruleTerm(a));
@@ -262,7 +262,7 @@ function runEstimate(step: Step): Estimate {
 function withinFrozenDependencies(a: Activity, cmd: SimpleCommand | undefined): boolean {
   if (!cmd || (a.rule !== 'pip install' && a.rule !== 'uv pip install') || a.items.length) return false;
   const words = cmd.args.map((w) => w.value);
-  return words.some((w, i) => (w === '-c' || w === '--constraint') && words[i + 1] === FROZEN_CONSTRAINTS) && a.unknown.every((u) => /^(\.\.?(\/|$|\[)|\/)/.test(u));
+  return words.some((w, i) => (w === '-c' || w === '--constraint') && words[i + 1] === FROZEN_CONSTRAINTS) && a.unknown.every(isLocalPath);
 }
 
 function ruleTerm(a: Activity): Term {

@@ -26,7 +26,7 @@ import type { Dockerfile } from '../../dockerfile/model.js';
 import type { Step } from '../../graph/graph.js';
 import { isManifest, runRange } from '../../rules/shared.js';
 import { under, wholeContextCopies } from '../copies.js';
-import { FROZEN_CONSTRAINTS, type RunAnalysis, type ShellWord, type SimpleCommand } from '../../shell/index.js';
+import { FROZEN_CONSTRAINTS, isLocalPath, type RunAnalysis, type ShellWord, type SimpleCommand } from '../../shell/index.js';
 import { cacheCleanup, partEffects, stepEffects } from '../../shell/effects.js';
 import { runAnalysis } from '../../shell/run-analysis.js';
 import { blockOf } from '../blocks.js';
@@ -73,7 +73,6 @@ interface ProjectSplit {
 }
 
 const raw = (ws: ShellWord[]) => ws.map((w) => w.raw).join(' ');
-const local = (v: string) => /^(\.\.?(\/|$|\[)|\/)/.test(v);
 
 /** The dependencies-only form of each tool that has one: the flags that make it. */
 const DEPS_ONLY: Record<string, string[]> = {
@@ -113,12 +112,12 @@ function projectSplit(cmd: SimpleCommand, rule: string, earlier: { cmd: SimpleCo
   let project = 0;
   for (let i = at + 1; i < words.length; i++) {
     const w = words[i];
-    if (['-e', '--editable'].includes(w.value) && words[i + 1] && local(words[i + 1].value)) {
+    if (['-e', '--editable'].includes(w.value) && words[i + 1] && isLocalPath(words[i + 1].value)) {
       project++;
       i++;
       continue;
     }
-    if (!w.value.startsWith('-') && local(w.value)) {
+    if (!w.value.startsWith('-') && isLocalPath(w.value)) {
       project++;
       continue;
     }

@@ -44,6 +44,8 @@ test('pip installs count named packages; a requirements file, an editable or loc
     ['pip wheel --no-deps -w /wheels . && pip download -d /d six', ['compile pip wheel (.)', 'download pip download [six]']],
     ['poetry install --no-root && pipenv install --deploy', ['install poetry install (poetry.lock)', 'install pipenv install (Pipfile)']],
     ['uv pip sync requirements.txt dev.txt', ['install uv pip sync (requirements.txt dev.txt)']],
+    // The project with extras is still the local project, not a package named `.[gpu]`.
+    ['pip install ".[gpu]" && pip install -e ".[dev,test]"', ['install pip install (.[gpu])', 'install pip install (.[dev,test])']],
     ['pip --version && pip freeze', ['other pip', 'other pip']],
   ]);
 });
