@@ -33,7 +33,8 @@ const SCOPE_CHANGERS = new Set(['WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
  */
 function narrowSources(reads: string[], dest: string, context: BuildContext | undefined): { sources: string[] } | { why: string } {
   let rel = [...new Set(reads.filter((r) => under(r, dest)).map((r) => path.posix.relative(dest, r)).filter(Boolean))];
-  if (context) rel = rel.filter((r) => context.get(r) || context.entries.some((e) => e.path.startsWith(`${r}/`)));
+  // Folders are entries too (with the parents of re-included files), so one lookup answers.
+  if (context) rel = rel.filter((r) => context.get(r));
   if (!rel.length) return { sources: [] };
   let manifests = rel.filter((r) => isManifest(r));
   const others = rel.filter((r) => !isManifest(r));
