@@ -25,6 +25,7 @@ import type { BuildGraph, Stage, Step } from '../../graph/graph.js';
 import { baseChain, nextCommand, previousCommand, runAnalysis, runRange } from '../../rules/shared.js';
 import { stepEffects } from '../../shell/effects.js';
 import type { RunAnalysis, ShellWord, SimpleCommand } from '../../shell/index.js';
+import { under } from '../copies.js';
 import { defineTransform, type Accepted, type Plan } from '../define.js';
 import type { TextEdit } from '../edits.js';
 
@@ -223,7 +224,6 @@ function varsOf(graph: BuildGraph, step: Step): Vars | string {
   return v;
 }
 
-const under = (p: string, dir: string) => p === dir || p.startsWith(dir === '/' ? '/' : `${dir}/`);
 const overlaps = (a: string, b: string) => under(a, b) || under(b, a);
 
 /** Targets of the RUN's own mounts, absolute. */
