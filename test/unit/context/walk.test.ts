@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -94,8 +95,15 @@ describe('walking a context', () => {
  * unreadable cases run in a child process as an unprivileged user (or in-process when not root).
  */
 async function asUnprivileged(root: string, dockerfile: string, digest: boolean): Promise<{ ok: boolean; message?: string; file?: string }> {
+  // The child runs a copy of the compiled code beside the context: the project itself may sit
+  // in a folder only root can enter (a clone under `mktemp -d`). It needs node's modules only.
+  const code = path.join(path.dirname(root), 'code');
+  if (process.getuid?.() === 0) {
+    cpSync(path.join(projectRoot, 'dist', 'src'), code, { recursive: true });
+    writeFileSync(path.join(code, 'package.json'), '{ "type": "module" }\n');
+  }
   const script = `
-    import { openContext } from ${JSON.stringify(path.join(projectRoot, 'dist/src/context/index.js'))};
+    import { openContext } from ${JSON.stringify(path.join(code, 'context', 'index.js'))};
     try {
       const ctx = await openContext(${JSON.stringify(root)}, ${JSON.stringify(dockerfile)});
       if (${digest}) await ctx.digest(ctx.entries);
