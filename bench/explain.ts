@@ -13,9 +13,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { build } from '../src/build/driver.js';
-import { detectEngineOnce } from '../src/build/engine.js';
-import { removeImages } from '../src/build/cleanup.js';
+import { build } from '../src/engine/driver.js';
+import { detectEngineOnce } from '../src/engine/engine.js';
+import { removeImages } from '../src/engine/cleanup.js';
 import { benchParent, generateContext } from './generate-context.js';
 
 const FILES = Number(process.argv[2] ?? 100_000);

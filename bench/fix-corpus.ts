@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchBuildError, bench, type FileResult, type Figure } from '../src/bench/bench.js';
 import { summarize } from '../src/bench/stats.js';
-import { detectEngineOnce } from '../src/build/engine.js';
+import { detectEngineOnce } from '../src/engine/engine.js';
 import { openContext } from '../src/context/index.js';
 import { fixText } from '../src/fix/fix.js';
 

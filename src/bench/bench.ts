@@ -7,12 +7,12 @@
  * are removed at the end, also when a build fails or the caller aborts.
  */
 import path from 'node:path';
-import { pruneBuildCache, removeTempDirs } from '../build/cleanup.js';
-import { build, failedVertex, type BuildRecord } from '../build/driver.js';
-import { detectEngineOnce, type EngineIdentity } from '../build/engine.js';
-import { stageStepsOf } from '../build/graph-steps.js';
-import { mapRecordToLines, mapVertexToLine } from '../build/line-map.js';
-import type { Vertex } from '../build/progress.js';
+import { pruneBuildCache, removeTempDirs } from '../engine/cleanup.js';
+import { build, failedVertex, type BuildRecord } from '../engine/driver.js';
+import { detectEngineOnce, type EngineIdentity } from '../engine/engine.js';
+import { stageStepsOf } from '../engine/graph-steps.js';
+import { mapRecordToLines, mapVertexToLine } from '../engine/line-map.js';
+import type { Vertex } from '../engine/progress.js';
 import { explain } from '../cache/explain.js';
 import type { Status, StepVerdict } from '../cache/invalidation.js';
 import type { Target } from '../cli/common.js';

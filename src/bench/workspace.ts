@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { cp, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { makeTempDir, removeTempDirs } from '../build/cleanup.js';
-import type { EngineIdentity } from '../build/engine.js';
-import { firstLine, run } from '../build/exec.js';
+import { makeTempDir, removeTempDirs } from '../engine/cleanup.js';
+import type { EngineIdentity } from '../engine/engine.js';
+import { firstLine, run } from '../engine/exec.js';
 import { InputError } from '../core/errors.js';
 
 /** Every image the bench builds is tagged under this prefix; clean-up refuses any other tag. */

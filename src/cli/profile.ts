@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { build } from '../build/driver.js';
-import { removeImages } from '../build/cleanup.js';
-import { detectEngineOnce } from '../build/engine.js';
-import { failedVertex } from '../build/driver.js';
+import { build } from '../engine/driver.js';
+import { removeImages } from '../engine/cleanup.js';
+import { detectEngineOnce } from '../engine/engine.js';
+import { failedVertex } from '../engine/driver.js';
 import { InputError } from '../core/errors.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph } from '../graph/graph.js';

@@ -4,8 +4,8 @@
  * vertex records our own driver makes.
  */
 import { readFile } from 'node:fs/promises';
-import { parseRawJsonProgress } from '../build/progress-rawjson.js';
-import { parsePlainProgress, parseTimedTranscript, type Vertex } from '../build/progress.js';
+import { parseRawJsonProgress } from '../engine/progress-rawjson.js';
+import { parsePlainProgress, parseTimedTranscript, type Vertex } from '../engine/progress.js';
 import { InputError } from '../core/errors.js';
 
 export interface LogRecord {

@@ -9,10 +9,10 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BuildRecord } from '../build/driver.js';
-import { stageStepsOf } from '../build/graph-steps.js';
-import { mapRecordToLines } from '../build/line-map.js';
-import type { Vertex } from '../build/progress.js';
+import type { BuildRecord } from '../engine/driver.js';
+import { stageStepsOf } from '../engine/graph-steps.js';
+import { mapRecordToLines } from '../engine/line-map.js';
+import type { Vertex } from '../engine/progress.js';
 import { InputError } from '../core/errors.js';
 import { stageLabel, type BuildGraph, type Step } from '../graph/graph.js';
 

@@ -3,8 +3,8 @@
  * `layerwise verify` calls a difference. Modification times are ignored (every build stamps its
  * own); everything a container can see through the filesystem or the config is compared.
  */
-import type { ImageConfig } from '../build/image-config.js';
-import type { ImageFile } from '../build/image-files.js';
+import type { ImageConfig } from '../engine/image-config.js';
+import type { ImageFile } from '../engine/image-files.js';
 
 export type Change = 'added' | 'removed' | 'changed';
 

@@ -3,8 +3,8 @@
  * removes exactly what verify made and nothing a test suite, a bench or a person made.
  */
 import { randomBytes } from 'node:crypto';
-import type { EngineIdentity } from '../build/engine.js';
-import { firstLine, run } from '../build/exec.js';
+import type { EngineIdentity } from '../engine/engine.js';
+import { firstLine, run } from '../engine/exec.js';
 
 /** Every image verify builds is tagged under this prefix; clean-up refuses any other tag. */
 export const VERIFY_TAG_PREFIX = 'layerwise-verify/';

@@ -12,8 +12,8 @@ import { test } from 'node:test';
 import { BenchBuildError, bench, type Figure } from '../../src/bench/bench.js';
 import { benchJson, benchText } from '../../src/report/bench.js';
 import { BENCH_TAG_PREFIX } from '../../src/bench/workspace.js';
-import { run } from '../../src/build/exec.js';
-import type { EngineIdentity } from '../../src/build/engine.js';
+import { run } from '../../src/engine/exec.js';
+import type { EngineIdentity } from '../../src/engine/engine.js';
 import { projectRoot } from '../helpers.js';
 import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
 

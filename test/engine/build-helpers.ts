@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { detectEngineOnce, type EngineIdentity } from '../../src/build/engine.js';
-import { run } from '../../src/build/exec.js';
-import { makeTempDir, removeImages, removeTempDirs, testTag } from '../../src/build/cleanup.js';
-import { build, type BuildOptions, type BuildRecord } from '../../src/build/driver.js';
-import { vertexRule, type StageSteps } from '../../src/build/line-map.js';
+import { detectEngineOnce, type EngineIdentity } from '../../src/engine/engine.js';
+import { run } from '../../src/engine/exec.js';
+import { makeTempDir, removeImages, removeTempDirs, testTag } from '../../src/engine/cleanup.js';
+import { build, type BuildOptions, type BuildRecord } from '../../src/engine/driver.js';
+import { vertexRule, type StageSteps } from '../../src/engine/line-map.js';
 
 /** The offline base image that scripts/engine.sh makes. */
 export const BASE_IMAGE = 'bb:latest';

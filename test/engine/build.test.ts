@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { mapRecordToLines } from '../../src/build/line-map.js';
-import type { BuildRecord } from '../../src/build/driver.js';
-import type { Vertex } from '../../src/build/progress.js';
+import { mapRecordToLines } from '../../src/engine/line-map.js';
+import type { BuildRecord } from '../../src/engine/driver.js';
+import type { Vertex } from '../../src/engine/progress.js';
 import { describeStages, makeContext, requireEngine } from './build-helpers.js';
 
 /** `line -> vertex` for every Dockerfile step of a build, checking each label's i/n on the way. */

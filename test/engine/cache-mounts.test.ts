@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { test } from 'node:test';
-import { listImageFiles } from '../../src/build/image-files.js';
+import { listImageFiles } from '../../src/engine/image-files.js';
 import { fixText } from '../../src/fix/fix.js';
 import { acceptedAllowList } from '../../src/fix/verify-fix.js';
 import { globToRegex } from '../../src/verify/allow.js';

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { listImageFiles, saveImage } from '../../src/build/image-files.js';
-import { imageConfigFromJson, inspectImageConfig } from '../../src/build/image-config.js';
-import { listTestImages, removeImages } from '../../src/build/cleanup.js';
-import { run } from '../../src/build/exec.js';
+import { listImageFiles, saveImage } from '../../src/engine/image-files.js';
+import { imageConfigFromJson, inspectImageConfig } from '../../src/engine/image-config.js';
+import { listTestImages, removeImages } from '../../src/engine/cleanup.js';
+import { run } from '../../src/engine/exec.js';
 import { makeContext, requireEngine, BASE_IMAGE } from './build-helpers.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -8,8 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { run } from '../../src/build/exec.js';
-import type { EngineIdentity } from '../../src/build/engine.js';
+import { run } from '../../src/engine/exec.js';
+import type { EngineIdentity } from '../../src/engine/engine.js';
 import { projectRoot } from '../helpers.js';
 import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
 

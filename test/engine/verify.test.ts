@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { run } from '../../src/build/exec.js';
+import { run } from '../../src/engine/exec.js';
 import { verifyJson } from '../../src/report/verify.js';
 import { allowList } from '../../src/verify/allow.js';
 import type { Difference } from '../../src/verify/compare.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parsePlainProgress, parseTimedTranscript } from '../../../src/build/progress.js';
+import { parsePlainProgress, parseTimedTranscript } from '../../../src/engine/progress.js';
 import { InputError } from '../../../src/core/errors.js';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { buildGraph, type Step } from '../../../src/graph/graph.js';

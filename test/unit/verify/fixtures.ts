@@ -1,5 +1,5 @@
-import type { ImageConfig } from '../../../src/build/image-config.js';
-import type { ImageFile } from '../../../src/build/image-files.js';
+import type { ImageConfig } from '../../../src/engine/image-config.js';
+import type { ImageFile } from '../../../src/engine/image-files.js';
 
 /** A file entry: a regular file unless said otherwise, 0644, root. */
 export function f(path: string, over: Partial<ImageFile> = {}): ImageFile {

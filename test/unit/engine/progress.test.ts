@@ -9,7 +9,7 @@ import {
   parseTimedTranscript,
   ProgressParser,
   type Vertex,
-} from '../../../src/build/progress.js';
+} from '../../../src/engine/progress.js';
 
 // Captured from docker 20.10.24 (BuildKit v0.8) by scripts/engine-capture-fixtures.sh.
 const fixture = (name: string) => readFileSync(path.join(fixturesDir, 'build', name), 'utf8');

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandFor } from '../../../src/build/driver.js';
-import { createDisplay } from '../../../src/build/display.js';
-import { isTestTag, testTag } from '../../../src/build/cleanup.js';
-import { parseRawJsonProgress, RawJsonParser } from '../../../src/build/progress-rawjson.js';
-import type { EngineIdentity } from '../../../src/build/engine.js';
+import { commandFor } from '../../../src/engine/driver.js';
+import { createDisplay } from '../../../src/engine/display.js';
+import { isTestTag, testTag } from '../../../src/engine/cleanup.js';
+import { parseRawJsonProgress, RawJsonParser } from '../../../src/engine/progress-rawjson.js';
+import type { EngineIdentity } from '../../../src/engine/engine.js';
 
 const debian: EngineIdentity = {
   kind: 'docker',

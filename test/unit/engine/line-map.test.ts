@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixturesDir } from '../../helpers.js';
-import { parsePlainProgress } from '../../../src/build/progress.js';
+import { parsePlainProgress } from '../../../src/engine/progress.js';
 import {
   mapRecordToLines,
   mapVertexToLine,
@@ -11,7 +11,7 @@ import {
   vertexRule,
   type StageSteps,
   type VertexRuleContext,
-} from '../../../src/build/line-map.js';
+} from '../../../src/engine/line-map.js';
 
 const fixture = (name: string) => readFileSync(path.join(fixturesDir, 'build', name), 'utf8');
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { readTar } from '../../../src/build/tar.js';
-import { readImageArchive } from '../../../src/build/image-files.js';
-import { imageConfigFromJson } from '../../../src/build/image-config.js';
+import { readTar } from '../../../src/engine/tar.js';
+import { readImageArchive } from '../../../src/engine/image-files.js';
+import { imageConfigFromJson } from '../../../src/engine/image-config.js';
 
 interface Entry {
   path: string;
