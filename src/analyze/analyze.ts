@@ -6,7 +6,7 @@
 import type { Target } from '../cli/common.js';
 import { loadModel } from '../model.js';
 import { RULES } from '../rules/index.js';
-import { formatMessage, type Category, type Cost, type FixSafety, type Rule, type Severity } from '../rules/define.js';
+import { formatMessage, type Category, type Cost, type FixSafety, type Related, type Rule, type Severity } from '../rules/define.js';
 import { contextMeasures, estimateStep } from '../timing/estimate.js';
 import { durationsOnce, type Durations } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
@@ -28,6 +28,8 @@ export interface AnalyzedFinding {
   message: string;
   range: Range;
   cost?: Cost;
+  /** Every other place the message names, in line order (empty when it names none). */
+  related: Related[];
   /**
    * `available`: layerwise fix removes this finding from this file (with `--unsafe` when
    * `safety` is unsafe); `transforms`: what `fix --rule <rule>` runs for its rule.
@@ -92,7 +94,7 @@ function runRules({ graph, durationsFor, context, rules, config, impact: withImp
       durations: d,
       impact,
       options: config.rules[rule.meta.name]?.options ?? {},
-      report: ({ messageId, data, range, cost }) => {
+      report: ({ messageId, data, range, cost, related }) => {
         if (isIgnored(ignores, rule.meta.name, range.start.line)) return;
         const scaled = cost && {
           ...cost,
@@ -106,6 +108,7 @@ function runRules({ graph, durationsFor, context, rules, config, impact: withImp
           message: formatMessage(rule.meta.messages[messageId], data),
           range,
           ...(scaled ? { cost: scaled } : {}),
+          related: [...(related ?? [])].sort((a, b) => a.range.start.offset - b.range.start.offset),
         });
       },
     });

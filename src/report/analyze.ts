@@ -32,6 +32,7 @@ export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
       endLine: f.range.end.line,
       endColumn: f.range.end.column,
       message: f.message,
+      related: f.related.map((x) => ({ line: x.range.start.line, column: x.range.start.column, endLine: x.range.end.line, endColumn: x.range.end.column, message: x.message })),
       cost: costJson(f),
       fix: f.fix,
     })),
@@ -97,6 +98,8 @@ const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 export function analyzeSarif(r: AnalyzeResult, rules: Rule[], version: string): Record<string, unknown> {
   const index = new Map(rules.map((rule, i) => [rule.meta.name, i]));
   const clamp = (n: number) => Math.max(1, n);
+  const uri = r.file.split('\\').join('/');
+  const region = (x: { range: AnalyzedFinding['range'] }) => ({ startLine: clamp(x.range.start.line), startColumn: clamp(x.range.start.column), endLine: clamp(x.range.end.line), endColumn: clamp(x.range.end.column) });
   const results = [...r.findings]
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.rule.localeCompare(b.rule))
     .map((f) => ({
@@ -104,12 +107,11 @@ export function analyzeSarif(r: AnalyzeResult, rules: Rule[], version: string): 
       ruleIndex: index.get(f.rule),
       level: LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{
-        physicalLocation: {
-          artifactLocation: { uri: r.file.split('\\').join('/') },
-          region: { startLine: clamp(f.range.start.line), startColumn: clamp(f.range.start.column), endLine: clamp(f.range.end.line), endColumn: clamp(f.range.end.column) },
-        },
-      }],
+      locations: [{ physicalLocation: { artifactLocation: { uri }, region: region(f) } }],
+      // SARIF 2.1.0 §3.27.22: every other place the message names, each with an id unique in the result.
+      ...(f.related.length ? {
+        relatedLocations: f.related.map((x, i) => ({ id: i + 1, physicalLocation: { artifactLocation: { uri }, region: region(x) }, message: { text: x.message } })),
+      } : {}),
       properties: { category: f.category, ...(f.cost ? { cost: costJson(f) } : {}), fix: f.fix },
     }));
   return {

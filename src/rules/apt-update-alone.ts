@@ -62,6 +62,7 @@ export default defineRule({
             messageId: install ? 'apart' : 'alone',
             data: { update: name, install: install?.rule ?? '', line: install?.step.line ?? 0 },
             range: runRange(ctx.file, step, update.range),
+            ...(install ? { related: [{ range: install.step.instruction.range, message: `the ${install.rule} this index serves` }] } : {}),
           });
         }
       }

@@ -1,4 +1,4 @@
-import { defineRule, stepCost } from './define.js';
+import { defineRule, stepCost, type Related } from './define.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
 import { declarations, inScope, reads, redeclares, TOOL_VARIABLES } from '../shell/variables.js';
 
@@ -39,6 +39,7 @@ export default defineRule({
               messageId: 'early',
               data: { ...common, useLine: r.user.line, verb: decl.keyword === 'ARG' ? 'declare' : 'set' },
               range: d.range,
+              related: [...rerun(r.steps, d.name), { range: r.user.instruction.range, message: `first reads ${d.name}` }],
               cost: { rebuild_s: cost.seconds, basis: cost.basis },
             });
           } else {
@@ -51,6 +52,7 @@ export default defineRule({
                   : 'if only the running container needs it, set it after the last build step of the image',
               },
               range: d.range,
+              related: rerun(r.steps, d.name),
               cost: { rebuild_s: cost.seconds, basis: cost.basis },
             });
           }
@@ -93,6 +95,11 @@ function waste(graph: BuildGraph, stage: Stage, decl: Step, name: string): { ste
     endsRebuilt.set(s.index, rebuilt);
   }
   return { steps, user: null };
+}
+
+/** The steps a change of the variable re-runs, each marked. */
+function rerun(steps: Step[], name: string): Related[] {
+  return steps.map((s) => ({ range: s.instruction.range, message: `re-runs when ${name} changes` }));
 }
 
 /** `36, 42` or `19–62` for a long list. */

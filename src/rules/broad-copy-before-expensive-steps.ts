@@ -34,6 +34,7 @@ export default defineRule({
           s: after.length === 1 ? '' : 's',
         },
         range: copy.instruction.range,
+        related: after.map((s) => ({ range: s.instruction.range, message: 're-runs on every edit of a copied file' })),
         cost: { rebuild_s: cost.seconds, basis: cost.basis },
       });
     }

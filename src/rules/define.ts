@@ -42,11 +42,23 @@ export interface Cost {
   basis: 'measured' | 'estimated';
 }
 
+/**
+ * Another place a finding names (the earlier install, the copy that busts a step, each step
+ * of a group): reported as JSON `related` and SARIF `relatedLocations`, so code scanning and
+ * editors mark every step the message speaks of.
+ */
+export interface Related {
+  range: Range;
+  /** What this place is, in a few words: "installed first here", "the copy it runs after". */
+  message: string;
+}
+
 export interface Finding {
   rule: string;
   message: string;
   range: Range;
   cost?: Cost;
+  related?: Related[];
 }
 
 /** Everything a check may read; `report` is how it speaks. */
@@ -64,7 +76,7 @@ export interface RuleContext<M extends string = string> {
   impact: Impact[];
   /** Rule options from the config file (thresholds and the like). */
   options: Record<string, unknown>;
-  report(f: { messageId: M; data?: Record<string, string | number>; range: Range; cost?: Cost }): void;
+  report(f: { messageId: M; data?: Record<string, string | number>; range: Range; cost?: Cost; related?: Related[] }): void;
 }
 
 export interface Rule<M extends string = string> {

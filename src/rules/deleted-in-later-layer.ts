@@ -229,6 +229,7 @@ export default defineRule({
               advice: ADVICE[creation.how],
             },
             range: runRange(ctx.file, step, w.range),
+            related: [{ range: creation.step.instruction.range, message: `where ${creation.path} was ${HOW[creation.how]}` }],
             ...(bytes !== undefined ? { cost: { bytes, basis: 'measured' as const } } : {}),
           });
         }

@@ -65,6 +65,7 @@ export default defineRule({
             count: steps.length,
           },
           range: steps[0].instruction.range,
+          related: steps.slice(1).map((s) => ({ range: s.instruction.range, message: s === longest ? 'independent of the others (the longest)' : 'independent of the others' })),
           cost: { cold_s: Math.round(saved * 1e6) / 1e6, basis: all.basis },
         });
       }

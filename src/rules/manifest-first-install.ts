@@ -41,6 +41,7 @@ export default defineRule({
             manifests: manifests.length ? manifests.join(', ') : 'the manifests and lockfiles it reads',
           },
           range: step.instruction.range,
+          related: [{ range: copy.instruction.range, message: 'the copy of the source it runs after' }],
           cost: { rebuild_s: cost.seconds, basis: cost.basis },
         });
       }

@@ -26,13 +26,15 @@ export default defineRule({
       const cmd = runAnalysis(step)!.commands[again.command];
       const firstStage = ctx.graph.stages[first.step.stage];
       const firstWord = itemWord(first.step, runAnalysis(first.step)!.commands[first.command], first.item);
-      const firstLine = firstWord ? runRange(ctx.file, first.step, firstWord.range).start.line : first.step.line;
+      const firstRange = firstWord ? runRange(ctx.file, first.step, firstWord.range) : first.step.instruction.range;
+      const firstLine = firstRange.start.line;
       const where =
         first.step.stage === step.stage ? `line ${firstLine}` : `line ${firstLine}, in stage ${firstStage.name ?? firstStage.index} that this stage is built FROM,`;
       ctx.report({
         messageId: 'again',
         data: { item, rule, where, as: first.item === item ? '' : ` (as ${first.item})` },
         range: runRange(ctx.file, step, itemWord(step, cmd, item)?.range ?? cmd.range),
+        related: [{ range: firstRange, message: `${first.item} installed first here` }],
       });
     }
   },

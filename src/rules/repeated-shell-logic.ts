@@ -76,12 +76,14 @@ export default defineRule({
         const first = best.run.statements[best.at + later.slice(j).indexOf(block[0])];
         const line = runRange(ctx.file, best.run.step, first).start.line;
         const where = line === best.run.step.line ? `the RUN at line ${line}` : `line ${line} (the RUN at line ${best.run.step.line})`;
+        const lastEarlier = best.run.statements[best.at + later.slice(j).indexOf(block[block.length - 1])];
+        const related = [{ range: runRange(ctx.file, best.run.step, { start: first.start, end: lastEarlier.end }), message: 'the same logic, first here' }];
         const derived = [...new Set(block.flatMap((s) => s.derives))];
         if (derived.length && block.length === 1) {
-          ctx.report({ messageId: 'derivation', data: { text, names: derived.join(', '), where }, range });
+          ctx.report({ messageId: 'derivation', data: { text, names: derived.join(', '), where }, range, related });
         } else {
           const n = block.length;
-          ctx.report({ messageId: 'commands', data: { what: n === 1 ? 'this command' : `these ${n} commands`, s: n === 1 ? 's' : '', text, where, them: n === 1 ? 'it' : 'them' }, range });
+          ctx.report({ messageId: 'commands', data: { what: n === 1 ? 'this command' : `these ${n} commands`, s: n === 1 ? 's' : '', text, where, them: n === 1 ? 'it' : 'them' }, range, related });
         }
         j += best.length - 1;
       }

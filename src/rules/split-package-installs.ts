@@ -98,6 +98,7 @@ export default defineRule({
                 seconds: seconds + extra,
               },
               range: runRange(ctx.file, step, a.commands[x.command].range),
+              related: [{ range: runRange(ctx.file, prev.step, runAnalysis(prev.step)!.commands[prev.command].range), message: `the earlier ${x.rule}` }],
               cost: { cold_s: seconds + extra, basis: 'estimated' },
             });
           }

@@ -43,6 +43,7 @@ export default defineRule({
             copyLine: copy.line,
           },
           range: step.instruction.range,
+          related: [{ range: copy.instruction.range, message: 'the broad copy it runs after' }],
           cost: { rebuild_s: cost.seconds, basis: cost.basis },
         });
       }

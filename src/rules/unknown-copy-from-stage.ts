@@ -65,7 +65,7 @@ export default defineRule({
         if (inst.keyword === 'FROM' && stage.base.kind === 'image') {
           const ref = stage.base.ref.toLowerCase();
           const later = stages.find((s) => s.index > stage.index && s.name === ref);
-          if (later) ctx.report({ messageId: 'later', data: { name: later.name!, line: later.line }, range: inst.image.range });
+          if (later) ctx.report({ messageId: 'later', data: { name: later.name!, line: later.line }, range: inst.image.range, related: [{ range: later.steps[0].instruction.range, message: `the stage ${later.name} it means` }] });
         } else if (inst.keyword === 'COPY' && inst.from !== null) {
           const src = step.sources.find((s) => s.kind === 'image');
           const flag = inst.flags.find((f) => f.name === 'from');

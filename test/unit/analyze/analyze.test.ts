@@ -64,7 +64,7 @@ test('the config turns rules off, changes severities and sets the failure thresh
 
 test('the JSON holds the documented fields', async () => {
   const j = analyzeJson(await analyze(exampleTarget, { config: defaultConfig() })) as { findings: Record<string, unknown>[]; impact: Record<string, unknown>[] };
-  for (const k of ['rule', 'category', 'severity', 'line', 'endLine', 'message', 'cost', 'fix']) assert.ok(k in j.findings[0], k);
+  for (const k of ['rule', 'category', 'severity', 'line', 'endLine', 'message', 'related', 'cost', 'fix']) assert.ok(k in j.findings[0], k);
   assert.deepEqual(Object.keys((j.findings[0].cost as object)).sort(), ['basis', 'rebuild_s']);
   for (const k of ['change', 'first_rebuilt_line', 'rebuilt_steps', 'seconds']) assert.ok(k in j.impact[0], k);
 });
@@ -83,6 +83,22 @@ test('SARIF is 2.1.0 with rules generated from metadata and results pointing int
   }
   const lines = run.results.map((x) => x.locations[0].physicalLocation.region.startLine);
   assert.deepEqual(lines, [...lines].sort((a, b) => a - b), 'results sorted by position');
+});
+
+test('every place a finding names is in the JSON as related and in SARIF as relatedLocations, with its own message', async () => {
+  const { target } = tmp({ Dockerfile: 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN npm ci\n', 'package.json': '{}' });
+  const r = await analyze(target, { config: defaultConfig(), only: ['manifest-first-install'] });
+  const j = analyzeJson(r) as { findings: { line: number; related: unknown[] }[] };
+  assert.equal(j.findings[0].line, 4);
+  assert.deepEqual(j.findings[0].related, [{ line: 3, column: 1, endLine: 3, endColumn: 9, message: 'the copy of the source it runs after' }]);
+  const s = analyzeSarif(r, RULES, '0.1.0') as { runs: { results: { relatedLocations?: { id: number; physicalLocation: { artifactLocation: { uri: string }; region: Record<string, number> }; message: { text: string } }[] }[] }[] };
+  assert.deepEqual(s.runs[0].results[0].relatedLocations, [
+    { id: 1, physicalLocation: { artifactLocation: { uri: 'Dockerfile' }, region: { startLine: 3, startColumn: 1, endLine: 3, endColumn: 9 } }, message: { text: 'the copy of the source it runs after' } },
+  ]);
+  // A finding that names no other place has an empty list in the JSON and none in SARIF.
+  const alone = await analyze(tmp({ Dockerfile: 'FROM bb\nUSER root\n' }).target, { config: defaultConfig(), only: ['final-image-runs-as-root'] });
+  assert.deepEqual((analyzeJson(alone) as { findings: { related: unknown[] }[] }).findings[0].related, []);
+  assert.ok(!('relatedLocations' in (analyzeSarif(alone, RULES, '0.1.0') as { runs: { results: object[] }[] }).runs[0].results[0]));
 });
 
 test('GitHub annotations escape what workflow commands need escaped', async () => {

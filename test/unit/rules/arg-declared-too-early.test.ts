@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../src/analyze/analyze.js';
 import { projectRoot } from '../../helpers.js';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const RULE = 'arg-declared-too-early';
 
@@ -13,6 +13,7 @@ test('an ARG declared before two steps that do not read it is found, at the decl
   assert.equal(fs[0].message, 'ARG VERSION is first read at line 5, but a change to it re-runs 2 steps before that (lines 3, 4); declare it just before line 5');
   // apk add of one package (1 s + 0.5 s) and sleep 2, each with 0.1 s of step overhead.
   assert.equal(fs[0].cost?.rebuild_s, 3.7);
+  assert.deepEqual(related(fs[0]), ['3:1-3:17 re-runs when VERSION changes', '4:1-4:12 re-runs when VERSION changes', '5:1-5:29 first reads VERSION']);
 });
 
 test('one expensive step before the first reader is enough', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'broad-copy-before-expensive-steps';
 
@@ -9,6 +9,7 @@ test('a COPY of the whole context before slow steps is found, at the COPY', asyn
   assert.deepEqual(ranges(f), ['3:1-3:9']);
   assert.match(f[0].message, /copies the whole context before 2 steps/);
   assert.equal(f[0].cost?.rebuild_s, 8.2); // the two sleeps and their step overheads
+  assert.deepEqual(related(f[0]), ['4:1-4:12 re-runs on every edit of a copied file', '5:1-5:12 re-runs on every edit of a copied file']);
 });
 
 test('a COPY of most of the context counts as broad', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'deleted-in-later-layer';
 const files = { 'app.py': 'print(1)\n', 'tests/test_a.py': '12345', 'tests/data/big.bin': '0123456789', 'dist/app.tar': 'x'.repeat(100) };
@@ -10,6 +10,7 @@ test('deleting part of an earlier COPY from the context is found at the operand,
   assert.deepEqual(ranges(f), ['4:12-4:17']);
   assert.match(f[0].message, /^\/app\/tests was copied in by COPY \(line 3\), an earlier layer: deleting it here hides it but the image keeps its bytes \(15 B\)/);
   assert.deepEqual(f[0].cost, { bytes: 15, basis: 'measured' });
+  assert.deepEqual(related(f[0]), ['3:1-3:9 where /app was copied in']);
 });
 
 test('a copied file, an ADD download and a RUN download deleted later are found; only the copy has a size', async () => {

@@ -23,3 +23,8 @@ export async function findings(rule: string, dockerfile: string, files: Record<s
 export function ranges(fs: AnalyzedFinding[]): string[] {
   return fs.map((f) => `${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column}`);
 }
+
+/** `line:col-endLine:endCol message` of each place a finding names besides its own. */
+export function related(f: AnalyzedFinding): string[] {
+  return f.related.map((x) => `${x.range.start.line}:${x.range.start.column}-${x.range.end.line}:${x.range.end.column} ${x.message}`);
+}

@@ -7,7 +7,7 @@ import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { loadModel } from '../../../src/model.js';
 import { stepEffects } from '../../../src/shell/effects.js';
 import { projectRoot } from '../../helpers.js';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const RULE = 'independent-steps-in-one-stage';
 const example = path.join(projectRoot, 'examples/ml-serving');
@@ -23,6 +23,7 @@ test('two steps writing different folders, read together by a third, are found a
   );
   // The sum of the group (3.1 s + 2.1 s) less its longest member.
   assert.equal(fs[0].cost?.cold_s, 2.1);
+  assert.deepEqual(related(fs[0]), ['3:1-3:52 independent of the others']);
 });
 
 test('a download and a step reading the copied source are independent', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'package-installed-twice';
 
@@ -8,6 +8,7 @@ test('a package installed again later in the same stage is found, at the second 
   const f = await findings(rule, 'FROM debian\nRUN apt-get update && apt-get install -y curl git\nRUN apt-get update && apt-get install -y jq curl\n');
   assert.deepEqual(ranges(f), ['3:45-3:49']);
   assert.equal(f[0].message, 'curl is installed again by apt-get install: line 2 already installed it; drop it here');
+  assert.deepEqual(related(f[0]), ['2:42-2:46 curl installed first here']);
 });
 
 test('a package the base stage installed, installed again in a stage built FROM it, is found across version pins', async () => {

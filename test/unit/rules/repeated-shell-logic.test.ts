@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../src/analyze/analyze.js';
 import { projectRoot } from '../../helpers.js';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'repeated-shell-logic';
 
@@ -22,6 +22,7 @@ test('a value derived again in a later RUN is found, at the second derivation', 
   const f = await findings(rule, df);
   assert.deepEqual(ranges(f), ['7:8-7:38']);
   assert.match(f[0].message, /^CU_MAJOR="\$\{CUDA_VERSION%%\.\*\}" derives CU_MAJOR again, as line 4 \(the RUN at line 3\) does/);
+  assert.deepEqual(related(f[0]), ['4:8-4:38 the same logic, first here']);
 });
 
 test('a derivation by command substitution counts with the commands inside it', async () => {

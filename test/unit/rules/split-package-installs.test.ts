@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'split-package-installs';
 
@@ -16,6 +16,7 @@ test('a second apt-get install RUN in a stage is found at its install, costed at
   assert.deepEqual(ranges(f), ['4:23-4:45']);
   assert.match(f[0].message, /^apt-get install runs again after the one in the RUN at line 2, .* pay its fixed cost and the apt-get update once \(~7 s\)$/);
   assert.deepEqual(f[0].cost, { cold_s: 7, basis: 'estimated' });
+  assert.deepEqual(related(f[0]), ['2:23-2:46 the earlier apt-get install']);
 });
 
 test('a chain of three installs is found twice; without an index refresh only the fixed cost counts', async () => {
