@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -21,4 +21,30 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   made.push(dir);
   return dir;
+}
+
+let unprivilegedMain: string | undefined;
+
+/**
+ * The CLI as a user without privileges runs it (uid/gid 65534), for what root is never refused
+ * (a read-only folder). The child runs a copy of the compiled code and its runtime dependencies
+ * in a folder everyone can enter: the project itself may sit where only root can (a clone under
+ * `mktemp -d`). Undefined when this process cannot switch users (not root): then the test runs
+ * the CLI itself, which the permission bits already refuse.
+ */
+export function unprivilegedCli(): { main: string; uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  if (!unprivilegedMain) {
+    const root = tempDir('layerwise-unprivileged-');
+    chmodSync(root, 0o755);
+    cpSync(path.join(projectRoot, 'dist', 'src'), path.join(root, 'dist', 'src'), { recursive: true });
+    cpSync(path.join(projectRoot, 'package.json'), path.join(root, 'package.json'));
+    // The runtime dependencies and what they need: node_modules without the compiler and types.
+    for (const name of readdirSync(path.join(projectRoot, 'node_modules'))) {
+      if (name === 'typescript' || name === '@types' || name === '.bin' || name.startsWith('.')) continue;
+      cpSync(path.join(projectRoot, 'node_modules', name), path.join(root, 'node_modules', name), { recursive: true });
+    }
+    unprivilegedMain = path.join(root, 'dist', 'src', 'cli', 'main.js');
+  }
+  return { main: unprivilegedMain, uid: 65534, gid: 65534 };
 }

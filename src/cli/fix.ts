@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { chmod, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/write-file.js';
 import { openContext } from '../context/index.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { predictEffect } from '../fix/effect.js';
@@ -15,15 +16,6 @@ import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
 import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
 import { buildSelection, checkFormat, collectList, onInterrupt, resolveTarget } from './common.js';
-
-/** Replaces a file atomically: a temp file beside it, its mode kept, then a rename. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const mode = (await stat(file)).mode & 0o7777;
-  const tmp = `${file}.layerwise-${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode });
-  await chmod(tmp, mode);
-  await rename(tmp, file);
-}
 
 /** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
 function transformsFor(name: string): string[] {
@@ -79,8 +71,11 @@ export function registerFix(program: Command): void {
       const after = predictEffect(result.fixed, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
       const changed = result.fixed !== result.original;
       const ok = !verified?.verify || verified.verify.status === 'equivalent';
-      if (opts.write && changed && ok) await writeAtomic(t.dockerfilePath, result.fixed);
-      const report = { file: t.displayName, result, before, after, written: !!opts.write && changed && ok, verified };
+      // The file must still hold what was read: an edit made meanwhile is never overwritten.
+      if (opts.write && changed && ok) await writeFileAtomic(t.dockerfilePath, result.fixed, { displayName: t.displayName, expected: df.source });
+      // Diff headers name FILE relative to the working directory, so `git apply` takes the diff there.
+      const diffPath = path.relative(process.cwd(), t.dockerfilePath).split(path.sep).join('/');
+      const report = { file: t.displayName, diffPath, result, before, after, written: !!opts.write && changed && ok, verified };
       process.stdout.write(format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : fixText(report));
       if (!ok) process.exitCode = EXIT_FINDINGS;
     });

@@ -11,6 +11,7 @@ import type { Target } from '../cli/common.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import type { Accepted, Transform } from './define.js';
 import { applyEdits } from './edits.js';
+import { fromPlanText, toPlanText } from './line-endings.js';
 import { TRANSFORMS } from './transforms/index.js';
 
 export const MAX_PASSES = 8;
@@ -46,8 +47,18 @@ export function selectTransforms(opts: FixOptions): { run: Transform[]; unsafeSk
   return { run: chosen.filter((t) => t.safety === 'safe' || opts.unsafe), unsafeSkipped: chosen.filter((t) => t.safety === 'unsafe' && !opts.unsafe).map((t) => t.name) };
 }
 
-/** Runs the transforms on a Dockerfile text to a fixpoint. */
+/**
+ * Runs the transforms on a Dockerfile text to a fixpoint. The result keeps the text's line
+ * endings and BOM (transforms plan on the LF form, see line-endings.ts).
+ */
 export function fixText(text: string, file: string, context: BuildContext | undefined, opts: FixOptions = {}): FixResult {
+  const { style, plan } = toPlanText(text);
+  const r = fixPlanText(plan, file, context, opts);
+  const fixed = r.fixed === plan ? text : fromPlanText(style, plan, r.fixed);
+  return { ...r, original: text, fixed };
+}
+
+function fixPlanText(text: string, file: string, context: BuildContext | undefined, opts: FixOptions): FixResult {
   const { run, unsafeSkipped } = selectTransforms(opts);
   const applied = new Map<string, Applied>();
   let declined: FixResult['declined'] = [];

@@ -7,6 +7,11 @@ import { humanSeconds } from '../timing/predict.js';
 
 export interface FixReport {
   file: string;
+  /**
+   * FILE in the diff headers (`a/PATH`, `b/PATH`): relative to the working directory, with `/`,
+   * so `git apply` takes the diff there (default: `file`).
+   */
+  diffPath?: string;
   result: FixResult;
   before: Effect;
   after: Effect;
@@ -17,7 +22,9 @@ export interface FixReport {
 
 export function fixDiff(r: FixReport): string {
   if (r.result.fixed === r.result.original) return '';
-  return createTwoFilesPatch(`a/${r.file}`, `b/${r.file}`, r.result.original, r.result.fixed, '', '', { context: 3 });
+  const name = r.diffPath ?? r.file;
+  // No header after the names: `--- a/PATH` exactly, as git writes it.
+  return createTwoFilesPatch(`a/${name}`, `b/${name}`, r.result.original, r.result.fixed, undefined, undefined, { context: 3 });
 }
 
 function speedup(a: number, b: number): string {
@@ -30,7 +37,8 @@ export function fixText(r: FixReport): string {
   if (!diff) {
     out.push(`${r.file}: nothing to change.`);
   } else {
-    out.push(diff.trimEnd());
+    // Only the final newline: a CRLF file's last diff line keeps its \r (git apply needs it).
+    out.push(diff.replace(/\n$/, ''));
     out.push('');
     for (const a of r.result.applied) for (const n of a.notes) out.push(`${a.transform} (${a.safety}): ${n}`);
     // What an unsafe transform changes in the image on purpose: verify reports it without counting it.
