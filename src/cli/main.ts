@@ -13,6 +13,7 @@ import { registerExplain } from './explain.js';
 import { registerFix } from './fix.js';
 import { registerGraph } from './graph.js';
 import { registerProfile } from './profile.js';
+import { registerSimulate } from './simulate.js';
 import { registerVerify } from './verify.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerProfile(program);
   registerVerify(program);
+  registerSimulate(program);
   return program;
 }
 

@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { detectEngineOnce } from '../engine/engine.js';
+import { loadModel } from '../model.js';
+import { simulationJson, simulationNotesText } from '../report/simulate.js';
+import { ensureImages, simulateGraph } from '../simulate/index.js';
+import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
+import { buildSelection, resolveTarget } from './common.js';
+
+export function parseTimeScale(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--time-scale expects a positive number, got "${value}"`);
+  return n;
+}
+
+export function registerSimulate(program: Command): void {
+  buildSelection(program.command('simulate').description('write a stand-in Dockerfile with the same cache structure that BuildKit builds offline, without the work'))
+    .option('--profile <FILE>', 'measured step durations: each stand-in RUN takes its step\'s time (see layerwise profile)', DEFAULT_PROFILE)
+    .option('--time-scale <N>', 'stand-ins take 1/N of the measured or estimated time (e.g. 60: a minute becomes a second)')
+    .option('--out <DIR>', 'write DIR/Dockerfile and DIR/simulation.json instead of printing the stand-in')
+    .option('--no-images', 'do not make the stand-in images on the engine')
+    .action(async (context: string, opts: {
+      file?: string; target?: string; buildArg?: Record<string, string>; profile: string; timeScale?: string; out?: string; images: boolean;
+    }) => {
+      const timeScale = parseTimeScale(opts.timeScale);
+      const t = resolveTarget(context, opts.file);
+      const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArg });
+      const sim = simulateGraph(model.graph, model.context, { profile: await loadProfile(opts.profile), ...(timeScale ? { timeScale } : {}) });
+      process.stderr.write(simulationNotesText(t.displayName, sim));
+      let made: string[] = [];
+      if (opts.images) {
+        const engine = (await detectEngineOnce()).engine;
+        if (engine?.docker) made = await ensureImages(engine, sim.images);
+        else process.stderr.write('layerwise: no docker engine answers: the stand-in images are not made (build them later with layerwise simulate on a machine with one)\n');
+      }
+      if (!opts.out) {
+        process.stdout.write(sim.text);
+        return;
+      }
+      const dir = path.resolve(opts.out);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'Dockerfile'), sim.text);
+      writeFileSync(path.join(dir, 'simulation.json'), JSON.stringify(simulationJson(t.displayName, sim, made), null, 2) + '\n');
+      const rel = path.relative(process.cwd(), dir) || '.';
+      process.stdout.write(`wrote ${rel}/Dockerfile (${sim.lines.length} instructions) and ${rel}/simulation.json; ${sim.images.length} stand-in image${sim.images.length === 1 ? '' : 's'}${made.length ? ` (${made.length} made now)` : ''}\n`);
+      process.stdout.write(`build it: DOCKER_BUILDKIT=1 docker build --network=host -f ${rel}/Dockerfile ${path.relative(process.cwd(), t.contextDir) || '.'}\n`);
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * The program every stand-in RUN runs: `/.layerwise-sim/run`, a busybox shell script in the
+ * toolbox image, bind-mounted into each RUN (so it works in stages built from scratch, and no
+ * stand-in step can overwrite it).
+ *
+ * Its words (each one argument of the exec-form RUN, so no shell of the image is involved):
+ *   L<line>    the original line (names the step's marker)
+ *   K<hash>    the original step's own cache inputs: its text, shell, user, network, heredocs
+ *   T<secs>    how long to take (the step's measured or estimated time over --time-scale)
+ *   V<name>    an ARG/ENV the original reads: its value is part of what the step produces
+ *   R<path>    a path the original reads (effect model): its content is hashed
+ *   A          the original reads everything (the effect model does not know the command)
+ *   X<path>    left out of the hash (cache and tmpfs mounts, the project folders of a
+ *              system-wide install)
+ *   W<path>    a path the original writes: the step's marker goes to STATE/<path>/.lw<line>
+ *   U          the original writes the system or anything: the marker goes to STATE/.lw<line>
+ *
+ * What the step produces is one hash over K, the V values and the content of what it reads;
+ * markers carry it. A marker holds nothing but that hash, so a later `COPY --from` (which the
+ * stand-in points at the markers under the copied path) sees new content exactly when a step
+ * that writes there ran with other inputs: BuildKit's early cut-off stays what it is.
+ * Markers live under STATE, never at the written path itself, so a stand-in can never break
+ * the files of the image (its /bin/sh, its /etc/passwd).
+ */
+import { createHash } from 'node:crypto';
+
+/** Where markers are written in every stage. */
+export const STATE_DIR = '/.layerwise-sim-state';
+/** Where the toolbox is mounted (and what it holds). */
+export const TOOLBOX_DIR = '/.layerwise-sim';
+
+export const RUNNER_SCRIPT = `#!${TOOLBOX_DIR}/bin/busybox sh
+# layerwise simulate: the stand-in of one RUN step (src/simulate/runner.ts says what the words mean).
+PATH=${TOOLBOX_DIR}/bin
+S=${STATE_DIR}
+NL='
+'
+line='' key='' secs=0 vars='' reads='' excl='' writes='' all='' root=''
+for a in "$@"; do
+  case "$a" in
+    L*) line=\${a#L} ;;
+    K*) key=\${a#K} ;;
+    T*) secs=\${a#T} ;;
+    V*) vars="$vars \${a#V}" ;;
+    R*) reads="$reads$NL\${a#R}" ;;
+    X*) excl="$excl$NL\${a#X}" ;;
+    W*) writes="$writes$NL\${a#W}" ;;
+    A) all=1 ;;
+    U) root=1 ;;
+  esac
+done
+sleep "$secs"
+# Files to hash: each read path, the markers under it, and the markers of the folders above it.
+files() {
+  if [ -n "$all" ]; then
+    find / \\( -path /proc -o -path /sys -o -path /dev -o -path ${TOOLBOX_DIR} -o -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -print 2>/dev/null
+    return 0
+  fi
+  printf '%s\\n' "$reads" | while IFS= read -r p; do
+    [ -n "$p" ] || continue
+    for q in "$p" "$S$p"; do
+      if [ -e "$q" ] || [ -L "$q" ]; then find "$q" \\( -type f -o -type l \\) -print 2>/dev/null; fi
+    done
+    d=''
+    rest=\${p#/}
+    while :; do
+      for m in "$S$d"/.lw*; do [ -f "$m" ] && printf '%s\\n' "$m"; done
+      [ -n "$rest" ] || break
+      seg=\${rest%%/*}
+      [ "$seg" = "$rest" ] && break
+      d="$d/$seg"
+      rest=\${rest#*/}
+    done
+  done
+  return 0
+}
+# Leave out what is excluded (prefix match) and list each file once, in a stable order.
+list=$(files | awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u)
+content=$(printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null; printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null)
+values=''
+for v in $vars; do
+  eval "isset=\\\${$v+1}"
+  eval "val=\\\${$v-}"
+  values="$values$v=\${isset:+set:}$val$NL"
+done
+h=$(printf '%s\\n%s\\n%s' "$key" "$values" "$content" | sha256sum | cut -c1-64)
+if [ -n "$root" ]; then mkdir -p "$S" && printf '%s\\n' "$h" > "$S/.lw$line"; fi
+printf '%s\\n' "$writes" | while IFS= read -r w; do
+  [ -n "$w" ] || continue
+  mkdir -p "$S$w" 2>/dev/null && printf '%s\\n' "$h" > "$S$w/.lw$line"
+done
+exit 0
+`;
+
+/** Changes whenever the runner does: part of the toolbox image's tag. */
+export const RUNNER_VERSION = createHash('sha256').update(RUNNER_SCRIPT).digest('hex').slice(0, 12);

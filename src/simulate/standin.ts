@@ -1,0 +1,411 @@
+/**
+ * A simulation of a Dockerfile: a stand-in Dockerfile that BuildKit builds offline on the real
+ * context, with the same cache structure and none of the work.
+ *
+ * Kept: every stage, its name and edges, the target, the order of instructions, ARG, ENV,
+ * WORKDIR, LABEL, EXPOSE, CMD and the other metadata as written, COPY/ADD from the context as
+ * written (`.dockerignore` applies: the context is the real one), `COPY --from` of stages, RUN
+ * cache, bind and tmpfs mounts. Every step BuildKit runs stands for exactly one step of the
+ * original, so BuildKit's `[stage i/n]` names map back to the original lines unchanged.
+ *
+ * Replaced: each base image by a local image of its own (layerwise-sim/base-<hash>); images
+ * that `COPY --from`/`--mount=from` name by a local image holding the paths taken from them;
+ * each RUN by the runner of runner.ts, which takes the step's time over the time scale and
+ * writes a marker whose content is derived from what the original reads; `ADD <url>`/git and
+ * `COPY <<heredoc>` by a RUN of that runner with fixed inputs. `USER` becomes part of each
+ * RUN's inputs (stand-ins run as root, so they can always write their markers), `--chown`
+ * names become numbers (the stand-in bases have no users of the original).
+ *
+ * What is dropped or approximated is listed in `notes`, each at its original line.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { CopyInstruction, Dockerfile, Instruction, Mount, RunInstruction } from '../dockerfile/model.js';
+import { stageLabel, type BuildGraph, type Stage, type Step } from '../graph/graph.js';
+import { stepEffects } from '../shell/effects.js';
+import { reads as readsVariable } from '../shell/variables.js';
+import { RUNNER_VERSION, STATE_DIR, TOOLBOX_DIR } from './runner.js';
+
+/** Every image the simulation makes is tagged under this prefix (and only those are removed). */
+export const SIM_TAG_PREFIX = 'layerwise-sim/';
+/** Where a RUN's bind mount of a whole stage goes (see {@link standinRun}). */
+const STAGE_MOUNT_DIR = '/.layerwise-sim-mount';
+
+export interface StandinImage {
+  /** `layerwise-sim/...:latest` */
+  tag: string;
+  kind: 'toolbox' | 'base' | 'image';
+  /** The original reference it stands for (empty for the toolbox). */
+  ref: string;
+  /** For `image`: the paths the Dockerfile takes from it (made as files or folders). */
+  paths: string[];
+  /** For `base`: a version string, so that a new version of the base can be simulated. */
+  version?: string;
+}
+
+export interface SimulationNote {
+  /** The original line. */
+  line: number;
+  column: number;
+  /** `approximated`: represented, with the difference said; `dropped`: not represented. */
+  kind: 'approximated' | 'dropped';
+  message: string;
+}
+
+export interface Simulation {
+  /** The stand-in Dockerfile. */
+  text: string;
+  /** For each instruction of the stand-in (its first line), the original line it stands for. */
+  lines: { standin: number; original: number }[];
+  images: StandinImage[];
+  notes: SimulationNote[];
+  /** Per original RUN line: the seconds its stand-in takes. */
+  seconds: Map<number, number>;
+}
+
+export interface SimulateOptions {
+  /** Seconds a step takes when it runs (measured or estimated), before the time scale. */
+  secondsOf: (step: Step) => number;
+  /** Each second of the original takes 1/timeScale seconds in the stand-in (default 1). */
+  timeScale?: number;
+  /** A version per base image reference: simulates a new version of that base. */
+  baseVersions?: Record<string, string>;
+}
+
+function sha(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+export function toolboxTag(): string {
+  return `${SIM_TAG_PREFIX}toolbox:${RUNNER_VERSION}`;
+}
+
+export function baseTag(ref: string, version = ''): string {
+  return `${SIM_TAG_PREFIX}base-${sha(ref, version).slice(0, 16)}:latest`;
+}
+
+function imageTag(ref: string, paths: string[]): string {
+  return `${SIM_TAG_PREFIX}image-${sha(ref, ...paths).slice(0, 16)}:latest`;
+}
+
+/** Windows images cannot stand on a Linux busybox root: the simulation refuses them. */
+export function isWindowsImage(ref: string, platform: string | null): boolean {
+  if (platform && /^windows\b/i.test(platform)) return true;
+  return /(^|[/:@-])(windows|windowsservercore|servercore|nanoserver)([:/@.-]|$)/i.test(ref) || /mcr\.microsoft\.com\/windows/i.test(ref);
+}
+
+/** A uid (or gid) for a name: stable, and the same name always gets the same number. */
+function numericId(name: string): string {
+  if (/^\d+$/.test(name)) return name;
+  if (name === 'root') return '0';
+  return String(1000 + (parseInt(sha(name).slice(0, 8), 16) % 60000));
+}
+
+/** `--chown=app:staff` → `--chown=N:M`: the stand-in bases have no user of the original. */
+export function numericOwner(spec: string): string {
+  const [user, group] = spec.split(':', 2);
+  const u = numericId(user ?? '');
+  return `${u}:${group !== undefined && group !== '' ? numericId(group) : u}`;
+}
+
+/** A path to make for a glob in a path taken from an image: `*` and `?` become `x`, a class its first letter. */
+function concrete(p: string): string {
+  return p.replace(/\[!?([^\]]).*?\]/g, '$1').replace(/[*?]/g, 'x');
+}
+
+const GLOB = /[*?[]/;
+
+/**
+ * The same path as a wildcard pattern that matches only itself (`/app/dis[t]`): BuildKit lets a
+ * wildcard match nothing, so the stand-in COPY does not fail where the original's producer
+ * wrote something the effect model cannot name.
+ */
+function optional(p: string): string {
+  if (p === '/' || GLOB.test(p)) return p;
+  const last = p[p.length - 1]!;
+  if (!/[A-Za-z0-9_.-]/.test(last)) return p;
+  return `${p.slice(0, -1)}[${last}]`;
+}
+
+/** Markers a copy of `p` from a stage must bring: those under it, and those of the folders above it. */
+function markerPatterns(p: string): string[] {
+  const head = p.split('/').filter(Boolean);
+  const glob = head.findIndex((s) => GLOB.test(s));
+  const fixed = glob < 0 ? head : head.slice(0, glob);
+  const out: string[] = [];
+  for (let i = 0; i < fixed.length; i++) out.push(`${STATE_DIR}${i ? '/' + fixed.slice(0, i).join('/') : ''}/.lw*`);
+  if (glob < 0) out.push(optional(`${STATE_DIR}/${fixed.join('/')}`.replace(/\/$/, '')));
+  else out.push(`${STATE_DIR}/${head.join('/')}`);
+  return out;
+}
+
+function quoteWord(w: string): string {
+  // Shell-form words of COPY: BuildKit splits on whitespace; quotes are processed.
+  return /[\s"'\\$]/.test(w) ? JSON.stringify(w) : w;
+}
+
+/** Simulates a model's graph: the stand-in text, the images it needs, what was approximated. */
+export function simulate(graph: BuildGraph, opts: SimulateOptions): Simulation {
+  const df = graph.dockerfile;
+  const scale = opts.timeScale ?? 1;
+  const out: string[] = [];
+  const lines: Simulation['lines'] = [];
+  const notes: SimulationNote[] = [];
+  const images = new Map<string, StandinImage>();
+  const externalPaths = new Map<string, Set<string>>();
+  const seconds = new Map<number, number>();
+  const stepOf = new Map<Instruction, Step>();
+  for (const s of graph.stages) for (const st of s.steps) stepOf.set(st.instruction, st);
+  const note = (inst: Instruction, kind: SimulationNote['kind'], message: string) =>
+    notes.push({ line: inst.range.start.line, column: inst.range.start.column, kind, message });
+  const raw = (inst: Instruction) => df.source.slice(inst.range.start.offset, inst.range.end.offset);
+  const emit = (inst: Instruction, text: string) => {
+    const first = inst.text.replace(/\s+/g, ' ').trim();
+    out.push(`# line ${inst.range.start.line}: ${first.length > 100 ? first.slice(0, 97) + '...' : first}`);
+    lines.push({ standin: out.length + 1, original: inst.range.start.line });
+    out.push(text);
+  };
+  const toolbox = toolboxTag();
+  images.set(toolbox, { tag: toolbox, kind: 'toolbox', ref: '', paths: [] });
+
+  // Directives: the escape character stays (instructions are copied as written); `# syntax`
+  // would make the engine pull a frontend image, so the stand-in uses the engine's own.
+  const escape = df.directives.find((d) => d.name === 'escape');
+  out.push(...(escape ? [`# escape=${escape.value}`] : []));
+  out.push(`# Stand-in made by \`layerwise simulate\` from ${df.file}: same stages and cache structure, no work.`);
+  out.push('# Each instruction says the line it stands for; see docs/simulate.md.');
+  for (const d of df.directives) {
+    if (d.name !== 'escape') notes.push({ line: d.range.start.line, column: d.range.start.column, kind: 'dropped', message: `the # ${d.name}= directive is left out: the stand-in is built by the engine's own Dockerfile frontend, offline` });
+  }
+
+  const externalTag = (ref: string, paths: string[]) => {
+    const set = externalPaths.get(ref) ?? new Set<string>();
+    externalPaths.set(ref, set);
+    for (const p of paths) if (p !== '/') set.add(concrete(p));
+  };
+
+  for (const inst of df.instructions) {
+    const step = stepOf.get(inst);
+    if (!step) {
+      // A global ARG (before the first FROM).
+      emit(inst, raw(inst));
+      continue;
+    }
+    const stage = graph.stages[step.stage]!;
+    switch (inst.keyword) {
+      case 'FROM': {
+        const name = inst.stageName ? ` AS ${inst.stageName.token.raw}` : '';
+        if (stage.base.kind === 'image') {
+          const ref = stage.base.ref;
+          if (isWindowsImage(ref, stage.platform)) {
+            throw new InputError(`cannot simulate ${ref}: a Windows image (stand-in bases are Linux busybox images)`, df.file, inst.image.range.start);
+          }
+          const version = opts.baseVersions?.[ref] ?? '';
+          const tag = baseTag(ref, version);
+          images.set(tag, { tag, kind: 'base', ref, paths: [], version });
+          if (inst.platform !== null) note(inst, 'approximated', `--platform=${inst.platform} is left out: the stand-in base is built for this machine`);
+          emit(inst, `FROM ${tag}${name}`);
+        } else if (stage.base.kind === 'stage') {
+          emit(inst, `FROM ${graph.stages[stage.base.stage]!.name}${name}`);
+        } else {
+          emit(inst, `FROM scratch${name}`);
+        }
+        break;
+      }
+      case 'USER':
+        out.push(`# line ${inst.range.start.line}: ${inst.text.trim()} -- stand-ins run as root; the user is part of each later RUN's inputs`);
+        break;
+      case 'RUN':
+        emit(inst, standinRun(graph, stage, step, inst, opts, scale, seconds, toolbox, note, externalTag, df));
+        break;
+      case 'COPY':
+      case 'ADD': {
+        emit(inst, standinCopy(graph, step, inst, opts, scale, seconds, toolbox, note, externalTag, df));
+        break;
+      }
+      default:
+        emit(inst, raw(inst));
+    }
+  }
+
+  // Images that COPY --from / --mount=from name: one local image each, holding the paths taken.
+  let text = out.join('\n') + '\n';
+  for (const [ref, set] of externalPaths) {
+    const paths = [...set].sort();
+    const tag = imageTag(ref, paths);
+    images.set(tag, { tag, kind: 'image', ref, paths });
+    text = text.replaceAll(`\u0000image:${ref}\u0000`, tag);
+  }
+  return { text, lines, images: [...images.values()], notes, seconds };
+}
+
+type Note = (inst: Instruction, kind: SimulationNote['kind'], message: string) => void;
+type External = (ref: string, paths: string[]) => void;
+
+/** The placeholder for an external image's stand-in tag, resolved once all its paths are known. */
+function imageRef(ref: string): string {
+  return `\u0000image:${ref}\u0000`;
+}
+
+function flagText(df: Dockerfile, range: { start: { offset: number }; end: { offset: number } }): string {
+  return df.source.slice(range.start.offset, range.end.offset);
+}
+
+/** The step's own cache inputs besides its parent, ARG/ENV and mounts: what its stand-in's words must change with. */
+function runKey(step: Step, inst: RunInstruction): string {
+  const cmd = inst.command.form === 'exec' ? JSON.stringify(inst.command.argv) : inst.args.raw;
+  return sha(
+    inst.command.form,
+    inst.command.form === 'shell' ? step.scope.shell.join('\0') : '',
+    cmd,
+    ...inst.heredocs.map((h) => `${h.name}\0${h.content}`),
+    `user=${step.scope.user ?? ''}`,
+    `network=${inst.network ?? ''}`,
+    `security=${inst.security ?? ''}`,
+  ).slice(0, 32);
+}
+
+function secondsWord(step: Step, opts: SimulateOptions, scale: number, seconds: Map<number, number>): string {
+  const s = Math.max(0, opts.secondsOf(step)) / scale;
+  const rounded = Math.round(s * 1000) / 1000;
+  seconds.set(step.line, rounded);
+  return `T${rounded}`;
+}
+
+/** The ARG/ENV a step reads (by the shared variable model): their values shape what it writes. */
+function variableWords(step: Step): string[] {
+  const names = new Set([...step.scope.args.keys(), ...step.scope.env.keys()]);
+  return [...names].filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && readsVariable(step, n)).sort().map((n) => `V${n}`);
+}
+
+/** Folders the context is copied into in this stage and the stages it is built on: a system-wide install does not read them. */
+function projectFolders(graph: BuildGraph, stage: Stage, before: number): string[] {
+  const out: string[] = [];
+  let s: Stage | undefined = stage;
+  let limit = before;
+  while (s) {
+    for (const st of s.steps) {
+      if (st.position >= limit) break;
+      if ((st.keyword === 'COPY' || st.keyword === 'ADD') && st.sources.some((x) => x.kind === 'context' || x.kind === 'stage')) {
+        const dest = String(st.expanded.dest ?? '');
+        const abs = path.posix.resolve(st.scope.workdir, dest);
+        if (abs !== '/') out.push(abs.replace(/\/+$/, ''));
+      }
+    }
+    if (s.base.kind !== 'stage') break;
+    s = graph.stages[s.base.stage];
+    limit = Infinity;
+  }
+  return [...new Set(out)];
+}
+
+function standinRun(
+  graph: BuildGraph, stage: Stage, step: Step, inst: RunInstruction, opts: SimulateOptions, scale: number,
+  seconds: Map<number, number>, toolbox: string, note: Note, externalTag: External, df: Dockerfile,
+): string {
+  const flags: string[] = [];
+  const words: string[] = [`L${step.line}`, `K${runKey(step, inst)}`, secondsWord(step, opts, scale, seconds), ...variableWords(step)];
+  const excluded: string[] = [];
+  const extraReads: string[] = [];
+  // step.sources holds one entry per bind mount and per cache mount with from=, in order.
+  let sourceIndex = 0;
+  inst.mounts.forEach((m: Mount, i) => {
+    const text = flagText(df, m.range);
+    const src = m.type === 'bind' || (m.type === 'cache' && m.from) ? step.sources[sourceIndex++] : undefined;
+    if (m.type === 'secret' || m.type === 'ssh') {
+      note(inst, 'approximated', `the ${m.type} mount is left out (it is not part of the cache key; the stand-in needs no secret)`);
+      return;
+    }
+    if (m.type === 'cache' || m.type === 'tmpfs') {
+      flags.push(text);
+      if (m.target) excluded.push(path.posix.resolve(step.scope.workdir, m.target));
+      return;
+    }
+    // A bind mount.
+    if (src === undefined || (src.kind !== 'stage' && src.kind !== 'image')) {
+      flags.push(text); // from the context: content-keyed, the real files
+      return;
+    }
+    if (src.kind === 'image') {
+      externalTag(src.ref, [m.source ?? '/']);
+      flags.push(`--mount=type=bind,from=${imageRef(src.ref)},source=${m.source ?? '/'},target=${m.target}${m.readonly === false || /\brw\b|readwrite/.test(text) ? ',rw' : ''}`);
+      return;
+    }
+    // From a stage: the path may exist only as markers in the stand-in, and a mount (unlike a
+    // COPY) cannot be optional: the whole stage is mounted, so the step re-runs whenever that
+    // stage's content changes (a superset of the original's triggers).
+    const dir = `${STAGE_MOUNT_DIR}/${i}`;
+    const stageName = graph.stages[src.stage]!.name ?? String(src.stage);
+    flags.push(`--mount=type=bind,from=${stageName},target=${dir}`);
+    extraReads.push(dir);
+    if (m.source && m.source !== '/') note(inst, 'approximated', `the bind mount of ${m.source} from stage ${stageName} mounts the whole stage: the step re-runs when anything in that stage changes`);
+  });
+  if (inst.network) note(inst, 'approximated', `--network=${inst.network} is left out (the stand-in needs no network); it stays part of the step's inputs`);
+  if (inst.security) note(inst, 'approximated', `--security=${inst.security} is left out; it stays part of the step's inputs`);
+  flags.push(`--mount=type=bind,from=${toolbox},source=${TOOLBOX_DIR},target=${TOOLBOX_DIR}`);
+
+  const e = stepEffects(step);
+  if (e.unknown) {
+    words.push('A', 'U');
+  } else {
+    for (const r of e.reads) words.push(`R${r}`);
+    for (const w of e.writes) words.push(`W${w}`);
+    if (e.system) {
+      words.push('U', `R${STATE_DIR}`);
+      for (const p of projectFolders(graph, stage, step.position)) if (!e.reads.some((r) => r === p || r.startsWith(`${p}/`))) excluded.push(`${STATE_DIR}${p}`);
+    }
+    if (!e.writes.length && !e.system) words.push('U');
+  }
+  for (const r of extraReads) words.push(`R${r}`);
+  for (const x of excluded) words.push(`X${x}`);
+  return `RUN ${flags.join(' ')} ${JSON.stringify([`${TOOLBOX_DIR}/run`, ...words])}`;
+}
+
+function standinCopy(
+  graph: BuildGraph, step: Step, inst: CopyInstruction, opts: SimulateOptions, scale: number, seconds: Map<number, number>,
+  toolbox: string, note: Note, externalTag: External, df: Dockerfile,
+): string {
+  const remote = step.sources.filter((s) => s.kind === 'remote');
+  const heredoc = step.sources.filter((s) => s.kind === 'heredoc');
+  const dest = String(step.expanded.dest ?? '');
+  const absDest = path.posix.resolve(step.scope.workdir, dest);
+  const keptFlags: string[] = [];
+  for (const f of inst.flags) {
+    if (f.name === 'chown' && step.expanded.chown) keptFlags.push(`--chown=${numericOwner(String(step.expanded.chown))}`);
+    else if (f.name === 'link') note(inst, 'approximated', '--link is left out (BuildKit v0.8 does not know it; the copy is keyed the same way)');
+    else if (f.name === 'from' || f.name === 'checksum' || f.name === 'keep-git-dir') continue;
+    else keptFlags.push(flagText(df, f.range));
+  }
+
+  if (remote.length || heredoc.length) {
+    // A download or an inline file: a fixed stand-in, keyed by what the original is keyed by.
+    const what = remote.length ? `ADD of ${remote.map((r) => (r as { url: string }).url).join(', ')}` : 'COPY of a here-document';
+    note(inst, 'approximated', `${what}: a fixed stand-in that writes a marker at ${absDest}${step.sources.some((s) => s.kind === 'context') ? '; its context sources are not copied' : ''}`);
+    const key = sha(inst.keyword, inst.text, ...inst.heredocs.map((h) => h.content), String(step.expanded.chown ?? ''), String(step.expanded.chmod ?? ''), inst.checksum ?? '').slice(0, 32);
+    const words = [`L${step.line}`, `K${key}`, secondsWord(step, opts, scale, seconds), `W${absDest}`];
+    return `RUN --mount=type=bind,from=${toolbox},source=${TOOLBOX_DIR},target=${TOOLBOX_DIR} ${JSON.stringify([`${TOOLBOX_DIR}/run`, ...words])}`;
+  }
+
+  const fromSource = step.sources.find((s) => s.kind === 'stage' || s.kind === 'image');
+  if (!fromSource) {
+    // From the context: as written (chown made numeric, --link left out).
+    const words = inst.json ? JSON.stringify([...inst.sources.map((t) => JSON.parse(t.raw.startsWith('"') ? t.raw : JSON.stringify(t.raw)) as string), JSON.parse(inst.dest.raw.startsWith('"') ? inst.dest.raw : JSON.stringify(inst.dest.raw)) as string]) : [...inst.sources, inst.dest].map((t) => t.raw).join(' ');
+    return [inst.keyword, ...keptFlags, words].join(' ');
+  }
+  const srcPaths = fromSource.paths.map((p) => (p.startsWith('/') ? p : `/${p}`).replace(/(.)\/+$/, '$1'));
+  if (fromSource.kind === 'image') {
+    externalTag(fromSource.ref, srcPaths);
+    return [inst.keyword, `--from=${imageRef(fromSource.ref)}`, ...keptFlags, ...srcPaths.map(quoteWord), quoteWord(dest)].join(' ');
+  }
+  // From a stage: the real path (optional: it may exist only as markers) and the markers
+  // under and above it; several sources need a folder as destination.
+  const patterns: string[] = [];
+  for (const p of srcPaths) patterns.push(optional(p), ...markerPatterns(p));
+  const unique = [...new Set(patterns)];
+  const from = graph.stages[fromSource.stage]!;
+  const fromRef = inst.from !== null && !/\$/.test(inst.from) ? inst.from : stageLabel(from);
+  return [inst.keyword, `--from=${fromRef}`, ...keptFlags, ...unique.map(quoteWord), quoteWord(dest.endsWith('/') ? dest : `${dest}/`)].join(' ');
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseDockerfile } from '../../../src/dockerfile/parse.js';
+import { stageStepsOf } from '../../../src/engine/graph-steps.js';
+import { buildGraph } from '../../../src/graph/graph.js';
+import { numericOwner, simulate } from '../../../src/simulate/standin.js';
+import { projectRoot, tempDir } from '../../helpers.js';
+
+function sim(text: string, opts: { buildArgs?: Record<string, string> } = {}) {
+  const graph = buildGraph(parseDockerfile(text, 'Dockerfile'), opts);
+  const s = simulate(graph, { secondsOf: () => 6, timeScale: 3 });
+  return { graph, s, standin: buildGraph(parseDockerfile(s.text, 'standin'), opts) };
+}
+
+const MULTI = [
+  'ARG BASE=python:3.11-slim',
+  'FROM ${BASE} AS deps',
+  'ARG EXTRA=cpu',
+  'COPY requirements.txt /app/',
+  'RUN --mount=type=cache,target=/root/.cache/pip pip install -r /app/requirements.txt',
+  'USER app',
+  'RUN echo $EXTRA > /opt/extra',
+  'FROM deps AS build',
+  'COPY --chown=app:staff . /app',
+  'RUN make -C /app dist',
+  'FROM debian:12 AS final',
+  'COPY --from=build /app/dist /srv/',
+  'COPY --from=ghcr.io/astral-sh/uv:0.5 /uv /bin/uv',
+  'COPY <<EOF /etc/motd',
+  'hello',
+  'EOF',
+  'ADD https://example.com/x.tar.gz /opt/',
+  'EXPOSE 8000',
+  'CMD ["serve"]',
+  '',
+].join('\n');
+
+const lineOf = (text: string, n: number) => text.split('\n').find((l) => l.includes(`"L${n}"`));
+
+test('the stand-in has the same stages, names and vertex-making steps as the original, so BuildKit names map back unchanged', () => {
+  const { graph, s, standin } = sim(MULTI);
+  assert.deepEqual(standin.stages.map((x) => x.name), graph.stages.map((x) => x.name));
+  const shape = (g: typeof graph) => stageStepsOf(g).map((st) => st.steps.filter((x) => x.producesVertex).length);
+  assert.deepEqual(shape(standin), shape(graph));
+  // Every stand-in instruction names its original line, in order.
+  const originals = s.lines.map((l) => l.original);
+  assert.deepEqual(originals, [...originals].sort((a, b) => a - b));
+  assert.ok(originals.includes(5) && originals.includes(12));
+});
+
+test('each distinct base image gets its own stand-in; a stage FROM a stage stays one', () => {
+  const { s } = sim(MULTI);
+  const bases = s.images.filter((i) => i.kind === 'base').map((i) => i.ref).sort();
+  assert.deepEqual(bases, ['debian:12', 'python:3.11-slim']);
+  assert.match(s.text, /^FROM deps AS build$/m);
+  const python = (x: typeof s) => x.images.find((i) => i.kind === 'base' && i.ref.startsWith('python'))!;
+  assert.notEqual(python(sim(MULTI, { buildArgs: { BASE: 'python:3.12-slim' } }).s).tag, python(s).tag);
+});
+
+test('RUN becomes the runner with the time over the scale, its ARG reads, and its cache mount kept', () => {
+  const { s } = sim(MULTI);
+  const run = lineOf(s.text, 7)!;
+  assert.match(run, /"T2"/);
+  assert.match(run, /"VEXTRA"/);
+  const pip = lineOf(s.text, 5)!;
+  assert.match(pip, /--mount=type=cache,target=\/root\/\.cache\/pip/);
+  assert.match(pip, /"X\/root\/\.cache\/pip"/);
+});
+
+test('the stand-in RUN changes with the original text and its user, and only then', () => {
+  const a = lineOf(sim(MULTI).s.text, 7);
+  assert.equal(lineOf(sim(MULTI.replace('EXPOSE 8000', 'EXPOSE 9000')).s.text, 7), a);
+  assert.notEqual(lineOf(sim(MULTI.replace('echo $EXTRA', 'echo  $EXTRA')).s.text, 7), a);
+  assert.notEqual(lineOf(sim(MULTI.replace('USER app', 'USER other')).s.text, 7), a);
+});
+
+test('COPY --from a stage takes the path as an optional pattern with the markers under and above it', () => {
+  const { s } = sim(MULTI);
+  const line = s.text.split('\n').find((l) => l.startsWith('COPY --from=build'))!;
+  assert.equal(line, 'COPY --from=build /app/dis[t] /.layerwise-sim-state/.lw* /.layerwise-sim-state/app/.lw* /.layerwise-sim-state/app/dis[t] /srv/');
+});
+
+test('an external image becomes a local stand-in holding the paths taken from it', () => {
+  const { s } = sim(MULTI);
+  const uv = s.images.find((i) => i.kind === 'image')!;
+  assert.equal(uv.ref, 'ghcr.io/astral-sh/uv:0.5');
+  assert.deepEqual(uv.paths, ['/uv']);
+  assert.ok(s.text.includes(`COPY --from=${uv.tag} /uv /bin/uv`));
+});
+
+test('--chown names become numbers; heredoc COPY and ADD of a URL become fixed stand-ins, each noted', () => {
+  const { s } = sim(MULTI);
+  assert.match(s.text, new RegExp(`^COPY --chown=${numericOwner('app:staff')} \\. /app$`, 'm'));
+  assert.match(numericOwner('app:staff'), /^\d+:\d+$/);
+  assert.equal(numericOwner('1000'), '1000:1000');
+  assert.equal(numericOwner('root:root'), '0:0');
+  const notes = s.notes.map((n) => `${n.line}: ${n.message}`);
+  assert.ok(notes.some((n) => n.startsWith('14: COPY of a here-document')), notes.join('\n'));
+  assert.ok(notes.some((n) => n.startsWith('17: ADD of https://example.com/x.tar.gz')), notes.join('\n'));
+});
+
+test('metadata lines are copied as written', () => {
+  const { s } = sim(MULTI);
+  assert.match(s.text, /^EXPOSE 8000$/m);
+  assert.match(s.text, /^CMD \["serve"\]$/m);
+  assert.match(s.text, /^ARG EXTRA=cpu$/m);
+});
+
+test('simulate refuses a Windows base with file:line:col and exit 2', () => {
+  const dir = tempDir('layerwise-sim-');
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM bb:latest AS tools\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo hi\n');
+  const r = spawnSync(process.execPath, [path.join(projectRoot, 'dist', 'src', 'cli', 'main.js'), 'simulate', dir, '--no-images'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `layerwise: ${path.join(dir, 'Dockerfile')}:2:6: cannot simulate mcr.microsoft.com/windows/servercore:ltsc2022: a Windows image (stand-in bases are Linux busybox images)\n`);
+});
