@@ -1,7 +1,7 @@
-import type { Step } from '../graph/graph.js';
+import type { Stage, Step } from '../graph/graph.js';
 import type { Activity, RunAnalysis } from '../shell/index.js';
 import { defineRule } from './define.js';
-import { baseChain, humanBytes, packageName, removedPackages, runAnalysis, runRange } from './shared.js';
+import { aptMarkPurged, baseChain, humanBytes, packageName, removedPackages, runAnalysis, runRange, virtualName } from './shared.js';
 
 /** A compiler or build tool, as its package manager names it, with a typical installed size when one is known. */
 interface Tool {
@@ -55,35 +55,68 @@ const DOWNLOADS: readonly { url: RegExp; what: string; bytes: number }[] = [
   { url: /sh\.rustup\.rs|static\.rust-lang\.org\/rustup/, what: 'the Rust toolchain', bytes: 400 * MB },
 ];
 
-/** `apk add -t .build-deps gcc` / `--virtual=.build-deps`: the name the packages can be removed by. */
-function virtualName(a: RunAnalysis, i: number): string | undefined {
-  const args = a.commands[i].args.map((w) => w.value);
-  for (let k = 0; k < args.length; k++) {
-    if (args[k] === '-t' || args[k] === '--virtual') return args[k + 1];
-    if (args[k].startsWith('--virtual=')) return args[k].slice('--virtual='.length);
-  }
-  return undefined;
-}
-
 /** Packages the same RUN removes again after installing them (so no layer keeps them). */
-function removedAfter(a: RunAnalysis, from: number, act: Activity): Set<string> {
+function removedAfter(step: Step, a: RunAnalysis, from: number, act: Activity): Set<string> {
   const out = new Set<string>();
-  const virtual = act.rule === 'apk add' ? virtualName(a, from) : undefined;
+  const env = new Map([...step.scope.args, ...step.scope.env]);
+  const virtual = act.rule === 'apk add' ? virtualName(a.commands[from]) : undefined;
   for (let i = from + 1; i < a.commands.length; i++) {
-    const r = removedPackages(a.commands[i]);
+    const r = removedPackages(a.commands[i], env);
     if (!r || r.install !== act.rule) continue;
     for (const n of r.names) {
       if (virtual !== undefined && n === virtual) act.items.forEach((x) => out.add(packageName(act.rule, x)));
       out.add(packageName(act.rule, n));
     }
   }
+  // `apt-mark auto '.*'` … `apt-get purge --auto-remove`: all this RUN installed goes but what is marked manual again.
+  const marked = aptMarkPurged(a);
+  if (marked?.commands.has(from)) act.items.map((x) => packageName(act.rule, x)).filter((n) => !marked.kept.has(n)).forEach((n) => out.add(n));
   return out;
+}
+
+/** A later step of the image's stages that removes the package again: its bytes stay in the earlier layer. */
+function purgedLater(chain: Step[], step: Step, rule: string, name: string): Step | undefined {
+  for (const later of chain.slice(chain.indexOf(step) + 1)) {
+    const a = runAnalysis(later);
+    if (!a) continue;
+    const env = new Map([...later.scope.args, ...later.scope.env]);
+    if (a.commands.some((c) => removedPackages(c, env)?.install === rule && removedPackages(c, env)!.names.some((n) => packageName(rule, n) === name))) return later;
+  }
+  return undefined;
+}
+
+/**
+ * Images whose point is to build: a final image built on a toolchain or SDK image (the
+ * official toolchain images start from buildpack-deps; CUDA `-devel`, .NET `sdk`), or one
+ * whose runtime compiles (Triton and FlashInfer JIT kernels, torch extensions and
+ * torch.compile need a C/C++ compiler, ninja and headers when the program runs). Build tools
+ * are no waste there.
+ */
+const TOOLCHAIN_BASES = /^(?:(?:docker\.io\/)?(?:library\/)?(?:buildpack-deps|gcc|golang|rust|maven|gradle|openjdk)(?::|$)|.*(?:[-:]devel\b|\/dotnet\/sdk\b|-sdk\b))/;
+const JIT_RUNTIMES = /^(triton|torch|flashinfer.*|deepspeed|vllm|sglang|xformers|apex|tensorrt-llm|torch-tensorrt)$/;
+
+function buildsAtRuntime(chain: Stage[]): string | undefined {
+  const root = chain[chain.length - 1].base;
+  if (root.kind === 'image' && TOOLCHAIN_BASES.test(root.ref)) return `its base ${root.ref} is a toolchain image`;
+  for (const stage of chain) {
+    for (const step of stage.steps) {
+      const a = runAnalysis(step);
+      for (const act of a?.activities ?? []) {
+        if (act.kind !== 'install' || !/^(pip install|uv pip install|conda install)$/.test(act.rule)) continue;
+        const jit = act.items.find((x) => JIT_RUNTIMES.test(packageName(act.rule, x)));
+        if (jit) return `${jit} compiles kernels when it runs`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
  * Compilers and build tools installed into a stage whose layers the target image holds (the
  * target and the stages it is built FROM): the image ships them though it only runs what they
- * built. Packages the same RUN purges again are not counted.
+ * built. Packages the same RUN purges again are not counted (by name, by apk virtual group, or
+ * by the apt-mark idiom of official images); an image whose point is to build (a toolchain
+ * base, a runtime that compiles its kernels) is not checked.
  */
 export default defineRule({
   meta: {
@@ -94,30 +127,37 @@ export default defineRule({
     fix: null,
     messages: {
       tools: '{{tools}} {{are}} installed into the final image{{via}}{{size}}: build in a separate stage and COPY --from it only what runs (or purge them in the same RUN)',
+      purgedLater: '{{tools}} {{are}} installed into the final image{{via}}{{size}} and purged again at line {{line}}, but a later RUN does not take them out of this layer: install, build and purge in one RUN, or build in a separate stage',
     },
   },
   check(ctx) {
-    for (const stage of baseChain(ctx.graph, ctx.graph.target)) {
+    const chain = baseChain(ctx.graph, ctx.graph.target);
+    if (buildsAtRuntime(chain)) return;
+    const steps = [...chain].reverse().flatMap((s) => s.steps);
+    for (const stage of chain) {
       for (const step of stage.steps) {
         const a = runAnalysis(step);
         if (!a) continue;
         a.activities.forEach((act, i) => {
-          const found = act.kind === 'install' ? installedTools(a, i, act) : downloadedTools(act);
+          const found = act.kind === 'install' ? installedTools(step, a, i, act) : downloadedTools(act);
           if (!found.length) return;
           // Toolchains overlap (g++ pulls gcc): the largest one is what is certainly there.
           const bytes = Math.max(...found.map((t) => t.bytes ?? 0));
-          report(step, a, i, found.map((t) => t.name), bytes);
+          const later = act.kind === 'install' ? found.map((t) => purgedLater(steps, step, act.rule, t.name)) : [];
+          const purge = later.length && later.every((x) => x) ? later[0] : undefined;
+          report(step, a, i, found.map((t) => t.name), bytes, purge);
         });
       }
     }
 
-    function report(step: Step, a: RunAnalysis, i: number, tools: string[], bytes: number): void {
+    function report(step: Step, a: RunAnalysis, i: number, tools: string[], bytes: number, purge?: Step): void {
       const stage = ctx.graph.stages[step.stage];
       const target = ctx.graph.stages[ctx.graph.target];
       const via = stage === target ? '' : ` (stage ${stage.name ?? stage.index}, which ${target.name ?? `stage ${target.index}`} is built FROM)`;
       ctx.report({
-        messageId: 'tools',
+        messageId: purge ? 'purgedLater' : 'tools',
         data: {
+          line: purge?.line ?? 0,
           tools: tools.length > 4 ? `${tools.slice(0, 4).join(', ')} and ${tools.length - 4} more` : tools.join(', '),
           are: tools.length === 1 ? 'is' : 'are',
           via,
@@ -130,10 +170,10 @@ export default defineRule({
   },
 });
 
-function installedTools(a: RunAnalysis, i: number, act: Activity): { name: string; bytes?: number }[] {
+function installedTools(step: Step, a: RunAnalysis, i: number, act: Activity): { name: string; bytes?: number }[] {
   const table = BY_RULE[act.rule];
   if (!table) return [];
-  const removed = removedAfter(a, i, act);
+  const removed = removedAfter(step, a, i, act);
   const out: { name: string; bytes?: number }[] = [];
   for (const item of new Set(act.items)) {
     const name = packageName(act.rule, item);

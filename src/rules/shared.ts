@@ -7,7 +7,8 @@ import { MANIFESTS } from '../analyze/impact.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
-import { resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
+import { ACTIVITY_RULES, resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
+import { managerArgv, managerOf } from '../shell/package-managers.js';
 import { runAnalysis } from '../shell/run-analysis.js';
 import { LineIndex, type Range } from '../core/ranges.js';
 import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
@@ -159,6 +160,16 @@ export function previousCommand(a: RunAnalysis, i: number): { index: number; bet
   return best < 0 ? undefined : { index: best, between: a.script.slice(a.commands[best].range.end, start) };
 }
 
+/** `apk add -t .build-deps gcc` / `--virtual=.build-deps`: the group name the packages can be removed by. */
+export function virtualName(cmd: SimpleCommand): string | undefined {
+  const args = cmd.args.map((w) => w.value);
+  for (let k = 0; k < args.length; k++) {
+    if (args[k] === '-t' || args[k] === '--virtual') return args[k + 1];
+    if (args[k].startsWith('--virtual=')) return args[k].slice('--virtual='.length);
+  }
+  return undefined;
+}
+
 /** `12.3 MB`: a byte count for messages (decimal units, as `docker images` prints them). */
 export function humanBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -221,28 +232,58 @@ export function itemWord(step: Step, cmd: SimpleCommand, item: string): ShellWor
   );
 }
 
-/** Commands that take packages out again, by the install rule whose packages they remove. */
-const REMOVERS: { commands: RegExp; sub: readonly string[]; install: string }[] = [
-  { commands: /^(apt-get|apt|aptitude)$/, sub: ['remove', 'purge'], install: 'apt-get install' },
-  { commands: /^apk$/, sub: ['del'], install: 'apk add' },
-  { commands: /^(yum|dnf|microdnf|tdnf|zypper)$/, sub: ['remove', 'erase', 'rm'], install: 'yum install' },
-  { commands: /^pip(\d+(\.\d+)?)?$/, sub: ['uninstall'], install: 'pip install' },
-  { commands: /^(conda|mamba|micromamba)$/, sub: ['remove', 'uninstall'], install: 'conda install' },
-];
-
 /**
  * What a command removes (`apt-get purge -y gcc`, `apk del .build-deps`, `pip uninstall -y x`):
- * the install rule of their manager and the operands as written, or undefined.
+ * its manager and install rule (by the package-manager table) and the operands, read
+ * through the step's variables where given (`apt-get purge $BUILD_DEPS`), or undefined.
+ * `autoRemove`: it also removes what is marked automatically installed (`--auto-remove`,
+ * `autoremove`), which is everything after `apt-mark auto '.*'`.
  */
-export function removedPackages(cmd: SimpleCommand): { install: string; names: string[] } | undefined {
-  let argv = [cmd.name, ...cmd.args].map((w) => w.value);
-  if (argv[0] === 'sudo') argv = argv.slice(1);
-  const base = (v: string | undefined) => (v ?? '').slice((v ?? '').lastIndexOf('/') + 1);
-  if (/^python(\d+(\.\d+)?)?$/.test(base(argv[0])) && argv[1] === '-m') argv = argv.slice(2);
-  const r = REMOVERS.find((x) => x.commands.test(base(argv[0])));
-  if (!r) return undefined;
-  const rest = argv.slice(1);
-  const at = rest.findIndex((v) => !v.startsWith('-'));
-  if (at < 0 || !r.sub.includes(rest[at])) return undefined;
-  return { install: r.install, names: rest.slice(at + 1).filter((v) => !v.startsWith('-')) };
+export function removedPackages(cmd: SimpleCommand, env?: ReadonlyMap<string, string>): { manager: string; install: string; names: string[]; autoRemove: boolean } | undefined {
+  // The words as managerArgv reads them (`sudo` and `python -m` dropped), to keep their variables.
+  let words = [cmd.name, ...cmd.args];
+  while (words.length && ['sudo', 'doas'].includes(words[0].value)) words = words.slice(1);
+  if (words.length > 2 && /^python(\d+(\.\d+)?)?$/.test(path.posix.basename(words[0].value)) && words[1].value === '-m') words = words.slice(2);
+  const argv = managerArgv(words.map((w) => w.value));
+  const m = managerOf(argv);
+  if (!m?.removes) return undefined;
+  const at = argv.findIndex((v, i) => i > 0 && !v.startsWith('-'));
+  if (at < 0 || !m.removes.includes(argv[at])) return undefined;
+  const install = m.rules.find((r) => ACTIVITY_RULES.some((x) => x.id === r && x.kind === 'install'))!;
+  const names = words.slice(at + 1).filter((w) => !w.value.startsWith('-')).flatMap((w) => resolveWord(w, { env }) ?? [w.value]);
+  const autoRemove = /^auto(remove|purge)$/.test(argv[at]) || argv.includes('--auto-remove') || argv.includes('--autoremove');
+  return { manager: m.name, install, names, autoRemove };
+}
+
+/**
+ * The installs of a RUN that an `apt-mark auto '.*'` … `apt-get purge --auto-remove` idiom of
+ * official images takes out again: every apt install after the saved mark (`apt-mark
+ * showmanual`) and before the `apt-mark auto`, once a later command auto-removes. Packages
+ * marked manual again by name (`apt-mark manual curl`) stay. Null when the RUN has no such idiom.
+ */
+export function aptMarkPurged(a: RunAnalysis): { commands: Set<number>; kept: Set<string>; at: number } | null {
+  const argv = (i: number) => managerArgv([a.commands[i].name, ...a.commands[i].args].map((w) => w.value));
+  const mark = a.commands.findIndex((_, i) => {
+    const v = argv(i);
+    return v[0] === 'apt-mark' && v[1] === 'auto' && v.slice(2).some((x) => /^\^?\.\*\$?$/.test(x));
+  });
+  if (mark < 0) return null;
+  const purge = a.commands.findIndex((c, i) => i > mark && !!removedPackages(c)?.autoRemove && removedPackages(c)!.install === 'apt-get install');
+  if (purge < 0) return null;
+  // The saved mark is read first (`savedAptMark="$(apt-mark showmanual)"`): installs before it are the image's own.
+  let from = 0;
+  a.commands.forEach((_, i) => {
+    const v = argv(i);
+    if (i < mark && v[0] === 'apt-mark' && v[1] === 'showmanual') from = i;
+  });
+  const kept = new Set<string>();
+  a.commands.forEach((_, i) => {
+    const v = argv(i);
+    if (i > mark && i < purge && v[0] === 'apt-mark' && v[1] === 'manual') v.slice(2).filter((x) => !x.startsWith('-') && !x.includes('$')).forEach((x) => kept.add(packageName('apt-get install', x)));
+  });
+  const commands = new Set<number>();
+  a.activities.forEach((act, i) => {
+    if (i >= from && i < mark && act.rule === 'apt-get install') commands.add(i);
+  });
+  return { commands, kept, at: purge };
 }

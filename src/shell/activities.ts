@@ -106,7 +106,7 @@ export const ACTIVITY_RULES = [
   { id: 'apt-get install', kind: 'install', operands: 'items', commands: ['apt-get', 'apt', 'aptitude'], sub: [['install', 'reinstall']], valueFlags: APT_VALUES },
   { id: 'apt-get upgrade', kind: 'install', commands: ['apt-get', 'apt', 'aptitude'], sub: [['upgrade', 'dist-upgrade', 'full-upgrade']], valueFlags: APT_VALUES, manifest: 'the upgradable packages' },
   { id: 'apt-get update', kind: 'download', commands: ['apt-get', 'apt', 'aptitude'], sub: [['update']], valueFlags: APT_VALUES },
-  { id: 'apt-get clean', kind: 'file', commands: ['apt-get', 'apt', 'aptitude'], sub: [['clean', 'autoclean', 'autoremove', 'remove', 'purge']] },
+  { id: 'apt-get clean', kind: 'file', commands: ['apt-get', 'apt', 'aptitude'], sub: [['clean', 'autoclean', 'dist-clean', 'distclean', 'autoremove', 'autopurge', 'remove', 'purge']] },
   { id: 'dpkg -i', kind: 'install', operands: 'items', commands: ['dpkg'], flag: '-i' },
   { id: 'apk add', kind: 'install', operands: 'items', commands: ['apk'], sub: [['add']], valueFlags: APK_VALUES },
   { id: 'apk update', kind: 'download', commands: ['apk'], sub: [['update']], valueFlags: APK_VALUES },

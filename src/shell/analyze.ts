@@ -65,7 +65,7 @@ export function analyzeExec(argv: readonly string[], opts: AnalyzeOptions = {}):
       const map = Array.from(value, (_, k) => start + k);
       return { type: 'word', start, end: start + value.length, raw: value, value, map, literal: true, quoted: false, subs: [] };
     });
-    add(c, script, (o) => o, 0, { words, assignments: [], redirects: [], start: 0, end: script.length }, new Set());
+    add(c, script, (o) => o, 0, { words, assignments: [], redirects: [], start: 0, end: script.length, arms: [] }, new Set());
   }
   return { script, commands: c.commands, activities: c.activities, error: null };
 }
@@ -100,7 +100,7 @@ function collector(opts: AnalyzeOptions): Collector {
   return { commands: [], activities: [], error: null, env: opts.env, maps: new WeakMap() };
 }
 
-function collect(c: Collector, text: string, at: Mapper, depth: number, outer: ReadonlySet<string> = new Set()): void {
+function collect(c: Collector, text: string, at: Mapper, depth: number, outer: ReadonlySet<string> = new Set(), arms: readonly string[] = []): void {
   let tokens;
   try {
     tokens = lexShell(text);
@@ -111,10 +111,12 @@ function collect(c: Collector, text: string, at: Mapper, depth: number, outer: R
   }
   const raws = parseCommands(tokens);
   const assigned = new Set([...outer, ...raws.flatMap(assignedNames)]);
-  for (const raw of raws) if (raw.words.length) add(c, text, at, depth, raw, assigned);
+  // Constructs of an inner script are named apart from the outer ones.
+  const prefix = `${depth}.${c.commands.length}.`;
+  for (const raw of raws) if (raw.words.length) add(c, text, at, depth, raw, assigned, [...arms, ...raw.arms.map((x) => prefix + x)]);
 }
 
-function add(c: Collector, text: string, at: Mapper, depth: number, raw: RawCommand, assigned: ReadonlySet<string>): void {
+function add(c: Collector, text: string, at: Mapper, depth: number, raw: RawCommand, assigned: ReadonlySet<string>, arms: readonly string[] = []): void {
   const end = (o: number) => (o === 0 ? at(0) : at(o - 1) + 1);
   const span = (s: number, e: number): Span => ({ start: at(s), end: e > s ? end(e) : at(s) });
   const word = (w: LexWord): ShellWord => {
@@ -129,17 +131,17 @@ function add(c: Collector, text: string, at: Mapper, depth: number, raw: RawComm
     heredoc: r.target?.heredoc ? { ...span(r.target.heredoc.start, r.target.heredoc.end), expand: r.target.heredoc.expand } : null,
   }));
   const [name, ...args] = raw.words.map(word);
-  const cmd: SimpleCommand = { name, args, assignments: raw.assignments.map(word), redirects, range: span(raw.start, raw.end) };
+  const cmd: SimpleCommand = { name, args, assignments: raw.assignments.map(word), redirects, range: span(raw.start, raw.end), ...(arms.length ? { arms } : {}) };
   const index = c.commands.push(cmd) - 1;
   const { activity, inner } = classify(cmd, { env: c.env, assigned });
   c.activities.push({ ...activity, command: index });
   if (!inner || depth >= MAX_DEPTH) return;
   if ('word' in inner) {
     const map = c.maps.get(inner.word) ?? [];
-    collect(c, inner.word.value, (o) => (o < map.length ? map[o] : (map[map.length - 1] ?? inner.word.range.end - 1) + 1), depth + 1, assigned);
+    collect(c, inner.word.value, (o) => (o < map.length ? map[o] : (map[map.length - 1] ?? inner.word.range.end - 1) + 1), depth + 1, assigned, arms);
   } else {
     const h = raw.redirects[redirects.indexOf(inner.heredoc)]?.target?.heredoc;
-    if (h) collect(c, text.slice(h.start, h.end), (o) => at(h.start + o), depth + 1, assigned);
+    if (h) collect(c, text.slice(h.start, h.end), (o) => at(h.start + o), depth + 1, assigned, arms);
   }
 }
 

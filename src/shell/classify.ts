@@ -5,6 +5,7 @@
  */
 import { ACTIVITY_RULES, FILE_COMMANDS, SHELLS, WRAPPERS, type ActivityKind, type ActivityRule } from './activities.js';
 import type { Span } from './lex.js';
+import { isVersionCheck } from './package-managers.js';
 
 /** A word of a command: as written, after quote removal, and where it is in the script. */
 export interface ShellWord {
@@ -33,6 +34,16 @@ export interface SimpleCommand {
   redirects: Redirect[];
   /** From the first assignment, word or redirection to the last. */
   range: Span;
+  /** The `if`/`case` arms it runs in (see {@link exclusive}); absent: none. */
+  arms?: readonly string[];
+}
+
+/** Whether two commands are in different arms of one `if` or `case`: at most one of them runs. */
+export function exclusive(a: SimpleCommand, b: SimpleCommand): boolean {
+  const of = (c: SimpleCommand) => new Map((c.arms ?? []).map((x) => [x.slice(0, x.indexOf(':')), x] as const));
+  const x = of(a);
+  for (const [id, arm] of of(b)) if (x.has(id) && x.get(id) !== arm) return true;
+  return false;
 }
 
 export interface Activity {
@@ -112,6 +123,8 @@ export function classify(cmd: SimpleCommand, opts: ClassifyOptions = {}): Classi
   if (!head) return { activity: { kind: 'other', rule: argv[0].raw, items: [], unknown: [] } };
 
   if (SHELLS.includes(name)) return shell(cmd, name, args);
+  // `yarn --version`, `pip -V`: the manager answers and installs nothing.
+  if (isVersionCheck([name, ...args.map((a) => a.value)])) return { activity: { kind: 'file', rule: `${name} ${args[0].value}`, items: [], unknown: [] } };
 
   for (const rule of ACTIVITY_RULES as readonly ActivityRule[]) {
     const at = matchRule(rule, name, args);

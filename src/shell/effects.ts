@@ -9,6 +9,7 @@ import { runAnalysis } from './run-analysis.js';
 import { ACTIVITY_RULES, type ActivityRule } from './activities.js';
 import { lexShell } from './lex.js';
 import { isLocalPath, type Activity, type ShellWord, type SimpleCommand } from './classify.js';
+import { cleanedCaches, isVersionCheck, managerArgv, rootCacheDirs } from './package-managers.js';
 import type { RunAnalysis } from './analyze.js';
 
 /** What a step reads and writes in the image's file system, as absolute paths (`/` is everything). */
@@ -311,24 +312,19 @@ function nestedSpans(step: Step, a: RunAnalysis): (cmd: SimpleCommand) => boolea
 
 const SYSTEM_UPDATES: Record<string, string> = { 'apt-get update': '/var/lib/apt/lists', 'apk update': '/var/cache/apk', 'yum makecache': '/var/cache' };
 
-/** Package managers' download caches and indexes: what a clean-up of them may remove. */
-const CACHE_DIRS = ['/var/lib/apt/lists', '/var/cache/apt', '/var/cache/apk', '/var/cache/yum', '/var/cache/dnf', '/root/.cache', '/root/.npm', '/usr/local/share/.cache', '/tmp/pip-cache'];
-
 /**
  * A command that only empties a package manager's download cache or index: `npm cache clean
- * --force`, `apt-get clean`, `pip cache purge`, `rm -rf /var/lib/apt/lists/*`. Nothing a build
- * step reads lives there but the managers themselves, which download again.
+ * --force`, `apt-get dist-clean`, `pip cache purge`, `rm -rf /var/lib/apt/lists/*` (the
+ * managers and their caches: package-managers.ts). Nothing a build step reads lives there but
+ * the managers themselves, which download again.
  */
 export function cacheCleanup(cmd: SimpleCommand): boolean {
-  const words = [cmd.name, ...cmd.args].map((w) => w.value);
-  const name = words[0].slice(words[0].lastIndexOf('/') + 1);
-  if (['npm', 'yarn', 'pnpm'].includes(name)) return words[1] === 'cache' && ['clean', 'prune'].includes(words[2]);
-  if (name === 'apt-get' || name === 'apt') return words.length === 2 && ['clean', 'autoclean'].includes(words[1]);
-  if (/^pip(\d+(\.\d+)?)?$/.test(name)) return words[1] === 'cache' && ['purge', 'remove'].includes(words[2]);
-  if (name === 'uv') return words[1] === 'cache' && ['clean', 'prune'].includes(words[2]);
-  if (name === 'rm') {
+  const words = managerArgv([cmd.name, ...cmd.args].map((w) => w.value));
+  if (cleanedCaches(words).length) return true;
+  if (words[0] === 'rm') {
+    const dirs = rootCacheDirs();
     const operands = words.slice(1).filter((w) => !w.startsWith('-'));
-    return operands.length > 0 && operands.every((o) => !o.includes('$') && CACHE_DIRS.some((d) => o === d || o.startsWith(`${d}/`)));
+    return operands.length > 0 && operands.every((o) => !o.includes('$') && dirs.some((d) => o === d || o.startsWith(`${d}/`)));
   }
   return false;
 }
@@ -355,6 +351,7 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
   const pipAt = words.findIndex((w, i) => /^pip(\d+(\.\d+)?)?$/.test(w.slice(w.lastIndexOf('/') + 1)) && (i === 0 || (i === 1 && words[0] === 'uv') || (i === 2 && words[1] === '-m')));
   if (pipAt >= 0 && ['freeze', 'list', 'show', 'check'].includes(words[pipAt + 1])) return { reads: [], writes: [], system: true };
   if (cacheCleanup(cmd)) return { reads: [], writes: [], system: true };
+  if (activity.kind === 'file' && isVersionCheck(managerArgv(words))) return { reads: [], writes: [] };
   if (activity.kind === 'sleep') return { reads: [], writes: [] };
   if (name === 'cd' || name === 'pushd' || name === 'popd') return { reads: [], writes: [] };
   // `env` with words runs a command (`env A=1 make`); alone it prints, like printenv.

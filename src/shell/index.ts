@@ -9,7 +9,7 @@
 export { analyzeExec, analyzeRun, analyzeRunInstruction, type AnalyzeOptions, type RunAnalysis } from './analyze.js';
 
 /** The shapes of the result, and the classification of one command. */
-export { classify, isLocalPath, resolveWord, type Activity, type Redirect, type ShellWord, type SimpleCommand } from './classify.js';
+export { classify, exclusive, isLocalPath, resolveWord, type Activity, type Redirect, type ShellWord, type SimpleCommand } from './classify.js';
 
 /** The table of activities (data), for docs and for the cost table in src/timing/estimate.ts. */
 export {

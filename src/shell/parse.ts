@@ -21,6 +21,11 @@ export interface RawCommand {
   redirects: RawRedirect[];
   start: number;
   end: number;
+  /**
+   * The `if`/`case` arms the command runs in, outermost first, as `construct:arm` (a condition
+   * is in no arm): two commands in different arms of one construct never both run.
+   */
+  arms: string[];
 }
 
 /** Words that open, continue or close a compound command when they stand first. */
@@ -47,7 +52,11 @@ export function parseCommands(tokens: Token[]): RawCommand[] {
   let cur: RawCommand | null = null;
   let state: State = 'command';
   let parens = 0;
-  const open = (start: number): RawCommand => (cur ??= { words: [], assignments: [], redirects: [], start, end: start });
+  // The open `if` and `case` constructs, innermost last; arm -1 is a condition (or before the first pattern).
+  const constructs: { id: number; kind: 'if' | 'case'; arm: number }[] = [];
+  let ids = 0;
+  const arms = () => constructs.filter((x) => x.arm >= 0).map((x) => `${x.id}:${x.arm}`);
+  const open = (start: number): RawCommand => (cur ??= { words: [], assignments: [], redirects: [], start, end: start, arms: arms() });
   const finish = () => {
     if (cur && (cur.words.length || cur.assignments.length)) out.push(cur);
     cur = null;
@@ -97,8 +106,11 @@ export function parseCommands(tokens: Token[]): RawCommand[] {
           }
           break;
         case ')':
-          if (state === 'case-pattern') state = 'command';
-          else finish();
+          if (state === 'case-pattern') {
+            state = 'command';
+            const top = constructs[constructs.length - 1];
+            if (top?.kind === 'case') top.arm++;
+          } else finish();
           break;
         case ';;':
         case ';&':
@@ -133,7 +145,10 @@ export function parseCommands(tokens: Token[]): RawCommand[] {
         state = 'case-pattern';
         continue;
       case 'case-pattern':
-        if (!t.quoted && t.value === 'esac') state = 'command';
+        if (!t.quoted && t.value === 'esac') {
+          state = 'command';
+          if (constructs[constructs.length - 1]?.kind === 'case') constructs.pop();
+        }
         continue;
       case 'function-name':
         state = 'command';
@@ -145,8 +160,11 @@ export function parseCommands(tokens: Token[]): RawCommand[] {
     const first = c === null || c.words.length === 0;
     if (first && (c === null || (c.assignments.length === 0 && c.redirects.length === 0)) && !t.quoted && RESERVED.has(t.value)) {
       if (t.value === 'for' || t.value === 'select') state = 'for-name';
-      else if (t.value === 'case') state = 'case-word';
-      else if (t.value === 'function') state = 'function-name';
+      else if (t.value === 'case') {
+        state = 'case-word';
+        constructs.push({ id: ids++, kind: 'case', arm: -1 });
+      } else if (t.value === 'function') state = 'function-name';
+      else branch(t.value);
       continue;
     }
     if (first && ASSIGNMENT.test(t.raw)) {
@@ -175,4 +193,13 @@ export function parseCommands(tokens: Token[]): RawCommand[] {
   }
   finish();
   return out;
+
+  /** `if` opens a construct whose condition is in no arm; `then`, `elif`, `else` start arms; `fi` and `esac` close. */
+  function branch(word: string): void {
+    const top = constructs[constructs.length - 1];
+    if (word === 'if') constructs.push({ id: ids++, kind: 'if', arm: -1 });
+    else if (top?.kind === 'if' && word === 'then') top.arm = Math.max(top.arm, 0);
+    else if (top?.kind === 'if' && (word === 'elif' || word === 'else')) top.arm = Math.max(top.arm, 0) + 1;
+    else if ((top?.kind === 'if' && word === 'fi') || (top?.kind === 'case' && word === 'esac')) constructs.pop();
+  }
 }

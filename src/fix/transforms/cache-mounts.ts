@@ -24,6 +24,7 @@ import { contextPath } from '../../cache/changes.js';
 import type { BuildGraph, Stage, Step } from '../../graph/graph.js';
 import { baseChain, nextCommand, previousCommand, runAnalysis, runRange } from '../../rules/shared.js';
 import { stepEffects } from '../../shell/effects.js';
+import { cleanedCaches, managerOf, PACKAGE_MANAGERS } from '../../shell/package-managers.js';
 import type { RunAnalysis, ShellWord, SimpleCommand } from '../../shell/index.js';
 import { under } from '../copies.js';
 import { defineTransform, type Accepted, type Plan } from '../define.js';
@@ -78,7 +79,9 @@ interface Tool {
   relies?(a: RunAnalysis, i: number, v: Vars): boolean;
 }
 
-const sub = (argv: string[], ...words: string[]) => argv.slice(1).find((w) => !w.startsWith('-')) === words[0] && words.slice(1).every((w, k) => argv.slice(1).filter((x) => !x.startsWith('-'))[k + 1] === w);
+/** A command that empties one of the manager's caches, by the package-manager table. */
+const cleansOf = (manager: string) => (argv: string[]) => managerOf(argv)?.name === manager && cleanedCaches(argv).length > 0;
+const noCacheFlags = (manager: string) => PACKAGE_MANAGERS.find((m) => m.name === manager)?.noCacheFlags ?? [];
 const hasFlag = (cmd: SimpleCommand, ...flags: string[]) => cmd.args.some((w) => flags.some((f) => w.value === f || w.value.startsWith(`${f}=`)));
 /** Either a variable's value (absolute) or the default; a reason when the value cannot be read. */
 function dirOf(v: Vars, names: readonly string[], fallback: () => string): string {
@@ -98,7 +101,7 @@ const TOOLS: readonly Tool[] = [
       { target: '/var/cache/apt', what: "apt's downloaded packages", locked: true, needed: false, together: true },
       { target: '/var/lib/apt/lists', what: 'the apt package lists', locked: true, needed: true },
     ],
-    cleans: (argv) => ['apt-get', 'apt', 'aptitude'].includes(argv[0]) && sub(argv, 'clean'),
+    cleans: cleansOf('apt'),
     relies: (a, i) => a.activities[i].rule !== 'apt-get update' && !a.activities.slice(0, i).some((x) => x.rule === 'apt-get update'),
   },
   {
@@ -106,18 +109,18 @@ const TOOLS: readonly Tool[] = [
     rules: ['pip install', 'pip download', 'pip wheel'],
     vars: ['PIP_NO_CACHE_DIR', 'PIP_CACHE_DIR', 'XDG_CACHE_HOME', 'HOME'],
     dirs: (v) => (v.get('PIP_NO_CACHE_DIR') !== undefined ? 'PIP_NO_CACHE_DIR turns it off' : [{ target: dirOf(v, ['PIP_CACHE_DIR'], () => `${v.cache}/pip`), what: "pip's download cache", needed: false }]),
-    offFlags: ['--no-cache-dir'],
+    offFlags: noCacheFlags('pip'),
     elsewhere: ['--cache-dir'],
-    cleans: (argv) => /^pip(\d+(\.\d+)?)?$/.test(argv[0]) && (sub(argv, 'cache', 'purge') || sub(argv, 'cache', 'remove')),
+    cleans: cleansOf('pip'),
   },
   {
     name: 'uv',
     rules: ['uv pip install', 'uv pip sync', 'uv sync'],
     vars: ['UV_NO_CACHE', 'UV_CACHE_DIR', 'XDG_CACHE_HOME', 'HOME'],
     dirs: (v) => (v.get('UV_NO_CACHE') !== undefined ? 'UV_NO_CACHE turns it off' : [{ target: dirOf(v, ['UV_CACHE_DIR'], () => `${v.cache}/uv`), what: "uv's cache", needed: false }]),
-    offFlags: ['--no-cache'],
+    offFlags: noCacheFlags('uv'),
     elsewhere: ['--cache-dir'],
-    cleans: (argv) => argv[0] === 'uv' && (sub(argv, 'cache', 'clean') || sub(argv, 'cache', 'prune')),
+    cleans: cleansOf('uv'),
   },
   {
     name: 'npm',
@@ -125,7 +128,7 @@ const TOOLS: readonly Tool[] = [
     vars: ['npm_config_cache', 'NPM_CONFIG_CACHE', 'HOME'],
     dirs: (v) => [{ target: dirOf(v, ['npm_config_cache', 'NPM_CONFIG_CACHE'], () => `${v.home}/.npm`), what: "npm's cache", needed: false }],
     elsewhere: ['--cache'],
-    cleans: (argv) => argv[0] === 'npm' && sub(argv, 'cache', 'clean'),
+    cleans: cleansOf('npm'),
   },
   {
     name: 'yarn',
@@ -134,7 +137,7 @@ const TOOLS: readonly Tool[] = [
     // Yarn 1 keeps root's cache under /usr/local/share, not in the home.
     dirs: (v) => [{ target: dirOf(v, ['YARN_CACHE_FOLDER'], () => '/usr/local/share/.cache/yarn'), what: "yarn's cache", needed: false }],
     elsewhere: ['--cache-folder'],
-    cleans: (argv) => argv[0] === 'yarn' && sub(argv, 'cache', 'clean'),
+    cleans: cleansOf('yarn'),
   },
   {
     name: 'go',
@@ -144,7 +147,7 @@ const TOOLS: readonly Tool[] = [
       { target: dirOf(v, ['GOCACHE'], () => `${v.cache}/go-build`), what: "Go's build cache", needed: false, rules: ['go build'] },
       { target: dirOf(v, ['GOMODCACHE'], () => (v.get('GOPATH') !== undefined ? `${v.get('GOPATH')!.split(':')[0]}/pkg/mod` : `${v.home}/go/pkg/mod`)), what: 'the Go module cache', needed: true },
     ],
-    cleans: (argv) => argv[0] === 'go' && sub(argv, 'clean') && argv.some((w) => w === '-modcache' || w === '-cache'),
+    cleans: cleansOf('go'),
     relies: (_a, _i, v) => v.get('GOPROXY') === 'off',
   },
   {

@@ -55,3 +55,23 @@ test('stays clean with the clean-up in the same RUN, a cache or tmpfs mount, the
   ].join('\n');
   assert.deepEqual((await findings(rule, clean)).map((f) => f.message), []);
 });
+
+test('apt-get dist-clean empties the lists; apt-get clean does not', async () => {
+  assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get update && apt-get install -y curl && apt-get dist-clean\n'), []);
+  assert.equal((await findings(rule, 'FROM debian\nRUN apt-get update && apt-get install -y curl && apt-get clean\n')).length, 1);
+});
+
+test('apk add --no-network fetches no index; a plain apk add still leaves it', async () => {
+  assert.deepEqual(await findings(rule, 'FROM alpine\nRUN apk add --no-network /tmp/pkgs/*.apk\n'), []);
+  assert.equal((await findings(rule, 'FROM alpine\nRUN apk add curl\n')).length, 1);
+});
+
+test('a download cache is sized by what was installed: one small package is not 50 MB, torch is far more', async () => {
+  const [small] = await findings(rule, 'FROM python\nRUN pip install six\n');
+  assert.deepEqual(small.cost, { bytes: 5e6, basis: 'estimated' });
+  assert.match(small.message, /\(~5\.0 MB, an estimate\)/);
+  const [heavy] = await findings(rule, 'FROM python\nRUN pip install torch==2.4.0 numpy\n');
+  assert.deepEqual(heavy.cost, { bytes: 905e6, basis: 'estimated' });
+  const [list] = await findings(rule, 'FROM python\nRUN pip install -r requirements.txt && pip install gunicorn\n');
+  assert.deepEqual(list.cost, { bytes: 55e6, basis: 'estimated' });
+});

@@ -31,3 +31,37 @@ test('stays clean for other managers, sibling stages, a removal in between, and 
   // A stage the target does not need is not built.
   assert.deepEqual(await findings(rule, 'FROM debian AS base\nRUN apt-get install -y curl\nFROM base AS unused\nRUN apt-get install -y curl\nFROM base\nRUN true\n'), []);
 });
+
+test('after the apt-mark auto … purge --auto-remove idiom, a later install of what that RUN used to build is no repeat', async () => {
+  const df = [
+    'FROM debian:bookworm-slim',
+    'RUN set -eux; savedAptMark="$(apt-mark showmanual)"; apt-get update; apt-get install -y --no-install-recommends wget gnupg; \\',
+    '    wget -O /tmp/x https://example.com/x; apt-mark auto \'.*\' > /dev/null; apt-mark manual $savedAptMark; \\',
+    '    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; rm -rf /var/lib/apt/lists/*',
+    'RUN apt-get update && apt-get install -y --no-install-recommends wget && rm -rf /var/lib/apt/lists/*',
+    '',
+  ].join('\n');
+  assert.deepEqual(await findings(rule, df), []);
+  // Without the purge, wget is still there: the second install is a repeat.
+  assert.equal((await findings(rule, df.replace('apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false', 'true'))).length, 1);
+});
+
+test('apk del of a --virtual group forgets its packages; without the del the repeat is found', async () => {
+  const df = 'FROM alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev && make && apk del .build-deps\nRUN apk add --no-cache gcc\n';
+  assert.deepEqual(await findings(rule, df), []);
+  assert.equal((await findings(rule, df.replace(' && apk del .build-deps', ''))).length, 1);
+});
+
+test('installs in different arms of one case or if are alternatives; in the same arm, a repeat', async () => {
+  const arms = 'FROM debian\nRUN case "$(uname -m)" in \\\n  x86_64) apt-get install -y curl ;; \\\n  *) apt-get install -y curl wget ;; \\\n esac\n';
+  assert.deepEqual(await findings(rule, arms), []);
+  const ifs = 'FROM debian\nRUN if [ -f /etc/x ]; then apt-get install -y curl; elif [ -f /y ]; then apt-get install -y curl; else apt-get install -y curl; fi\n';
+  assert.deepEqual(await findings(rule, ifs), []);
+  assert.equal((await findings(rule, 'FROM debian\nRUN if true; then apt-get install -y curl && apt-get install -y curl; fi\n')).length, 1);
+  // After the construct, an install of the same package is a repeat of either arm.
+  assert.equal((await findings(rule, `${arms}RUN apt-get install -y curl\n`)).length, 1);
+});
+
+test('wheel files and globs are not package names: two folders of wheels are two installs', async () => {
+  assert.deepEqual(await findings(rule, 'FROM python\nRUN pip install /wheels/*.whl\nRUN cd /other && pip install ./*.whl /deps/x-1.0-py3-none-any.whl\n'), []);
+});

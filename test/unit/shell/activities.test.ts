@@ -46,7 +46,7 @@ test('pip installs count named packages; a requirements file, an editable or loc
     ['uv pip sync requirements.txt dev.txt', ['install uv pip sync (requirements.txt dev.txt)']],
     // The project with extras is still the local project, not a package named `.[gpu]`.
     ['pip install ".[gpu]" && pip install -e ".[dev,test]"', ['install pip install (.[gpu])', 'install pip install (.[dev,test])']],
-    ['pip --version && pip freeze', ['other pip', 'other pip']],
+    ['pip --version && pip freeze', ['file pip --version', 'other pip']],
   ]);
 });
 
@@ -59,7 +59,10 @@ test('JavaScript, Go, Rust, Ruby, PHP and Java package managers are recognised',
     ['cargo fetch && cargo build --release && cargo install ripgrep', ['install cargo fetch (Cargo.lock)', 'compile cargo build', 'compile cargo install [ripgrep]']],
     ['bundle install --jobs 4 && gem install bundler:2.5 && composer install --no-dev', ['install bundle install (Gemfile)', 'install gem install [bundler:2.5]', 'install composer install (composer.json)']],
     ['mvn -B dependency:go-offline && mvn -B package && ./gradlew build', ['install mvn dependency:go-offline (pom.xml)', 'compile mvn', 'compile gradle']],
-    ['go version && cargo --version', ['other go', 'other cargo']],
+    ['go version && cargo --version', ['file go version', 'other cargo']],
+    // A version check is no install, however the manager's install is spelled.
+    ['yarn --version && yarn -v && npm --version && bundle -v', ['file yarn --version', 'file yarn -v', 'file npm --version', 'file bundle -v']],
+    ['gem install rails -v 7.1', ['install gem install [rails]']],
   ]);
 });
 
@@ -120,4 +123,8 @@ test('every rule id is unique and every rule names its commands', () => {
   const ids = ACTIVITY_RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length);
   for (const r of ACTIVITY_RULES) assert.ok(r.commands.length > 0, r.id);
+});
+
+test('apt-get dist-clean is a clean-up, not an unknown command', () => {
+  table([['apt-get dist-clean && apt distclean', ['file apt-get clean', 'file apt-get clean']]]);
 });
