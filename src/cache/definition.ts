@@ -7,6 +7,7 @@
  * flags (not on ENV or USER); a WORKDIR is a mkdir FileOp made as USER; a FROM is the base reference.
  */
 import path from 'node:path';
+import { asBuildKitSees } from '../dockerfile/load.js';
 import type { Step } from '../graph/graph.js';
 
 export interface StepDefinition {
@@ -18,9 +19,10 @@ export interface StepDefinition {
 
 function runCommand(step: Step & { instruction: { keyword: 'RUN' } }): string {
   const inst = step.instruction;
-  if (inst.command.form === 'exec') return JSON.stringify(inst.command.argv);
+  const b = asBuildKitSees;
+  if (inst.command.form === 'exec') return JSON.stringify(inst.command.argv.map(b));
   // Shell form runs as SHELL + [text]; heredoc bodies are part of the command.
-  return JSON.stringify([...step.scope.shell, inst.command.script.raw]) + inst.heredocs.map((h) => `\n<<${h.name}:${h.content}`).join('');
+  return JSON.stringify([...step.scope.shell, inst.command.script.raw].map(b)) + inst.heredocs.map((h) => `\n<<${h.name}:${b(h.content)}`).join('');
 }
 
 /** The definition of an executing step (FROM of an image, RUN, COPY, ADD, WORKDIR). */
@@ -28,7 +30,7 @@ export function stepDefinition(step: Step): StepDefinition {
   const fields: Record<string, string> = {};
   const env = new Map<string, { value: string; from: 'arg' | 'env' }>();
   const e = step.expanded;
-  const str = (v: unknown) => (v === null || v === undefined ? '' : Array.isArray(v) ? JSON.stringify(v) : String(v));
+  const str = (v: unknown) => (v === null || v === undefined ? '' : Array.isArray(v) ? JSON.stringify(v.map((x) => asBuildKitSees(String(x)))) : String(v));
   switch (step.instruction.keyword) {
     case 'FROM':
       fields.base = str(e.image);
@@ -53,7 +55,7 @@ export function stepDefinition(step: Step): StepDefinition {
       const dest = str(e.dest);
       // A relative destination is resolved against WORKDIR; a trailing slash means "into".
       fields.dest = dest.startsWith('/') ? dest : path.posix.join(step.scope.workdir, dest) + (dest.endsWith('/') ? '/' : '');
-      fields.sources = str(e.sources) + inst.heredocs.map((h) => `\n<<${h.name}:${h.content}`).join('');
+      fields.sources = str(e.sources) + inst.heredocs.map((h) => `\n<<${h.name}:${asBuildKitSees(h.content)}`).join('');
       // A stage is known by its content, not its name (renaming a stage rebuilds nothing).
       fields.from = step.sources.some((x) => x.kind === 'stage') ? 'stage' : str(e.from);
       fields.chown = str(e.chown);
@@ -69,5 +71,9 @@ export function stepDefinition(step: Step): StepDefinition {
     default:
       break;
   }
+  // Bytes of the file that are not UTF-8 reach BuildKit as U+FFFD: two such bytes are one to its
+  // cache (the JSON-encoded fields above were mapped before encoding, which would escape them).
+  for (const k of Object.keys(fields)) fields[k] = asBuildKitSees(fields[k]);
+  for (const [k, v] of env) env.set(k, { ...v, value: asBuildKitSees(v.value) });
   return { fields, env };
 }

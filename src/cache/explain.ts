@@ -78,6 +78,6 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
     criticalStages: high.schedule.criticalStages.map((s) => stageLabel(cur.stages[s])),
     unmeasured: unmeasured.map((st) => st.line),
   };
-  return { target: stageLabel(cur.stages[cur.target]), time, change: change[0].toUpperCase() + change.slice(1), verdicts };
+  return { target: stageLabel(cur.stages[cur.target]), time, change: change[0].toUpperCase() + change.slice(1), verdicts, graph: cur };
 }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/write-file.js';
 import { openContext } from '../context/index.js';
-import { loadDockerfile } from '../dockerfile/load.js';
+import { encodeDockerfile, loadDockerfile } from '../dockerfile/load.js';
+import { buildGraph } from '../graph/graph.js';
 import { predictEffect } from '../fix/effect.js';
 import { fixText as runFix } from '../fix/fix.js';
 import { fixAndVerify, type VerifiedFix } from '../fix/verify-fix.js';
@@ -72,10 +73,11 @@ export function registerFix(program: Command): void {
       const changed = result.fixed !== result.original;
       const ok = !verified?.verify || verified.verify.status === 'equivalent';
       // The file must still hold what was read: an edit made meanwhile is never overwritten.
-      if (opts.write && changed && ok) await writeFileAtomic(t.dockerfilePath, result.fixed, { displayName: t.displayName, expected: df.source });
+      // Bytes that are not UTF-8 go back as they were (encodeDockerfile).
+      if (opts.write && changed && ok) await writeFileAtomic(t.dockerfilePath, encodeDockerfile(result.fixed), { displayName: t.displayName, expected: encodeDockerfile(df.source) });
       // Diff headers name FILE relative to the working directory, so `git apply` takes the diff there.
       const diffPath = path.relative(process.cwd(), t.dockerfilePath).split(path.sep).join('/');
-      const report = { file: t.displayName, diffPath, result, before, after, written: !!opts.write && changed && ok, verified };
+      const report = { file: t.displayName, diffPath, result, before, after, written: !!opts.write && changed && ok, verified, graph: buildGraph(df, graphOpts) };
       process.stdout.write(format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : fixText(report));
       if (!ok) process.exitCode = EXIT_FINDINGS;
     });

@@ -625,10 +625,13 @@ function mayHaveHeredocs(cx: LineContext): boolean {
  * heredocs, instructions before the first FROM other than ARG.
  */
 export function parseDockerfile(source: string, file = 'Dockerfile'): Dockerfile {
-  if (source.includes('\0')) {
-    const at = source.indexOf('\0');
-    const lexer0 = new Lexer(source.slice(0, at), file);
-    const pos = lexer0.index.position(at);
+  // BuildKit parses a NUL byte like any other (a comment holding one builds), but no command
+  // can hold one (exec fails with "invalid argument", checked on v0.8): outside a comment line
+  // it is taken for what it almost always is, a binary file.
+  for (let at = source.indexOf('\0'); at >= 0; at = source.indexOf('\0', at + 1)) {
+    const lineStart = source.lastIndexOf('\n', at) + 1;
+    if (/^[ \t]*#/.test(source.slice(lineStart, at))) continue;
+    const pos = new Lexer(source.slice(0, at), file).index.position(at);
     throw new InputError('not a text file (it contains a NUL byte)', file, pos);
   }
   const lexer = new Lexer(source, file);

@@ -12,6 +12,7 @@ import type { BuildContext } from '../context/index.js';
 import { allowList, verify, VerifyCache, type AllowList, type VerifyResult } from '../verify/index.js';
 import type { Target } from '../cli/common.js';
 import { fixText, type FixOptions, type FixResult } from './fix.js';
+import { encodeDockerfile } from '../dockerfile/load.js';
 
 export interface Measured {
   /** The edited file (the slowest source edit's representative). */
@@ -57,7 +58,7 @@ export async function fixAndVerify(t: Target, source: string, ctx: BuildContext 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'layerwise-fix-'));
   try {
     const fixedFile = path.join(dir, path.basename(t.dockerfilePath));
-    await writeFile(fixedFile, result.fixed);
+    await writeFile(fixedFile, encodeDockerfile(result.fixed));
     const ignore = `${t.dockerfilePath}.dockerignore`;
     if (existsSync(ignore)) await copyFile(ignore, `${fixedFile}.dockerignore`);
     const edit = opts.editPath ?? null;

@@ -63,8 +63,12 @@ export interface Stage {
   index: number;
   /** Lower-cased `AS` name, or null. */
   name: string | null;
-  /** The FROM reference as expanded. */
-  base: { kind: 'image'; ref: string } | { kind: 'stage'; stage: number } | { kind: 'scratch' };
+  /**
+   * The FROM reference as expanded. `unset`: the build args the reference needs and was not
+   * given (an ARG with no default, always passed with --build-arg); the ref is then the FROM
+   * word as written, and stands for whatever image the build is given.
+   */
+  base: { kind: 'image'; ref: string; unset?: string[] } | { kind: 'stage'; stage: number } | { kind: 'scratch' };
   platform: string | null;
   line: number;
   steps: Step[];
@@ -85,12 +89,27 @@ export interface Edge {
   line: number;
 }
 
+/**
+ * A build arg the file cannot be built without: a global ARG with no default that a FROM
+ * needs (BuildKit stops with "base name should not be blank" or an invalid reference when it
+ * is not passed). layerwise models the build all the same, with the base as an image the user
+ * supplies, and says so.
+ */
+export interface RequiredArg {
+  name: string;
+  /** The stage whose FROM needs it, and that FROM's image word. */
+  stage: number;
+  range: Range;
+}
+
 export interface BuildGraph {
   dockerfile: Dockerfile;
   /** What the graph was built with (target, build args, platform). */
   options: GraphOptions;
   /** Global ARGs (before the first FROM) with their values, for FROM lines. */
   metaArgs: Map<string, string>;
+  /** Build args the build needs and was not given, in file order (see RequiredArg). */
+  requiredArgs: RequiredArg[];
   stages: Stage[];
   edges: Edge[];
   target: number;
@@ -100,17 +119,25 @@ export interface BuildGraph {
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
+/**
+ * The shape of an image reference (docker/distribution's grammar, loosely: path components
+ * separated by `/`, an optional `:tag` and `@digest`); used only to tell a reference an unset
+ * ARG broke (`/python:3.12`, `python:`) from one it left whole (`builder` from `builder${V}`).
+ */
+const IMAGE_REF = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,})?$/i;
+
 function fail(df: Dockerfile, message: string, range: Range): never {
   throw new InputError(message, df.file, range.start);
 }
 
 /** Expands a word with BuildKit's lexer, turning expansion errors into located input errors. */
 function expander(df: Dockerfile) {
-  return (text: string, env: Map<string, string>, range: Range, used?: Set<string>): string => {
+  return (text: string, env: Map<string, string>, range: Range, used?: Set<string>, unset?: Set<string>): string => {
     try {
       const r = expand(text, env, { escape: df.escape });
       r.used.forEach((u) => used?.add(u));
       r.unset.forEach((u) => used?.add(u));
+      r.unset.forEach((u) => unset?.add(u));
       return r.value;
     } catch (e) {
       if (e instanceof ExpandError) fail(df, e.message, range);
@@ -145,6 +172,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
 
   // Global ARGs: defaults expanded with the ARGs before them; --build-arg wins.
   const metaArgs = new Map(auto);
+  /** Global ARGs declared, with or without a value. */
+  const declared = new Set<string>();
   let i = 0;
   for (; i < df.instructions.length && df.instructions[i].keyword === 'ARG'; i++) {
     const inst = df.instructions[i];
@@ -153,6 +182,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
       const name = ex(d.key.raw, metaArgs, d.key.range);
       let value = d.value ? ex(d.value.raw, metaArgs, d.value.range) : undefined;
       if (buildArgs.has(name)) value = buildArgs.get(name);
+      declared.add(name);
       if (value !== undefined) metaArgs.set(name, value);
       else metaArgs.delete(name);
     }
@@ -168,6 +198,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
 
   const stages: Stage[] = [];
   const edges: Edge[] = [];
+  const requiredArgs: RequiredArg[] = [];
   const finalScopes: Scope[] = [];
   const byName = new Map<string, number>();
   groups.forEach((g, index) => {
@@ -199,8 +230,17 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     const from = g[0] as FromInstruction;
     const name = from.stageName?.value ?? null;
     const used = new Set<string>();
-    const ref = ex(from.image.raw, metaArgs, from.image.range, used);
-    if (ref === '') fail(df, `base name (${from.image.raw}) should not be blank`, from.image.range);
+    const unsetHere = new Set<string>();
+    let ref = ex(from.image.raw, metaArgs, from.image.range, used, unsetHere);
+    // A reference left blank or broken by a declared ARG with no value is an input the user
+    // supplies (`--build-arg BUILDER_IMAGE=...`): modelled as that image, and reported. One
+    // that reads no declared ARG is blank for every build: BuildKit's own error.
+    const needs = [...unsetHere].filter((n) => declared.has(n));
+    const unset = needs.length && (ref === '' || !IMAGE_REF.test(ref)) ? needs : null;
+    if (unset) {
+      for (const name of unset) requiredArgs.push({ name, stage: index, range: from.image.range });
+      ref = from.image.raw;
+    } else if (ref === '') fail(df, `base name (${from.image.raw}) should not be blank`, from.image.range);
     const platform = from.platform !== null ? ex(from.platform, metaArgs, from.range, used) : null;
     // FROM only sees earlier stages: a later name is an image reference, as in dockerfile2llb.
     const parent = byName.get(ref.toLowerCase());
@@ -215,7 +255,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
       base = { kind: 'scratch' };
       scope = { args: new Map(), env: new Map(), workdir: '/', user: null, shell: [...DEFAULT_SHELL] };
     } else {
-      base = { kind: 'image', ref };
+      base = unset ? { kind: 'image', ref, unset } : { kind: 'image', ref };
       scope = { args: new Map(), env: new Map(), workdir: '/', user: null, shell: [...DEFAULT_SHELL] };
       edges.push({ from: ref, to: index, kind: 'from', line: from.range.start.line });
     }
@@ -345,7 +385,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     stack.push(...deps[s]);
   }
   for (const s of stages) s.needed = needed.has(s.index);
-  return { dockerfile: df, options: opts, metaArgs, stages, edges, target: targetIndex, waves: waves(stages, deps) };
+  return { dockerfile: df, options: opts, metaArgs, requiredArgs, stages, edges, target: targetIndex, waves: waves(stages, deps) };
 }
 
 function expandMount(m: Mount, x: (t: string) => string): Mount {

@@ -5,6 +5,7 @@
 import type { AnalyzedFinding, AnalyzeResult } from '../analyze/analyze.js';
 import type { Rule } from '../rules/define.js';
 import { humanSeconds } from '../timing/predict.js';
+import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -23,6 +24,7 @@ function costJson(f: AnalyzedFinding) {
 export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
   return {
     file: r.file,
+    required_build_args: requiredArgsJson(r.graph),
     findings: r.findings.map((f) => ({
       rule: f.rule,
       category: f.category,
@@ -65,6 +67,8 @@ function describeCost(f: AnalyzedFinding): string {
 export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): string {
   const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
+  const needs = requiredArgsText(r.graph);
+  if (needs.length) out.push(...needs, '');
   out.push(c('1', 'Change impact') + ' (worst first)');
   const steps = r.graph.stages.filter((s) => s.needed).flatMap((s) => s.steps).filter((s) => s.executes).length;
   for (const i of r.impact) {

@@ -2,7 +2,9 @@
  * Reporters for `layerwise explain`: the JSON contract and the text a person reads.
  */
 import type { StepVerdict } from '../cache/invalidation.js';
+import type { BuildGraph } from '../graph/graph.js';
 import { humanSeconds } from '../timing/predict.js';
+import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
 export interface ExplainTime {
   /** Seconds of the rebuild with conditional steps cached, and with them re-run. */
@@ -21,6 +23,8 @@ export interface ExplainResult {
   /** What changed, in words (for the closing line). */
   change: string;
   verdicts: StepVerdict[];
+  /** The graph of the current build (for the build args it needs and was not given). */
+  graph?: BuildGraph;
 }
 
 /** The JSON contract of `explain --format json` (see docs/explain.md). */
@@ -36,6 +40,7 @@ export function explainJson(r: ExplainResult): Record<string, unknown> {
   const s = summary(r);
   return {
     target: r.target,
+    required_build_args: r.graph ? requiredArgsJson(r.graph) : [],
     steps,
     summary: { rebuilt: s.rebuilt, cached: s.cached, conditional: s.conditional, first_rebuilt_line: s.first?.step.line ?? null },
     ...(r.time ? {
@@ -86,7 +91,7 @@ function oneLine(s: string, max: number): string {
 export function explainText(r: ExplainResult, opts: { color?: boolean } = {}): string {
   const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const s = summary(r);
-  const out: string[] = [];
+  const out: string[] = r.graph ? requiredArgsText(r.graph) : [];
   let stage: string | null = null;
   for (const v of r.verdicts) {
     if (v.stageLabel !== stage) {

@@ -3,7 +3,9 @@ import { createTwoFilesPatch } from 'diff';
 import type { Effect } from '../fix/effect.js';
 import type { FixResult } from '../fix/fix.js';
 import type { VerifiedFix } from '../fix/verify-fix.js';
+import type { BuildGraph } from '../graph/graph.js';
 import { humanSeconds } from '../timing/predict.js';
+import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
 export interface FixReport {
   file: string;
@@ -18,6 +20,8 @@ export interface FixReport {
   written: boolean;
   /** With --verify: the engine's verdict, dropped transforms, measured times. */
   verified?: VerifiedFix;
+  /** The graph of the file as given (for the build args it needs and was not given). */
+  graph?: BuildGraph;
 }
 
 export function fixDiff(r: FixReport): string {
@@ -32,7 +36,7 @@ function speedup(a: number, b: number): string {
 }
 
 export function fixText(r: FixReport): string {
-  const out: string[] = [];
+  const out: string[] = r.graph ? requiredArgsText(r.graph) : [];
   const diff = fixDiff(r);
   if (!diff) {
     out.push(`${r.file}: nothing to change.`);
@@ -75,6 +79,7 @@ export function fixJson(r: FixReport): Record<string, unknown> {
   const eff = (e: Effect) => ({ source_edit: e.sourceEdit ? { change: e.sourceEdit.change, seconds: r2(e.sourceEdit.seconds) } : null, cold_s: r2(e.cold) });
   return {
     file: r.file,
+    required_build_args: r.graph ? requiredArgsJson(r.graph) : [],
     changed: r.result.fixed !== r.result.original,
     written: r.written,
     passes: r.result.passes,

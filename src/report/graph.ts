@@ -4,6 +4,7 @@
  */
 import { stageLabel, type BuildGraph, type Source, type Step } from '../graph/graph.js';
 import { humanSeconds, type Durations, type Prediction } from '../timing/predict.js';
+import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
 /** Files a step selects from the build context (filled in when the context is available). */
 export interface StepContextFiles {
@@ -58,6 +59,7 @@ export function graphJson(input: GraphReportInput): Record<string, unknown> {
   return {
     file: graph.dockerfile.file,
     target: stageLabel(graph.stages[graph.target]),
+    required_build_args: requiredArgsJson(graph),
     stages: graph.stages.map((s) => ({
       index: s.index,
       name: s.name,
@@ -111,6 +113,7 @@ export function graphText(input: GraphReportInput): string {
   const out: string[] = [];
   const target = graph.stages[graph.target];
   out.push(`${graph.dockerfile.file}: ${graph.stages.length} stage${graph.stages.length === 1 ? '' : 's'}, target ${stageLabel(target)}`);
+  out.push(...requiredArgsText(graph).map((l) => `  ${l}`));
   graph.waves.forEach((w, i) => {
     out.push(`  wave ${i + 1}: ${w.map((s) => stageLabel(graph.stages[s])).join(', ')}${w.length > 1 ? ' (run concurrently)' : ''}`);
   });

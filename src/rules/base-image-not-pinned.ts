@@ -31,7 +31,8 @@ export default defineRule({
   },
   check(ctx) {
     for (const stage of ctx.graph.stages) {
-      if (stage.base.kind !== 'image') continue;
+      // A base passed as a build arg is pinned (or not) where it is passed, not here.
+      if (stage.base.kind !== 'image' || stage.base.unset) continue;
       const inst = stage.steps[0].instruction;
       if (inst.keyword !== 'FROM') continue;
       const ref = stage.base.ref;

@@ -46,7 +46,8 @@ export default defineRule({
       ctx.report({ messageId: 'root', data: { user, line: last.line, stage: target.name ?? String(target.index) }, range: last.instruction.range });
       return;
     }
-    if (base.base.kind === 'stage' || (base.base.kind === 'image' && NON_ROOT_IMAGE.test(base.base.ref))) return;
+    // A base passed as a build arg may set any USER: nothing is known to report.
+    if (base.base.kind === 'stage' || (base.base.kind === 'image' && (base.base.unset || NON_ROOT_IMAGE.test(base.base.ref)))) return;
     const chain = base === target ? '' : ', nor do the stages it is built on';
     const stage = target.name ?? String(target.index);
     const range = target.steps[0].instruction.range;

@@ -20,7 +20,7 @@ import { imageConfigFromJson } from '../engine/image-config.js';
 import { readImageArchive, saveImage, type ImageArchive } from '../engine/image-files.js';
 import { mapVertexToLine } from '../engine/line-map.js';
 import { InputError } from '../core/errors.js';
-import { decodeDockerfile, loadDockerfile } from '../dockerfile/load.js';
+import { decodeDockerfile, encodeDockerfile, loadDockerfile } from '../dockerfile/load.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { buildGraph, stageLabel, type BuildGraph } from '../graph/graph.js';
 import { applyAllowList, type AllowEntry, type AllowList, type Allowance } from './allow.js';
@@ -184,7 +184,7 @@ async function loadInput(role: Role, input: DockerfileInput, context: string, bu
     ignore = await readOptional(`${dockerfile}.dockerignore`);
   } else {
     display = input.path ? displayName(input.path) : role === 'file' ? '(FILE text)' : '(OTHER text)';
-    df = decodeDockerfile(Buffer.from(input.text, 'utf8'), display);
+    df = decodeDockerfile(encodeDockerfile(input.text), display);
     const dir = makeTempDir('layerwise-verify-');
     dirs.push(dir);
     if (inside(context, dir)) {
@@ -192,7 +192,7 @@ async function loadInput(role: Role, input: DockerfileInput, context: string, bu
     }
     const name = input.path ? path.basename(input.path) : 'Dockerfile';
     dockerfile = path.join(dir, name);
-    await writeFile(dockerfile, input.text);
+    await writeFile(dockerfile, encodeDockerfile(input.text));
     if (input.path && existsSync(`${path.resolve(input.path)}.dockerignore`)) {
       await copyFile(`${path.resolve(input.path)}.dockerignore`, `${dockerfile}.dockerignore`);
       ignore = await readOptional(`${dockerfile}.dockerignore`);

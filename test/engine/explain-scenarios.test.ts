@@ -22,7 +22,7 @@ import { removeImages } from '../../src/engine/cleanup.js';
 import { mapRecordToLines } from '../../src/engine/line-map.js';
 import { stageStepsOf } from '../../src/engine/graph-steps.js';
 import { explain } from '../../src/cache/explain.js';
-import { loadDockerfile } from '../../src/dockerfile/load.js';
+import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir, tempDir } from '../helpers.js';
 import { requireEngine } from './build-helpers.js';
@@ -78,8 +78,13 @@ for (const name of names) {
       const base = await build({ context: baseCtx, tag: baseTag, quiet: true, engine });
       assert.ok(base.ok, `base image build failed: ${base.error}`);
       tags.push(baseTag);
+      // Build args that name bb:latest (a base passed with --build-arg) name the scenario's own base too.
+      const ownBase = (args?: Record<string, string>) => args && Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v.replaceAll('bb:latest', baseTag)]));
+      const buildArgs = ownBase(sc.buildArgs);
+      const prevBuildArgs = ownBase(sc.prevBuildArgs);
 
-      const text = (f: string) => readFileSync(path.join(dir, f), 'utf8').replaceAll('bb:latest', baseTag);
+      // Bytes, not UTF-8 text: a scenario may hold bytes that are not UTF-8, as BuildKit reads them.
+      const text = (f: string) => encodeDockerfile(decodeBytes(readFileSync(path.join(dir, f))).replaceAll('bb:latest', baseTag));
       const prevText = text('Dockerfile');
       const nextText = existsSync(path.join(dir, 'Dockerfile.next')) ? text('Dockerfile.next') : prevText;
       const dfDir = path.join(tmp, 'df');
@@ -90,7 +95,7 @@ for (const name of names) {
       writeFileSync(prevFile, prevText);
       writeFileSync(file, prevText);
 
-      const first = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: sc.prevBuildArgs ?? sc.buildArgs, quiet: true, engine });
+      const first = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: prevBuildArgs ?? buildArgs, quiet: true, engine });
       assert.ok(first.ok, `first build failed: ${first.error}`);
       if (first.tag) tags.push(first.tag);
 
@@ -106,18 +111,18 @@ for (const name of names) {
       for (const p of c.touch ?? []) utimesSync(path.join(ctx, p), new Date(), new Date(Date.now() + 86_400_000));
       writeFileSync(file, nextText);
 
-      const second = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: sc.buildArgs, quiet: true, engine });
+      const second = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs, quiet: true, engine });
       assert.ok(second.ok, `second build failed: ${second.error}`);
       if (second.tag) tags.push(second.tag);
 
       const changed = [...rewritten, ...(c.delete ?? []), ...Object.keys(c.chmod ?? {})];
       const target = { contextDir: ctx, dockerfilePath: file, displayName: 'Dockerfile' };
       const result = await explain(target, {
-        target: sc.target, buildArgs: sc.buildArgs, changed, prevFile,
-        prevBuildArgs: sc.prevBuildArgs,
+        target: sc.target, buildArgs, changed, prevFile,
+        prevBuildArgs,
       });
 
-      const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs: sc.buildArgs });
+      const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs });
       const map = mapRecordToLines(second, stageStepsOf(graph));
       const byLine = new Map<number, boolean>();
       for (const { vertex, location } of map.vertices) for (const l of location?.lines ?? []) byLine.set(l, vertex.cached);

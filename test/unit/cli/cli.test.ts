@@ -130,3 +130,31 @@ test('fix --rule takes a transform or the analyze rule it fixes; one fix does no
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /unknown transform "no-such-thing"/);
 });
+
+test('a FROM of a build arg with no default is analyzed (exit 0), saying which build arg it needs; --build-arg fills it', () => {
+  const dir = tempDir('layerwise-cli-required-arg-');
+  writeFileSync(path.join(dir, 'Dockerfile'), 'ARG BUILDER_IMAGE\nFROM ${BUILDER_IMAGE} AS builder\nRUN make\nFROM bb\nCOPY --from=builder /out /out\n');
+  for (const cmd of ['analyze', 'graph', 'explain', 'fix']) {
+    const r = layerwise([cmd, dir]);
+    assert.equal(r.code, 0, `${cmd}: ${r.err}`);
+    assert.match(r.out, /Dockerfile:2:6: needs build arg BUILDER_IMAGE \(FROM \$\{BUILDER_IMAGE\} AS builder\), which has no default/, cmd);
+  }
+  const j = JSON.parse(layerwise(['analyze', dir, '--format', 'json']).out) as { required_build_args: { name: string; line: number }[] };
+  assert.deepEqual(j.required_build_args.map((a) => [a.name, a.line]), [['BUILDER_IMAGE', 2]]);
+  const given = layerwise(['analyze', dir, '--build-arg', 'BUILDER_IMAGE=golang:1.22']);
+  assert.equal(given.code, 0, given.err);
+  assert.doesNotMatch(given.out, /needs build arg/);
+  assert.match(given.out, /base image golang:1\.22/);
+});
+
+test('a Dockerfile with Latin-1 bytes is analyzed, and fix --write keeps those bytes as they were', async () => {
+  const { readFileSync } = await import('node:fs');
+  const dir = tempDir('layerwise-cli-latin1-');
+  const latin1 = (s: string) => Buffer.from(s, 'latin1');
+  writeFileSync(path.join(dir, 'package.json'), '{}\n');
+  writeFileSync(path.join(dir, 'Dockerfile'), latin1('FROM bb\n# \xa9 Fran\xe7ois\nWORKDIR /app\nCOPY . .\nRUN cat package.json > /deps\n'));
+  assert.equal(layerwise(['analyze', dir]).code, 0);
+  const wet = layerwise(['fix', dir, '--write']);
+  assert.equal(wet.code, 0, wet.err);
+  assert.deepEqual(readFileSync(path.join(dir, 'Dockerfile')), latin1('FROM bb\n# \xa9 Fran\xe7ois\nWORKDIR /app\nCOPY package.json /app/package.json\nRUN cat package.json > /deps\nCOPY . .\n'));
+});

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/core/errors.js';
-import { decodeDockerfile, loadDockerfile } from '../../../src/dockerfile/load.js';
+import { decodeBytes, decodeDockerfile, encodeDockerfile, loadDockerfile } from '../../../src/dockerfile/load.js';
+import { printDockerfile } from '../../../src/dockerfile/print.js';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { tempDir } from '../../helpers.js';
 
@@ -21,7 +22,7 @@ function errorOf(run: () => unknown): string {
 const parse = (text: string) => () => parseDockerfile(text, 'Dockerfile');
 
 describe('Dockerfile errors', () => {
-  it('reports a NUL byte where it is, as a binary file', async () => {
+  it('reports a NUL byte outside a comment where it is, as a binary file', async () => {
     const dir = tempDir('layerwise-df-');
     const file = path.join(dir, 'Dockerfile');
     writeFileSync(file, Buffer.from('FROM a\nRUN x\0y\n'));
@@ -31,9 +32,23 @@ describe('Dockerfile errors', () => {
     });
   });
 
-  it('reports the first byte of invalid UTF-8', () => {
-    const bytes = Buffer.concat([Buffer.from('FROM a\nRUN é'), Buffer.from([0xff]), Buffer.from('\n')]);
-    assert.equal(errorOf(() => decodeDockerfile(bytes, 'Dockerfile')), 'Dockerfile:2:6: not a text file (invalid UTF-8)');
+  it('reads a NUL byte in a comment, as BuildKit does (it builds)', () => {
+    const df = decodeDockerfile(Buffer.from('FROM a\n# a \0 in a comment\nRUN x\n'), 'Dockerfile');
+    assert.deepEqual(df.instructions.map((i) => i.keyword), ['FROM', 'RUN']);
+  });
+
+  it('reads bytes that are not UTF-8 (Latin-1) as BuildKit does, and prints them back byte for byte', () => {
+    const bytes = Buffer.concat([Buffer.from('FROM a\n# Fran'), Buffer.from([0xe7]), Buffer.from('ois, é\nENV A=caf'), Buffer.from([0xe9]), Buffer.from('\nRUN echo '), Buffer.from([0xff, 0xe9, 0x41]), Buffer.from('\n')]);
+    const df = decodeDockerfile(bytes, 'Dockerfile');
+    assert.deepEqual(df.instructions.map((i) => i.keyword), ['FROM', 'ENV', 'RUN']);
+    assert.deepEqual(encodeDockerfile(printDockerfile(df)), bytes);
+    // Each byte that is not UTF-8 reaches the build as U+FFFD, as on BuildKit (ENV A=caf\xe9 gives A=caf\ufffd).
+    const env = df.instructions[1];
+    assert.ok(env.keyword === 'ENV');
+    assert.equal(Buffer.from(env.pairs[0].value!.raw, 'utf8').toString(), 'caf\ufffd');
+    // Well-formed UTF-8 around it stays as it is; overlong forms and surrogates are not UTF-8.
+    assert.equal(encodeDockerfile(decodeBytes(Buffer.from([0x41, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xc3, 0xa9]))).toString('hex'), '41c0afeda080c3a9');
+    assert.equal(decodeBytes(Buffer.from([0x41, 0xc0, 0xaf, 0xc3, 0xa9])), 'A\udcc0\udcafé');
   });
 
   it('reports a missing file without a position', async () => {

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openContext } from '../../../src/context/index.js';
+import { decodeBytes } from '../../../src/dockerfile/load.js';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { fixText, MAX_PASSES } from '../../../src/fix/fix.js';
 import { fixturesDir, projectRoot } from '../../helpers.js';
@@ -35,7 +36,7 @@ test('fix on every Dockerfile of the tests and the example: the result parses an
   // And the Dockerfile examples of the docs (the rule pages' Bad and Good ones among them), without a context.
   const examples = docsExamples(path.join(projectRoot, 'docs'));
   let fixed = 0;
-  for (const [f, text] of [...files.map((f) => [f, readFileSync(f, 'utf8')] as const), ...examples]) {
+  for (const [f, text] of [...files.map((f) => [f, decodeBytes(readFileSync(f))] as const), ...examples]) {
     try {
       parseDockerfile(text, f);
     } catch {

@@ -65,3 +65,22 @@ test('the dot output labels each stage with its name and line on two lines', () 
   const dot = graphDot({ graph: graphOf('FROM bb AS base\nRUN echo\n') });
   assert.match(dot, /s0 \[label="base\\nline 1", peripheries=2\];/);
 });
+
+test('a FROM of a global ARG with no default is a build arg the file needs: the graph goes on, the base is that image, and --build-arg fills it', () => {
+  const text = 'ARG BUILDER_IMAGE\nARG REGISTRY\nFROM ${BUILDER_IMAGE} AS builder\nRUN make\nFROM ${REGISTRY}/runtime:1.0\nCOPY --from=builder /out /out\n';
+  const g = graphOf(text);
+  assert.deepEqual(g.requiredArgs.map((a) => [a.name, a.stage, `${a.range.start.line}:${a.range.start.column}`]), [['BUILDER_IMAGE', 0, '3:6'], ['REGISTRY', 1, '5:6']]);
+  assert.deepEqual(g.stages.map((s) => s.base), [{ kind: 'image', ref: '${BUILDER_IMAGE}', unset: ['BUILDER_IMAGE'] }, { kind: 'image', ref: '${REGISTRY}/runtime:1.0', unset: ['REGISTRY'] }]);
+  const j = graphJson({ graph: g }) as { required_build_args: unknown[] };
+  assert.deepEqual(j.required_build_args[0], { name: 'BUILDER_IMAGE', stage: 'builder', line: 3, column: 6, endLine: 3, endColumn: 22 });
+  const given = graphOf(text, { buildArgs: { BUILDER_IMAGE: 'golang:1.22', REGISTRY: 'registry.example.com' } });
+  assert.deepEqual(given.requiredArgs, []);
+  assert.deepEqual(given.stages.map((s) => s.base), [{ kind: 'image', ref: 'golang:1.22' }, { kind: 'image', ref: 'registry.example.com/runtime:1.0' }]);
+});
+
+test('an ARG with no default that leaves a whole reference is optional, and a FROM blank for every build is BuildKit\'s error', () => {
+  const g = graphOf('ARG VARIANT\nFROM bb AS builder\nRUN make\nFROM builder${VARIANT}\nRUN true\n');
+  assert.deepEqual(g.requiredArgs, []);
+  assert.deepEqual(g.stages[1].base, { kind: 'stage', stage: 0 });
+  assert.equal(inputError(() => graphOf('FROM ${NOT_DECLARED}\nRUN true\n')), 'Dockerfile:1:6: base name (${NOT_DECLARED}) should not be blank');
+});
