@@ -7,8 +7,9 @@
  * steps, not by line number: inserting a comment moves lines but rebuilds nothing.
  */
 import { stageLabel, stageOrder, type BuildGraph, type Source, type Step } from '../graph/graph.js';
+import { sourceFlow } from '../graph/source-flow.js';
 import { stepDefinition } from './definition.js';
-import { computeKeys, type StepKeys } from './keys.js';
+import { computeKeys, type StageContent, type StepKeys } from './keys.js';
 
 export type Status = 'cached' | 'rebuilt' | 'conditional' | 'metadata' | 'skipped';
 
@@ -19,6 +20,8 @@ export type Cause =
   | { kind: 'context'; paths: string[] }
   | { kind: 'parent'; line: number; status: 'rebuilt' | 'conditional' }
   | { kind: 'stage'; stage: string; line: number; status: 'rebuilt' | 'conditional' }
+  /** It reads (copies or mounts) context files through another stage, and some of them changed. */
+  | { kind: 'flow'; stage: string; paths: string[]; originLine: number; how: 'copy' | 'mount' }
   | { kind: 'inserted' }
   | { kind: 'removed'; previousLine: number; instruction: string }
   | { kind: 'edit'; field: string; before: string; after: string; previousLine: number }
@@ -109,6 +112,8 @@ function describe(cause: Cause, step: Step): string {
       return cause.status === 'rebuilt'
         ? `reads files from stage ${cause.stage}, which is rebuilt; BuildKit re-runs this only if those files turn out to differ`
         : `reads files from stage ${cause.stage}, which may be rebuilt; BuildKit re-runs this only if those files turn out to differ`;
+    case 'flow':
+      return `${cause.how === 'mount' ? 'mounts' : 'copies'} ${cause.paths.slice(0, 3).join(', ')}${cause.paths.length > 3 ? ` and ${cause.paths.length - 3} more` : ''} from stage ${cause.stage}, which took ${cause.paths.length === 1 ? 'it' : 'them'} from the build context at line ${cause.originLine}, and ${cause.paths.length === 1 ? 'it' : 'they'} changed: BuildKit checksums what it reads, so this re-runs`;
     case 'inserted':
       return `a new ${what} step: there is no cache for it yet`;
     case 'removed':
@@ -161,8 +166,9 @@ function difference(before: string, after: string, context = 12): string {
 export function invalidation(input: InvalidationInput): StepVerdict[] {
   const { previous, current, changes } = input;
   // The previous build saw its context as it was: every context source is "same" there.
-  const prevKeys = computeKeys(previous, () => 'same');
-  const curKeys = computeKeys(current, (src) => (changes.selected(src).length ? 'changed' : 'same'));
+  const none: ChangedContext = { selected: () => [] };
+  const prevKeys = computeKeys(previous, () => 'same', stageContent(previous, none));
+  const curKeys = computeKeys(current, (src) => (changes.selected(src).length ? 'changed' : 'same'), stageContent(current, changes));
   const prevStrict = new Set<string>();
   const prevLoose = new Set<string>();
   /** Previous steps by their parent's key, to find "the previous version" of a changed step. */
@@ -281,5 +287,73 @@ function whyChanged(step: Step, k: StepKeys, prevByParent: Map<string, Step[]>, 
     const hit = changes.selected(src);
     if (hit.length) return { kind: 'context', paths: hit };
   }
+  for (const src of step.sources) {
+    if (src.kind !== 'stage') continue;
+    const hit = flowChanges(cur, step, src, changes);
+    if (hit) return { kind: 'flow', stage: stageLabel(cur.stages[src.stage]), ...hit };
+  }
   return { kind: 'inserted' };
+}
+
+/**
+ * The changed context files a step reads through another stage, exactly as the context holds
+ * them (see graph/source-flow.ts): the paths, the line that took them from the context, and
+ * whether the step copies or mounts them. Undefined when none.
+ */
+function flowChanges(g: BuildGraph, step: Step, src: Extract<Source, { kind: 'stage' }>, changes: ChangedContext): { paths: string[]; originLine: number; how: 'copy' | 'mount' } | undefined {
+  if (!contentKeyed(step, src)) return undefined;
+  const flow = sourceFlow(g);
+  const paths = new Set<string>();
+  let origin: Step | undefined;
+  for (const l of flow.brought(step)) {
+    const hop = l.hops[l.hops.length - 1];
+    if (hop.source !== src || !l.exact) continue;
+    for (const p of flow.carries(l, changes.selected(l.source))) {
+      paths.add(p);
+      origin ??= l.origin;
+    }
+  }
+  if (!origin) return undefined;
+  return { paths: [...paths].sort(), originLine: origin.line, how: step.keyword === 'RUN' ? 'mount' : 'copy' };
+}
+
+function repeatsOrigin(flow: ReturnType<typeof sourceFlow>, step: Step, src: Extract<Source, { kind: 'stage' }>, keys: Parameters<StageContent>[2]): boolean {
+  if (step.keyword !== 'COPY' && step.keyword !== 'ADD') return false;
+  return flow.brought(step).some((l) => {
+    if (l.hops.length !== 2 || l.hops[1].source !== src) return false;
+    const o = l.origin;
+    if (o.keyword !== step.keyword || keys.of(o)?.parentStrict !== keys.parentStrict) return false;
+    const up = flow.stageEnd(src.stage).find((e) => e.origin === o && e.root === l.root);
+    return !!up && up.at === l.at && o.expanded.chown === step.expanded.chown && o.expanded.chmod === step.expanded.chmod;
+  });
+}
+
+/**
+ * Whether BuildKit keys what a step reads from a stage by its content: a COPY --from does
+ * (it checksums the files it selects), and so does a read-only mount (a bind mount, unless
+ * `rw`); a cache mount seeded from a stage does not.
+ */
+function contentKeyed(step: Step, src: Extract<Source, { kind: 'stage' }>): boolean {
+  const inst = step.instruction;
+  if (inst.keyword === 'COPY' || inst.keyword === 'ADD') return true;
+  if (inst.keyword !== 'RUN') return false;
+  const withSource = inst.mounts.filter((m) => m.type === 'bind' || (m.type === 'cache' && m.from));
+  const m = withSource[step.sources.indexOf(src)];
+  return !!m && m.type === 'bind' && m.readonly !== false;
+}
+
+/** The source flow's knowledge of what each stage source reads, for the cache keys. */
+function stageContent(g: BuildGraph, changes: ChangedContext): StageContent {
+  const flow = sourceFlow(g);
+  return (step, src, keys) => {
+    if (!contentKeyed(step, src)) return undefined;
+    // A copy that repeats the context copy it reads, on the same parent (`COPY a.txt /a.txt` in
+    // stage a, `COPY --from=a /a.txt /a.txt` on the same base), has the same content key:
+    // BuildKit finds it cached from that step in the same build (engine scenario
+    // edit-and-content-change-different-stages). Only the stage's key tells then.
+    if (repeatsOrigin(flow, step, src, keys)) return undefined;
+    const changed = flowChanges(g, step, src, changes) !== undefined;
+    const byContent = flow.onlyContext(src.stage);
+    return changed || byContent ? { changed, byContent } : undefined;
+  };
 }

@@ -29,6 +29,18 @@ export interface GraphKeys {
 /** The content of a context source as the key sees it: same as before, or changed. */
 export type ContextToken = (src: Extract<Source, { kind: 'context' }>) => string;
 
+/**
+ * What the source flow knows of the files a step reads from another stage: `changed`, an
+ * exact copy of a changed context file is among them; `byContent`, the stage holds only
+ * context files, so their content is all there is to know (undefined: only the stage's key tells).
+ */
+export type StageContent = (
+  step: Step,
+  src: Extract<Source, { kind: 'stage' }>,
+  /** The step's parent key, and the keys of the steps worked out so far (every stage it reads from). */
+  keys: { parentStrict: string; of: (s: Step) => StepKeys | undefined },
+) => { changed: boolean; byContent: boolean } | undefined;
+
 function digest(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
@@ -41,7 +53,7 @@ function definitionText(step: Step): string {
 }
 
 /** Computes the keys of every executing step of the stages a graph needs. */
-export function computeKeys(g: BuildGraph, contextToken: ContextToken): GraphKeys {
+export function computeKeys(g: BuildGraph, contextToken: ContextToken, stageContent: StageContent = () => undefined): GraphKeys {
   const steps = new Map<Step, StepKeys>();
   const stageEnd = new Map<number, { strict: string; loose: string }>();
   for (const si of stageOrder(g)) {
@@ -65,9 +77,13 @@ export function computeKeys(g: BuildGraph, contextToken: ContextToken): GraphKey
             break;
           }
           case 'stage': {
+            // BuildKit keys what a COPY --from or a read-only mount reads by its content checksum:
+            // when the source flow knows that content, the key holds it instead of the stage's key.
             const up = stageEnd.get(src.stage)!;
-            tokensStrict.push(`stage:${up.strict}:${JSON.stringify(src.paths)}`);
-            tokensLoose.push(`stage:*:${JSON.stringify(src.paths)}`);
+            const paths = JSON.stringify(src.paths);
+            const known = stageContent(step, src, { parentStrict: strict, of: (s) => steps.get(s) });
+            tokensStrict.push(known?.byContent ? `stage-content:${known.changed ? 'changed' : 'same'}:${paths}` : `stage:${up.strict}:${paths}`);
+            tokensLoose.push(known?.changed ? `stage:changed:${paths}` : `stage:*:${paths}`);
             break;
           }
           case 'image':
@@ -92,3 +108,4 @@ export function computeKeys(g: BuildGraph, contextToken: ContextToken): GraphKey
   }
   return { steps, stageEnd };
 }
+

@@ -43,6 +43,8 @@ export interface Hop {
   how: 'context' | 'copy' | 'mount' | 'from' | 'run';
   /** The instruction that made the move. */
   range: Range;
+  /** For `context`, `copy` and `mount` hops: the step's source (of the graph) that carried the files. */
+  source?: Source;
 }
 
 export interface Landing {
@@ -78,6 +80,12 @@ export interface SourceFlow {
   carries(landing: Landing, paths: readonly string[]): string[];
   /** Where a context path a landing carries is in the image (null when it does not carry it). */
   locate(landing: Landing, contextPath: string): string | null;
+  /**
+   * The stage holds nothing but files of the context: it is built FROM scratch (or on such a
+   * stage) and its steps only copy from the context. What a copy of it reads is then known
+   * from the context alone, as BuildKit's content checksum sees it.
+   */
+  onlyContext(stage: number): boolean;
 }
 
 /** Whether image path `p` is `dir` or lies inside it. */
@@ -197,6 +205,16 @@ function computeFlow(graph: BuildGraph, context?: BuildContext): SourceFlow {
     ends.set(si, fs);
   }
 
+  const only = new Map<number, boolean>();
+  const onlyContext = (i: number): boolean => {
+    if (!only.has(i)) {
+      const st = graph.stages[i];
+      const base = st.base.kind === 'scratch' || (st.base.kind === 'stage' && onlyContext(st.base.stage));
+      only.set(i, base && st.steps.every((s) => s.keyword === 'FROM' || !s.executes || s.keyword === 'WORKDIR'
+        || ((s.keyword === 'COPY' || s.keyword === 'ADD') && s.sources.length > 0 && s.sources.every((x) => x.kind === 'context'))));
+    }
+    return only.get(i)!;
+  };
   const carries = (l: Landing, paths: readonly string[]) => {
     const exclude = l.source.exclude;
     return paths.filter((p) => (l.root === '.' || p === l.root || p.startsWith(l.root + '/') || l.approximate)
@@ -207,6 +225,7 @@ function computeFlow(graph: BuildGraph, context?: BuildContext): SourceFlow {
     present: (s) => present.get(s) ?? [],
     reaching: (s) => (s.keyword === 'COPY' || s.keyword === 'ADD' ? brought.get(s) ?? [] : [...(present.get(s) ?? []), ...(mounts.get(s) ?? [])]),
     stageEnd: (i) => ends.get(i) ?? [],
+    onlyContext,
     carries,
     locate(l, p) {
       if (!carries(l, [p]).length) return null;
@@ -242,7 +261,7 @@ function copyLandings(step: Step, ends: Map<number, Landing[]>, context?: BuildC
     const many = src.kind === 'context' || src.kind === 'stage' ? src.paths.length > 1 : false;
     const destIsDir = many || /\/$|(^|\/)\.\.?$/.test(rawDest);
     if (src.kind === 'context') {
-      const hop: Hop = { step, how: 'context', range: inst.range };
+      const hop: Hop = { step, how: 'context', range: inst.range, source: src };
       for (const p of src.paths) {
         const rel = cleanRel(p);
         const one: ContextSource = { kind: 'context', paths: [p], exclude: src.exclude };
@@ -256,7 +275,7 @@ function copyLandings(step: Step, ends: Map<number, Landing[]>, context?: BuildC
         }
       }
     } else if (src.kind === 'stage') {
-      const hop: Hop = { step, how: 'copy', range: inst.range };
+      const hop: Hop = { step, how: 'copy', range: inst.range, source: src };
       for (const p of src.paths) {
         const from = cleanAbs(path.posix.resolve('/', p));
         for (const l of ends.get(src.stage) ?? []) {
@@ -275,8 +294,11 @@ function mountLandings(graph: BuildGraph, step: Step, ends: Map<number, Landing[
   const out: Landing[] = [];
   const env = new Map([...step.scope.args, ...step.scope.env]);
   const x = (v: string | null) => (v === null ? null : v.replace(/\$(?:\{(\w+)\}|(\w+))/g, (m, a?: string, b?: string) => env.get((a ?? b)!) ?? m));
+  // Each bind mount, and each cache mount seeded from a stage, is one of the step's sources, in order (graph.ts).
+  let k = 0;
   for (const m of inst.mounts) {
     if (m.type !== 'bind' && !(m.type === 'cache' && m.from)) continue;
+    const graphSource = step.sources[k++];
     const target = x(m.target);
     if (!target) continue;
     const at = cleanAbs(path.posix.resolve(step.scope.workdir, target));
@@ -284,7 +306,7 @@ function mountLandings(graph: BuildGraph, step: Step, ends: Map<number, Landing[
     if (m.from) {
       const stage = stageNamed(graph, step, x(m.from)!);
       if (stage === undefined) continue;
-      const hop: Hop = { step, how: 'mount', range: m.range };
+      const hop: Hop = { step, how: 'mount', range: m.range, source: graphSource };
       for (const l of ends.get(stage) ?? []) {
         const n = through(l, cleanAbs(path.posix.resolve('/', source)), at, false, hop, context);
         if (n) out.push(n);
@@ -292,7 +314,7 @@ function mountLandings(graph: BuildGraph, step: Step, ends: Map<number, Landing[
     } else if (m.type === 'bind') {
       const rel = cleanRel(source);
       const one: ContextSource = { kind: 'context', paths: [rel], exclude: [] };
-      out.push({ root: rel, at, source: one, origin: step, hops: [{ step, how: 'context', range: m.range }], exact: true, approximate: false });
+      out.push({ root: rel, at, source: one, origin: step, hops: [{ step, how: 'context', range: m.range, source: graphSource }], exact: true, approximate: false });
     }
   }
   return out;

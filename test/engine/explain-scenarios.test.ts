@@ -8,7 +8,11 @@
  *   prevBuildArgs?, change: { write?: {path: text}, delete?: [path], chmod?: {path: mode},
  *   touch?: [path] }, expect?: { firstRebuiltLine?: n|null, rebuilt?: n },
  *   knownDisagreement?: "why" }  (a disagreement not fixed yet: reported as TODO, never hidden)
+ * `uniqueContext: true` writes a file of random content at the context root first: a stage FROM
+ * scratch keys on the context alone, so without it another scenario or an earlier run answers.
+ * `expect.rebuilt` is the number of executing steps explain calls rebuilt (not conditional).
  * Dockerfile is the file of the first build; Dockerfile.next, when present, of the second.
+ * LAYERWISE_SCENARIOS=name,name runs only those scenarios (while working on them).
  * `bb:latest` in them is replaced by a base image made for the scenario, so that no cache
  * from another scenario or an earlier run can answer for this one.
  */
@@ -37,10 +41,12 @@ interface Scenario {
   expect?: { firstRebuiltLine?: number | null; rebuilt?: number };
   /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
   knownDisagreement?: string;
+  uniqueContext?: boolean;
 }
 
 const root = path.join(fixturesDir, 'explain');
-const names = existsSync(root) ? readdirSync(root).filter((n) => existsSync(path.join(root, n, 'scenario.json'))).sort() : [];
+const only = process.env.LAYERWISE_SCENARIOS?.split(',').filter(Boolean);
+const names = existsSync(root) ? readdirSync(root).filter((n) => existsSync(path.join(root, n, 'scenario.json')) && (!only || only.includes(n))).sort() : [];
 
 function writeFiles(dir: string, files: Record<string, string> = {}) {
   for (const [p, text] of Object.entries(files)) {
@@ -50,7 +56,7 @@ function writeFiles(dir: string, files: Record<string, string> = {}) {
   }
 }
 
-test('the explain scenario suite has at least 60 scenarios', () => {
+test('the explain scenario suite has at least 60 scenarios', { skip: only ? 'LAYERWISE_SCENARIOS picks some' : false }, () => {
   assert.ok(names.length >= 60, `only ${names.length} scenarios in ${root}`);
 });
 
@@ -68,6 +74,7 @@ for (const name of names) {
       mkdirSync(ctx);
       if (existsSync(path.join(dir, 'context'))) cpSync(path.join(dir, 'context'), ctx, { recursive: true });
       writeFiles(ctx, sc.files);
+      if (sc.uniqueContext) writeFileSync(path.join(ctx, '.scenario-run'), randomBytes(8).toString('hex'));
       for (const [p, m] of Object.entries(sc.modes ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
 
       // A base image of the scenario's own: cache keys start from its digest.
@@ -159,6 +166,10 @@ for (const name of names) {
       if (sc.expect?.firstRebuiltLine !== undefined) {
         const firstRebuilt = result.verdicts.find((v) => v.step.executes && v.status === 'rebuilt')?.step.line ?? null;
         assert.equal(firstRebuilt, sc.expect.firstRebuiltLine, 'first rebuilt line');
+      }
+      if (sc.expect?.rebuilt !== undefined) {
+        const rebuilt = result.verdicts.filter((v) => v.step.executes && v.step.keyword !== 'FROM' && v.status === 'rebuilt');
+        assert.equal(rebuilt.length, sc.expect.rebuilt, `rebuilt steps: ${rebuilt.map((v) => v.step.line).join(', ')}`);
       }
     } finally {
       await removeImages(engine, tags).catch(() => undefined);

@@ -128,3 +128,41 @@ test('with a profile, explain says what the rebuild costs, on what basis, and it
   assert.deepEqual(j.time, { rebuild_s: 17, rebuild_high_s: 17, basis: 'mixed', critical_path: ['framework'], unmeasured_lines: [33] });
   assert.match(explainText(r), /: about 17 s \(partly estimated: no profile data for line 33\), critical path: framework\.$/m);
 });
+
+/** The shape of the seed's file: the whole context in a scratch stage, copied into the framework stage, then into place. */
+const sourceStage = [
+  'FROM bb AS base', 'RUN echo base',
+  'FROM scratch AS local_src', 'COPY . /src',
+  'FROM base AS framework', 'WORKDIR /ws',
+  'COPY --from=local_src /src /tmp/local_src', // 7
+  'RUN cp -r /tmp/local_src /ws/app && rm -rf /tmp/local_src',
+  'RUN pip install -e /ws/app/python',
+  'FROM bb', 'COPY --from=local_src /src/docs /docs', // 11
+  'COPY --from=framework /ws /ws', // 12
+  '',
+].join('\n');
+
+test('an edit of a file inside a folder copied from a source stage rebuilds the copy and what follows, not "maybe"', async () => {
+  const t = tmpTarget({ Dockerfile: sourceStage });
+  const r = await explain(t, { changed: ['python/app/server.py'] });
+  const at = (line: number) => r.verdicts.find((v) => v.step.line === line)!;
+  assert.equal(at(7).status, 'rebuilt');
+  assert.equal(at(7).cause.kind, 'flow');
+  assert.match(at(7).reason, /copies python\/app\/server\.py from stage local_src, which took it from the build context at line 4/);
+  assert.equal(at(8).status, 'rebuilt');
+  assert.equal(at(9).status, 'rebuilt');
+  // docs/ holds only context files, none edited: the copy of it stays cached.
+  assert.equal(at(11).status, 'cached');
+  // /ws went through RUN steps since it left the context: BuildKit compares, so it stays "maybe".
+  assert.equal(at(12).status, 'conditional');
+});
+
+test('an edit outside every folder copied from a source stage leaves those copies cached', async () => {
+  const t = tmpTarget({ Dockerfile: sourceStage });
+  const r = await explain(t, { changed: ['README.md'] });
+  const at = (line: number) => r.verdicts.find((v) => v.step.line === line)!;
+  assert.equal(at(4).status, 'rebuilt');
+  // The whole context is copied at line 7: README.md is in it.
+  assert.equal(at(7).status, 'rebuilt');
+  assert.equal(at(11).status, 'cached');
+});
