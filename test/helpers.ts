@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -32,7 +32,7 @@ let unprivilegedMain: string | undefined;
  * `mktemp -d`). Undefined when this process cannot switch users (not root): then the test runs
  * the CLI itself, which the permission bits already refuse.
  */
-export function unprivilegedCli(): { main: string; uid: number; gid: number } | undefined {
+export function unprivilegedCli(): { main: string; uid: number; gid: number; env: NodeJS.ProcessEnv } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   if (!unprivilegedMain) {
     const root = tempDir('layerwise-unprivileged-');
@@ -46,5 +46,9 @@ export function unprivilegedCli(): { main: string; uid: number; gid: number } | 
     }
     unprivilegedMain = path.join(root, 'dist', 'src', 'cli', 'main.js');
   }
-  return { main: unprivilegedMain, uid: 65534, gid: 65534 };
+  // A home of its own: root's (the inherited HOME) cannot be entered, and profiles live under it.
+  const home = path.join(path.dirname(path.dirname(path.dirname(path.dirname(unprivilegedMain)))), 'home');
+  mkdirSync(home, { recursive: true });
+  chownSync(home, 65534, 65534);
+  return { main: unprivilegedMain, uid: 65534, gid: 65534, env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') } };
 }

@@ -4,8 +4,7 @@ import { CONFIG_FILE, loadConfig } from '../analyze/config.js';
 import { UsageError } from '../core/errors.js';
 import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from '../report/analyze.js';
 import { RULES } from '../rules/index.js';
-import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
-import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
 
 const VERSION = '0.1.0';
@@ -13,13 +12,13 @@ const VERSION = '0.1.0';
 export function registerAnalyze(program: Command): void {
   buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs'))
     .option('--config <FILE>', `config file (default: ${CONFIG_FILE} in the working directory, when there is one)`)
-    .option('--profile <FILE>', 'measured step durations (see layerwise profile)', DEFAULT_PROFILE)
+    .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)')
     .option('--rule <NAME>', 'run only this rule (repeatable)', collectList)
     .option('--list-rules', 'list the rules and exit')
     .option('--format <FORMAT>', 'text, json, sarif or github', 'text')
     .action(async (context: string, opts: {
-      file?: string; target?: string; buildArg?: Record<string, string>; config?: string; profile: string;
+      file?: string; target?: string; buildArg?: Record<string, string>; config?: string; profile?: string;
       timeScale?: string; rule?: string[]; listRules?: boolean; format: string;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github'] as const);
@@ -35,8 +34,9 @@ export function registerAnalyze(program: Command): void {
         if (!(n > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
         config.timeScale = n;
       }
-      const result = await analyze(resolveTarget(context, opts.file), {
-        target: opts.target, buildArgs: opts.buildArg, profile: await loadProfile(opts.profile), config, only: opts.rule,
+      const t = resolveTarget(context, opts.file);
+      const result = await analyze(t, {
+        target: opts.target, buildArgs: opts.buildArg, profile: await readProfile(opts.profile, t), config, only: opts.rule,
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
       const out = format === 'json' ? JSON.stringify(analyzeJson(result), null, 2) + '\n'

@@ -2,9 +2,12 @@
  * What every command shares: resolving CONTEXT and FILE the way `docker build` does, and
  * parsing repeated NAME=VALUE options.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
+import { chooseProfile, defaultProfilePath, LEGACY_PROFILE } from '../timing/profile-path.js';
+import { loadProfile, type Profile } from '../timing/profile.js';
 
 export interface Target {
   contextDir: string;
@@ -72,4 +75,24 @@ export function onInterrupt(what: string): { signal: AbortSignal; dispose: () =>
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/** `--profile FILE`, the same on every command that reads durations; the default is the context's (see profile-path.ts). */
+export const PROFILE_OPTION_HELP = 'measured step durations (default: the context\'s profile under $XDG_CACHE_HOME/layerwise; see layerwise profile)';
+
+/**
+ * The profile a reading command uses: `--profile FILE` must exist (a typo would otherwise
+ * silently mean "no measurements"); the default may be absent (estimates then). A profile
+ * found only at the old default inside the working directory is read, with a warning.
+ */
+export async function readProfile(option: string | undefined, t: Target): Promise<Profile> {
+  const choice = chooseProfile(option, t.contextDir, true);
+  if (choice.explicit && !existsSync(choice.file)) {
+    throw new InputError('no such profile (record one with `layerwise profile record --profile FILE`, or leave out --profile)', choice.file);
+  }
+  if (choice.legacy) {
+    const to = defaultProfilePath(t.contextDir);
+    process.stderr.write(`layerwise: warning: reading ${LEGACY_PROFILE}, where profiles used to be kept; inside a build context the next COPY picks it up and busts the cache. Move it to the default place: mkdir -p ${JSON.stringify(path.dirname(to))} && mv ${LEGACY_PROFILE} ${JSON.stringify(to)}\n`);
+  }
+  return loadProfile(choice.file);
 }

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { explain } from '../cache/explain.js';
 import { UsageError } from '../core/errors.js';
 import { explainJson, explainText } from '../report/explain.js';
-import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
 import { estimatorFor } from './estimator.js';
-import { buildSelection, checkFormat, collectList, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 
 function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
   const eq = value.indexOf('=');
@@ -21,16 +20,17 @@ export function registerExplain(program: Command): void {
     .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF)')
     .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE)')
     .option('--prev-build-arg <NAME[=VALUE]>', 'build argument of the previous build; NAME alone = was not set (repeatable; none = same as now)', collectPrevArg)
-    .option('--profile <FILE>', 'measured step durations (see layerwise profile)', DEFAULT_PROFILE)
+    .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; changed?: string[]; since?: string;
-      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile: string;
+      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile?: string;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
-      const result = await explain(resolveTarget(context, opts.file), {
+      const t = resolveTarget(context, opts.file);
+      const result = await explain(t, {
         target: opts.target, buildArgs: opts.buildArg, changed: opts.changed, since: opts.since,
-        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await loadProfile(opts.profile), estimate: estimatorFor(),
+        prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await readProfile(opts.profile, t), estimate: estimatorFor(),
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
       process.stdout.write(format === 'json' ? JSON.stringify(explainJson(result), null, 2) + '\n' : explainText(result, { color }));

@@ -15,8 +15,7 @@ import { EXIT_FINDINGS } from './exit.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
-import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
-import { buildSelection, checkFormat, collectList, onInterrupt, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, onInterrupt, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 
 /** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
 function transformsFor(name: string): string[] {
@@ -33,12 +32,12 @@ export function registerFix(program: Command): void {
     .option('--unsafe', 'also run transforms that may change the image')
     .option('--write', 'replace FILE with the result (atomically); without it nothing is written')
     .option('--verify', 'build the result and FILE on the engine, drop transforms that change the image, and measure a source edit and a cold build before and after')
-    .option('--profile <FILE>', 'measured step durations, for the predicted effect', DEFAULT_PROFILE)
+    .option('--profile <FILE>', `${PROFILE_OPTION_HELP}, for the predicted effect`)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; rule?: string[]; unsafe?: boolean; write?: boolean;
-      profile: string; timeScale?: string; format: string; verify?: boolean;
+      profile?: string; timeScale?: string; format: string; verify?: boolean;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const only = opts.rule ? opts.rule.flatMap((r) => transformsFor(r)) : undefined;
@@ -49,7 +48,7 @@ export function registerFix(program: Command): void {
       const ctx = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
       const graphOpts = { target: opts.target, buildArgs: opts.buildArg };
       const fixOpts = { ...graphOpts, only, unsafe: opts.unsafe };
-      const profile = await loadProfile(opts.profile);
+      const profile = await readProfile(opts.profile, t);
       const before = predictEffect(df.source, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
       let result = runFix(df.source, t.displayName, ctx, fixOpts);
       let verified: VerifiedFix | undefined;

@@ -1,21 +1,21 @@
 import type { Command } from 'commander';
 import { loadModel } from '../model.js';
 import { durations, predictCold } from '../timing/predict.js';
-import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
 import { estimatorFor } from './estimator.js';
 import { graphDot, graphJson, graphText } from '../report/graph.js';
-import { buildSelection, checkFormat, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 
 export function registerGraph(program: Command): void {
   buildSelection(
     program.command('graph').description('print the stages, their edges, what the target needs, and each step\'s cache inputs'),
   )
-    .option('--profile <FILE>', 'measured step durations, for the cold-build schedule (see layerwise profile)', DEFAULT_PROFILE)
+    .option('--profile <FILE>', `${PROFILE_OPTION_HELP}, for the cold-build schedule`)
     .option('--format <FORMAT>', 'text, json or dot', 'text')
-    .action(async (context: string, opts: { file?: string; target?: string; buildArg?: Record<string, string>; format: string; profile: string }) => {
+    .action(async (context: string, opts: { file?: string; target?: string; buildArg?: Record<string, string>; format: string; profile?: string }) => {
       const format = checkFormat(opts.format, ['text', 'json', 'dot'] as const);
-      const model = await loadModel(resolveTarget(context, opts.file), { target: opts.target, buildArgs: opts.buildArg });
-      const d = durations(model.graph, await loadProfile(opts.profile), estimatorFor(model.context));
+      const t = resolveTarget(context, opts.file);
+      const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArg });
+      const d = durations(model.graph, await readProfile(opts.profile, t), estimatorFor(model.context));
       const input = { graph: model.graph, contextFiles: model.contextFiles, cold: { prediction: predictCold(model.graph, d), durations: d } };
       const out = format === 'json' ? JSON.stringify(graphJson(input), null, 2) + '\n' : format === 'dot' ? graphDot(input) : graphText(input);
       process.stdout.write(out);

@@ -1,22 +1,25 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { openContext } from '../context/index.js';
 import { build } from '../engine/driver.js';
 import { removeImages } from '../engine/cleanup.js';
 import { detectEngineOnce } from '../engine/engine.js';
 import { failedVertex } from '../engine/driver.js';
 import { InputError } from '../core/errors.js';
 import { loadDockerfile } from '../dockerfile/load.js';
-import { buildGraph } from '../graph/graph.js';
+import { buildGraph, type BuildGraph } from '../graph/graph.js';
 import { readBuildLog } from '../timing/logs.js';
-import { DEFAULT_PROFILE, importRecord, loadProfile, measuredSteps, saveProfile } from '../timing/profile.js';
+import { chooseProfile, profileCopiedBy } from '../timing/profile-path.js';
+import { importRecord, loadProfile, measuredSteps, saveProfile } from '../timing/profile.js';
 import { EXIT_FINDINGS } from './exit.js';
-import { buildSelection, collectList, resolveTarget } from './common.js';
+import { buildSelection, collectList, resolveTarget, type Target } from './common.js';
 
 interface SelectionOpts {
   file?: string;
   target?: string;
   buildArg?: Record<string, string>;
-  profile: string;
+  profile?: string;
 }
 
 async function graphFor(context: string, opts: SelectionOpts) {
@@ -25,31 +28,66 @@ async function graphFor(context: string, opts: SelectionOpts) {
   return { t, graph: buildGraph(df, { target: opts.target, buildArgs: opts.buildArg }) };
 }
 
+/** A path as the user should see it: relative to the working directory when inside it. */
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(file);
+}
+
+/**
+ * The profile file a recording writes, with a warning when the build would copy it: each
+ * record would then change a file the build reads and re-run the steps from that copy on.
+ */
+async function profileToWrite(option: string | undefined, t: Target, graph: BuildGraph): Promise<string> {
+  const { file } = chooseProfile(option, t.contextDir, false);
+  const rel = path.relative(t.contextDir, path.resolve(file));
+  // Only a path inside the context can be copied: the walk is skipped otherwise.
+  if (rel.startsWith('..') || path.isAbsolute(rel) || !existsSync(t.contextDir)) return file;
+  const step = profileCopiedBy(file, await openContext(t.contextDir, t.dockerfilePath), graph);
+  if (step) {
+    process.stderr.write(`layerwise: warning: ${shown(file)} is inside the build context and ${step.keyword} at ${t.displayName}:${step.line} copies it: every record changes it, so that step and all after it re-run on the next build. Add it to .dockerignore, or leave out --profile (the default place is outside the context).\n`);
+  }
+  return file;
+}
+
+/** The steps BuildKit runs for the target (FROM pulls, it is not timed as a step). */
+function runnableSteps(graph: BuildGraph): number {
+  return graph.stages.filter((s) => s.needed).flatMap((s) => s.steps).filter((s) => s.executes && s.keyword !== 'FROM').length;
+}
+
 export function registerProfile(program: Command): void {
   const profile = program.command('profile').description('measured step durations: record a build or import its log');
 
   buildSelection(profile.command('import').description('add the step durations of saved build logs (--progress=plain or rawjson) to the profile'))
     .requiredOption('--log <LOG>', 'a saved `docker build --progress=plain|rawjson` log (repeatable)', collectList)
-    .option('--profile <FILE>', 'profile file', DEFAULT_PROFILE)
+    .option('--profile <FILE>', 'profile file (default: the context\'s, under $XDG_CACHE_HOME/layerwise)')
     .action(async (context: string, opts: SelectionOpts & { log: string[] }) => {
-      const { graph } = await graphFor(context, opts);
-      let p = await loadProfile(opts.profile);
+      const { t, graph } = await graphFor(context, opts);
+      const file = await profileToWrite(opts.profile, t, graph);
+      let p = await loadProfile(file);
+      let total = 0;
       for (const log of opts.log) {
         const record = await readBuildLog(log);
         const n = measuredSteps(record, graph).size;
+        total += n;
         if (n === 0) process.stderr.write(`layerwise: ${log}: no step of this Dockerfile ran in that build (all cached, or another file)\n`);
         p = importRecord(p, record, graph);
         process.stdout.write(`${log}: ${n} step duration${n === 1 ? '' : 's'} imported\n`);
       }
-      await saveProfile(opts.profile, p);
-      process.stdout.write(`profile: ${path.relative(process.cwd(), path.resolve(opts.profile))}\n`);
+      if (total === 0) {
+        process.stdout.write(`nothing imported; ${shown(file)} is unchanged\n`);
+        return;
+      }
+      await saveProfile(file, p);
+      process.stdout.write(`profile: ${shown(file)}\n`);
     });
 
   buildSelection(profile.command('record').description('build on the local engine and add the measured step durations to the profile'))
-    .option('--profile <FILE>', 'profile file', DEFAULT_PROFILE)
+    .option('--profile <FILE>', 'profile file (default: the context\'s, under $XDG_CACHE_HOME/layerwise)')
     .option('--no-cache', 'run every step (a cold build), without pruning any cache')
     .action(async (context: string, opts: SelectionOpts & { cache: boolean }) => {
       const { t, graph } = await graphFor(context, opts);
+      const file = await profileToWrite(opts.profile, t, graph);
       const { engine, reasons } = await detectEngineOnce();
       if (!engine) throw new InputError(`no container engine to build with: ${reasons.join('; ')}`);
       const record = await build({
@@ -63,10 +101,22 @@ export function registerProfile(program: Command): void {
           process.exitCode = EXIT_FINDINGS;
           return;
         }
-        const p = importRecord(await loadProfile(opts.profile), record, graph);
-        await saveProfile(opts.profile, p);
         const n = measuredSteps(record, graph).size;
-        process.stdout.write(`built in ${record.wallSeconds.toFixed(1)} s on ${engine.description}; ${n} step duration${n === 1 ? '' : 's'} added to ${opts.profile}\n`);
+        if (n === 0 && runnableSteps(graph) === 0) {
+          process.stderr.write(`layerwise: the target has no step to time (only FROM lines); ${shown(file)} is unchanged\n`);
+          return;
+        }
+        // The same command again, with --no-cache: what the user can paste.
+        const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+        const again = ['layerwise', 'profile', 'record', ...process.argv.slice(4).map(quote), '--no-cache'].join(' ');
+        if (n === 0) {
+          // A warm cache: BuildKit ran nothing, so there is nothing to time. Say so, write nothing.
+          process.stderr.write(`layerwise: every step was cached, so no step ran and nothing was measured; ${shown(file)} is unchanged. To time every step, build without the cache: ${again}\n`);
+          return;
+        }
+        await saveProfile(file, importRecord(await loadProfile(file), record, graph));
+        const cached = Math.max(0, runnableSteps(graph) - n);
+        process.stdout.write(`built in ${record.wallSeconds.toFixed(1)} s on ${engine.description}; ${n} step duration${n === 1 ? '' : 's'} added to ${shown(file)}${cached ? ` (${cached} step${cached === 1 ? ' was' : 's were'} cached and not measured: --no-cache runs every step)` : ''}\n`);
       } finally {
         if (record.tag) await removeImages(engine, [record.tag]).catch(() => undefined);
       }

@@ -1,7 +1,7 @@
 /**
  * Measured profiles: per-step durations taken from real builds (layerwise's own build records,
  * or `docker build --progress=plain|rawjson` logs users already have), kept in a JSON file
- * (`.layerwise/profile.json` by default; format in docs/timing.md).
+ * (where: profile-path.ts; format in docs/timing.md).
  *
  * A step is known by its stage, its position among the stage's executing steps and its
  * instruction text with whitespace folded: line numbers are not part of it, so the profile
@@ -17,7 +17,6 @@ import { InputError } from '../core/errors.js';
 import { stageLabel, type BuildGraph, type Step } from '../graph/graph.js';
 
 export const PROFILE_VERSION = 1;
-export const DEFAULT_PROFILE = path.join('.layerwise', 'profile.json');
 /** Samples kept per step (the newest). */
 export const MAX_SAMPLES = 10;
 

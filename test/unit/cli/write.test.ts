@@ -13,8 +13,8 @@ import { projectRoot, tempDir, unprivilegedCli } from '../../helpers.js';
 
 const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
-function layerwise(args: string[], cwd = projectRoot, as?: { main: string; uid: number; gid: number }) {
-  const r = spawnSync(process.execPath, [as?.main ?? main, ...args], { cwd, encoding: 'utf8', ...(as ? { uid: as.uid, gid: as.gid } : {}) });
+function layerwise(args: string[], cwd = projectRoot, as?: ReturnType<typeof unprivilegedCli>) {
+  const r = spawnSync(process.execPath, [as?.main ?? main, ...args], { cwd, encoding: 'utf8', ...(as ? { uid: as.uid, gid: as.gid, env: as.env } : {}) });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
