@@ -6,8 +6,7 @@ import { detectEngineOnce } from '../engine/engine.js';
 import { loadModel } from '../model.js';
 import { simulationJson, simulationNotesText } from '../report/simulate.js';
 import { ensureImages, simulateGraph } from '../simulate/index.js';
-import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
-import { buildSelection, resolveTarget } from './common.js';
+import { buildSelection, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 
 export function parseTimeScale(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -18,17 +17,17 @@ export function parseTimeScale(value: string | undefined): number | undefined {
 
 export function registerSimulate(program: Command): void {
   buildSelection(program.command('simulate').description('write a stand-in Dockerfile with the same cache structure that BuildKit builds offline, without the work'))
-    .option('--profile <FILE>', 'measured step durations: each stand-in RUN takes its step\'s time (see layerwise profile)', DEFAULT_PROFILE)
+    .option('--profile <FILE>', `${PROFILE_OPTION_HELP}: each stand-in RUN takes its step's time`)
     .option('--time-scale <N>', 'stand-ins take 1/N of the measured or estimated time (e.g. 60: a minute becomes a second)')
     .option('--out <DIR>', 'write DIR/Dockerfile and DIR/simulation.json instead of printing the stand-in')
     .option('--no-images', 'do not make the stand-in images on the engine')
     .action(async (context: string, opts: {
-      file?: string; target?: string; buildArg?: Record<string, string>; profile: string; timeScale?: string; out?: string; images: boolean;
+      file?: string; target?: string; buildArg?: Record<string, string>; profile?: string; timeScale?: string; out?: string; images: boolean;
     }) => {
       const timeScale = parseTimeScale(opts.timeScale);
       const t = resolveTarget(context, opts.file);
       const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArg });
-      const sim = simulateGraph(model.graph, model.context, { profile: await loadProfile(opts.profile), ...(timeScale ? { timeScale } : {}) });
+      const sim = simulateGraph(model.graph, model.context, { profile: await readProfile(opts.profile, t), ...(timeScale ? { timeScale } : {}) });
       process.stderr.write(simulationNotesText(t.displayName, sim));
       let made: string[] = [];
       if (opts.images) {
