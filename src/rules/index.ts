@@ -17,6 +17,7 @@ import aptUpdateAlone from './apt-update-alone.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
 import maskedFailure from './masked-failure.js';
 import unknownCopyFromStage from './unknown-copy-from-stage.js';
+import missingCopySource from './missing-copy-source.js';
 import finalImageRunsAsRoot from './final-image-runs-as-root.js';
 import pipeToShell from './pipe-to-shell.js';
 import secretInArgOrEnv from './secret-in-arg-or-env.js';
@@ -41,6 +42,7 @@ export const RULES: Rule[] = [
   baseImageNotPinned,
   maskedFailure,
   unknownCopyFromStage,
+  missingCopySource,
   finalImageRunsAsRoot,
   pipeToShell,
   secretInArgOrEnv,
