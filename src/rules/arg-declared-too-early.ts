@@ -1,6 +1,6 @@
 import { defineRule, stepCost, type Related } from './define.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
-import { declarations, inScope, reads, redeclares, TOOL_VARIABLES } from '../shell/variables.js';
+import { declarations, inScope, isPerCommitArg, reads, redeclares, TOOL_VARIABLES } from '../shell/variables.js';
 
 /**
  * An ARG with a value, or an ENV, is in the environment of every later RUN of its stage (and of
@@ -28,6 +28,8 @@ export default defineRule({
       if (!stage.needed) continue;
       for (const decl of stage.steps) {
         for (const d of declarations(decl)) {
+          // A per-commit arg (`ARG GIT_SHA=unknown`) is per-commit-arg-early's: it changes on every build.
+          if (decl.keyword === 'ARG' && isPerCommitArg(d.name, String(decl.expanded[d.name] ?? ''))) continue;
           const r = waste(ctx.graph, stage, decl, d.name);
           if (!r || !r.steps.length) continue;
           const cost = stepCost(ctx.durations, r.steps);

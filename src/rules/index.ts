@@ -4,6 +4,7 @@ import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
 import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import argDeclaredTooEarly from './arg-declared-too-early.js';
+import perCommitArgEarly from './per-commit-arg-early.js';
 import packageInstalledTwice from './package-installed-twice.js';
 import repeatedShellLogic from './repeated-shell-logic.js';
 import splitPackageInstalls from './split-package-installs.js';
@@ -29,6 +30,7 @@ export const RULES: Rule[] = [
   subfolderBuildAfterBroadCopy,
   independentStepsInOneStage,
   argDeclaredTooEarly,
+  perCommitArgEarly,
   packageInstalledTwice,
   repeatedShellLogic,
   splitPackageInstalls,

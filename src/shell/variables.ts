@@ -36,6 +36,25 @@ export const TOOL_VARIABLES = new RegExp(
   ].join('|') + ')$',
 );
 
+/**
+ * Build args that CI passes anew for every commit or build (`--build-arg GIT_SHA=$(git
+ * rev-parse HEAD)`): commit ids, build dates and numbers, versions given from outside. Only
+ * names with no default (or a placeholder one) count: `VERSION=1.2.3` is the file's own.
+ */
+const PER_COMMIT_NAMES = new RegExp(
+  '^(' + [
+    '(GIT|VCS|SOURCE|BUILD|CI|CI_COMMIT|GITHUB|BUILD_COMMIT|APP|IMAGE)?_?(COMMIT|SHA|COMMIT_SHA|COMMIT_HASH|COMMIT_ID|COMMIT_REF|GIT_SHA|REVISION|REV|HASH|REF|DESCRIBE)',
+    '(BUILD|CI)_?(DATE|TIME|TIMESTAMP|NUMBER|ID|VERSION)', 'BUILDTIME', '(APP|IMAGE|RELEASE|PACKAGE|BUILD)?_?VERSION',
+  ].join('|') + ')$',
+  'i',
+);
+const PLACEHOLDER = /^(|unknown|unset|none|null|dev|devel|development|local|HEAD|latest|main|master|0|0\.0\.0|snapshot|undefined|n\/a|-)$/i;
+
+/** Whether an ARG is one that CI sets per commit: named so, with no default or a placeholder one. */
+export function isPerCommitArg(name: string, defaultValue: string | undefined): boolean {
+  return PER_COMMIT_NAMES.test(name) && (defaultValue === undefined || PLACEHOLDER.test(defaultValue));
+}
+
 /** Package managers of the system: they read their own settings, not a build's variables. */
 const SYSTEM_INSTALLS = new Set(['apt-get install', 'apt-get upgrade', 'dpkg -i', 'apk add', 'yum install']);
 /** Known file commands that do read the environment or run other code: `env > f`, `awk 'ENVIRON[...]'`, `. ./env.sh`. */
