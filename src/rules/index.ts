@@ -14,6 +14,7 @@ import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
 import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
+import downloadWithoutChecksum from './download-without-checksum.js';
 import aptUpdateAlone from './apt-update-alone.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
 import maskedFailure from './masked-failure.js';
@@ -40,6 +41,7 @@ export const RULES: Rule[] = [
   missingDockerignore,
   unignoredContextNoise,
   addUrlWithoutChecksum,
+  downloadWithoutChecksum,
   aptUpdateAlone,
   baseImageNotPinned,
   maskedFailure,
