@@ -11,6 +11,7 @@ import splitPackageInstalls from './split-package-installs.js';
 import buildToolsInFinalImage from './build-tools-in-final-image.js';
 import deletedInLaterLayer from './deleted-in-later-layer.js';
 import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
+import aptNoInstallRecommends from './apt-no-install-recommends.js';
 import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
@@ -38,6 +39,7 @@ export const RULES: Rule[] = [
   buildToolsInFinalImage,
   deletedInLaterLayer,
   packageCacheLeftInLayer,
+  aptNoInstallRecommends,
   missingDockerignore,
   unignoredContextNoise,
   addUrlWithoutChecksum,
