@@ -1,5 +1,5 @@
 import { defineRule, stepCost } from './define.js';
-import { broadCopies, stepsAfter } from './shared.js';
+import { needsSource, sourceCopies, stepsAfter } from './shared.js';
 
 /**
  * The layout that makes every source edit expensive: the whole context copied early, so any
@@ -19,12 +19,14 @@ export default defineRule({
   },
   check(ctx) {
     const min = typeof ctx.options.minSeconds === 'number' ? ctx.options.minSeconds : 1;
-    for (const copy of broadCopies(ctx.graph, ctx.context)) {
+    for (const { step: copy, whole } of sourceCopies(ctx.graph, ctx.context)) {
       const after = stepsAfter(ctx.graph, copy);
       const cost = stepCost(ctx.durations, after);
       if (!after.length || cost.seconds < min) continue;
-      const src = copy.sources.find((s) => s.kind === 'context');
-      const whole = src?.kind === 'context' && src.paths.some((p) => p === '.' || p === './' || p === '/');
+      // When every costly step after the copy needs the source (the compile after a
+      // manifest-first install), the copy is where it belongs.
+      const movable = after.filter((s) => s.keyword === 'RUN' && !needsSource(ctx.graph, s, copy, ctx.context));
+      if (!movable.length || stepCost(ctx.durations, movable).seconds < min) continue;
       ctx.report({
         messageId: 'early',
         data: {
@@ -34,7 +36,7 @@ export default defineRule({
           s: after.length === 1 ? '' : 's',
         },
         range: copy.instruction.range,
-        related: after.map((s) => ({ range: s.instruction.range, message: 're-runs on every edit of a copied file' })),
+        related: after.map((s) => ({ range: s.instruction.range, message: movable.includes(s) ? 're-runs on every edit of a copied file, though it does not need the source' : 're-runs on every edit of a copied file' })),
         cost: { rebuild_s: cost.seconds, basis: cost.basis },
       });
     }

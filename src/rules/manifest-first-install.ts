@@ -1,5 +1,6 @@
 import { defineRule, stepCost } from './define.js';
-import { broadCopies, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
+import { broadCopies, folderCopies, installReads, isManifest, needsSource, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
+import type { Step } from '../graph/graph.js';
 
 /**
  * A dependency install that follows a copy of the whole source re-runs on every source edit,
@@ -11,34 +12,46 @@ export default defineRule({
     name: 'manifest-first-install',
     category: 'cache-order',
     severity: 'warning',
-    description: 'A dependency install (or a step that reads only dependency manifests) runs after a copy of the whole source instead of after a copy of its manifests.',
+    description: 'A dependency install (or a step that reads only dependency manifests) runs after a copy of the source (the whole context, or a project folder) instead of after a copy of its manifests, or reads nothing of the copy at all.',
     fix: 'safe',
     fixedBy: ['split-install', 'late-source-copy'],
     sources: [],
     messages: {
-      install: '{{step}} installs dependencies after {{copy}} (line {{copyLine}}): every source edit re-runs it; copy {{manifests}} first, install, then copy the rest',
+      install: '{{step}} installs the dependencies of {{manifests}}{{extras}} after {{copy}} (line {{copyLine}}): every source edit re-runs it; copy {{manifests}} first, install, then copy the rest',
+      unneeded: '{{step}} installs packages that do not come from the copied source, yet runs after {{copy}} (line {{copyLine}}): every source edit re-runs it; run it before the copy (or in a stage of its own)',
       reads: '{{step}} reads the dependency manifest {{manifests}} after {{copy}} (line {{copyLine}}): every source edit re-runs it; copy the manifest first and run this before the rest of the source',
     },
   },
   check(ctx) {
-    for (const copy of broadCopies(ctx.graph, ctx.context)) {
+    const seen = new Set<Step>();
+    const copies = [...broadCopies(ctx.graph, ctx.context).map((c) => ({ copy: c, broad: true })), ...folderCopies(ctx.graph, ctx.context).map((c) => ({ copy: c, broad: false }))];
+    for (const { copy, broad } of copies) {
       for (const step of stepsAfter(ctx.graph, copy)) {
+        if (seen.has(step)) continue;
         const a = runAnalysis(step);
         if (!a) continue;
+        const reads = installReads(ctx.graph, step, copy, ctx.context);
         // A step that names other copied files too is a build of them, not a manifest reader.
-        const allNamed = pathsNamed(step, copy, ctx.context);
+        const allNamed = pathsNamed(ctx.graph, step, copy, ctx.context);
         const named = allNamed.length && allNamed.every(isManifest) ? allNamed : [];
-        const installs = a.activities.filter((x) => x.kind === 'install');
-        if (!installs.length && !named.length) continue;
-        const manifests = named.length ? named : installs.flatMap((x) => x.unknown).filter(isManifest);
+        let messageId: 'install' | 'reads' | 'unneeded';
+        let manifests = reads.manifests;
+        if (reads.installs && reads.manifests.length && !reads.projectOnly) messageId = 'install';
+        else if (!reads.installs && named.length) {
+          messageId = 'reads';
+          manifests = named;
+        } else if (broad && reads.installs && !reads.projectOnly && !needsSource(ctx.graph, step, copy, ctx.context)) messageId = 'unneeded';
+        else continue;
+        seen.add(step);
         const cost = stepCost(ctx.durations, [step]);
         ctx.report({
-          messageId: installs.length ? 'install' : 'reads',
+          messageId,
           data: {
             step: `RUN at line ${step.line}`,
             copy: copy.instruction.text.replace(/\s+/g, ' '),
             copyLine: copy.line,
-            manifests: manifests.length ? manifests.join(', ') : 'the manifests and lockfiles it reads',
+            manifests: manifests.join(', '),
+            extras: reads.extras.length ? ` (with its extras ${[...new Set(reads.extras)].join(', ')})` : '',
           },
           range: step.instruction.range,
           related: [{ range: copy.instruction.range, message: 'the copy of the source it runs after' }],

@@ -7,32 +7,67 @@ import { MANIFESTS } from '../analyze/impact.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
+import { sourceFlow, type Landing } from '../graph/source-flow.js';
 import { ACTIVITY_RULES, resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
 import { managerArgv, managerOf } from '../shell/package-managers.js';
 import { runAnalysis } from '../shell/run-analysis.js';
+import { stepEffects } from '../shell/effects.js';
 import { LineIndex, type Range } from '../core/ranges.js';
 import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
 import { Lexer } from '../dockerfile/lexer.js';
 import type { Span } from '../shell/index.js';
 
 /**
- * COPY/ADD steps that bring in the whole context, or most of it: `.` (or `/`), or a selection
- * holding at least half of the context's files (when there is a context to look at).
+ * The steps that bring the whole context, or most of it, into a stage: a COPY/ADD of `.` (or
+ * `/`), or of a selection holding at least half of the context's files (when there is a
+ * context to look at), and a COPY --from of a stage such a copy reached (`FROM scratch AS
+ * src` + `COPY . /src`, then `COPY --from=src /src /app`): the source flow says where the
+ * copy lands, and a copy of it is treated like a copy made there.
  */
 export function broadCopies(graph: BuildGraph, context?: BuildContext): Step[] {
+  return sourceCopies(graph, context).map((c) => c.step);
+}
+
+/** A step that brings (most of) the context into its stage, with where its files land. */
+export interface SourceCopy {
+  step: Step;
+  /** The landings it brings (one per source); the broad one first. */
+  landings: Landing[];
+  /** It brings the whole context, not only most of it. */
+  whole: boolean;
+}
+
+const sourceCopiesOf = new WeakMap<BuildGraph, Map<BuildContext | undefined, SourceCopy[]>>();
+
+/** {@link broadCopies} with their landings (worked out once per graph and context). */
+export function sourceCopies(graph: BuildGraph, context?: BuildContext): SourceCopy[] {
+  let byContext = sourceCopiesOf.get(graph);
+  if (!byContext) sourceCopiesOf.set(graph, (byContext = new Map()));
+  const known = byContext.get(context);
+  if (known) return known;
   const total = context?.entries.filter((e) => e.type === 'file').length ?? 0;
-  const out: Step[] = [];
+  const flow = sourceFlow(graph, context);
+  const out: SourceCopy[] = [];
   for (const stage of graph.stages) {
     if (!stage.needed) continue;
     for (const step of stage.steps) {
       if (step.keyword !== 'COPY' && step.keyword !== 'ADD') continue;
-      const src = step.sources.find((s) => s.kind === 'context');
-      if (!src || src.kind !== 'context') continue;
-      const whole = src.paths.some((p) => contextPath(p) === '.');
-      const most = !!context && total >= 4 && context.select(src.paths, { exclude: src.exclude }).files.length * 2 >= total;
-      if (whole || most) out.push(step);
+      const landings = flow.brought(step);
+      if (!landings.length) continue;
+      const whole = landings.some((l) => l.root === '.' && !l.source.exclude.length && l.source.paths.some((p) => contextPath(p) === '.'));
+      let most = false;
+      if (!whole && context && total >= 4) {
+        const files = new Set<string>();
+        for (const l of landings) {
+          const sel = context.select(l.source.paths, { exclude: l.source.exclude }).files.map((f) => f.path);
+          for (const f of flow.carries(l, sel)) files.add(f);
+        }
+        most = files.size * 2 >= total;
+      }
+      if (whole || most) out.push({ step, landings: [...landings].sort((a, b) => a.root.length - b.root.length), whole });
     }
   }
+  byContext.set(context, out);
   return out;
 }
 
@@ -44,25 +79,49 @@ export function stepsAfter(graph: BuildGraph, step: Step): Step[] {
 export { runAnalysis };
 
 /**
- * Context-relative paths a RUN names in its words that the copy brought in: an operand like
- * `python/pyproject.toml` or `gateway/src/main.rs` run from the copy's destination.
+ * Where the files a copy brought are when `step` runs: the copy's landings still present
+ * there, and those a RUN since moved elsewhere (`cp -r /tmp/src /app`), as context root and
+ * image path. Falls back to the copy's destination as the context's root.
  */
-export function pathsNamed(step: Step, copy: Step, context?: BuildContext): string[] {
+export function copyRoots(graph: BuildGraph, step: Step, copy: Step, context?: BuildContext): { root: string; at: string }[] {
+  const flow = sourceFlow(graph, context);
+  const out = flow.reaching(step).filter((l) => l.hops.some((h) => h.step === copy)).map((l) => ({ root: l.root, at: l.at }));
+  if (out.length) return out;
+  const dest = String(copy.expanded.dest ?? '');
+  return [{ root: '.', at: dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest) }];
+}
+
+/**
+ * Context-relative paths a RUN names in its words that the copy brought in: an operand like
+ * `python/pyproject.toml` or `gateway/src/main.rs` run from where the copy's files are
+ * (followed through `cd DIR` at the top level of the script).
+ */
+export function pathsNamed(graph: BuildGraph, step: Step, copy: Step, context?: BuildContext): string[] {
   const a = runAnalysis(step);
   if (!a) return [];
-  const dest = String(copy.expanded.dest ?? '');
-  const destAbs = dest.startsWith('/') ? dest : path.posix.join(copy.scope.workdir, dest);
+  const roots = copyRoots(graph, step, copy, context);
   const out = new Set<string>();
+  let cwd: string | null = step.scope.workdir;
   for (const c of a.commands) {
     for (const w of [c.name, ...c.args]) {
       const v = w.value;
       if (!v || v.startsWith('-') || v.includes('$')) continue;
-      const abs = v.startsWith('/') ? path.posix.normalize(v) : path.posix.join(step.scope.workdir, v);
-      const rel = path.posix.relative(destAbs, abs);
-      if (!rel || rel.startsWith('..') || path.posix.isAbsolute(rel)) continue;
-      // Words that are not files of the context (grep patterns, messages) are not paths it reads.
-      const exists = context ? !!context.get(rel) : /[/.]/.test(rel);
-      if (exists) out.add(rel);
+      for (const base of new Set([step.scope.workdir, cwd])) {
+        if (base === null && !v.startsWith('/')) continue;
+        const abs = v.startsWith('/') ? path.posix.normalize(v) : path.posix.join(base!, v);
+        for (const r of roots) {
+          const rel = path.posix.relative(r.at, abs);
+          if (!rel || rel.startsWith('..') || path.posix.isAbsolute(rel)) continue;
+          const p = r.root === '.' ? rel : `${r.root}/${rel}`;
+          // Words that are not files of the context (grep patterns, messages) are not paths it reads.
+          const exists = context ? !!context.get(p) : /[/.]/.test(rel);
+          if (exists) out.add(p);
+        }
+      }
+    }
+    if (c.name.value === 'cd') {
+      const to = c.args.find((w) => !w.value.startsWith('-'));
+      cwd = to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
     }
   }
   return [...out];
@@ -286,4 +345,153 @@ export function aptMarkPurged(a: RunAnalysis): { commands: Set<number>; kept: Se
     if (i >= from && i < mark && act.rule === 'apt-get install') commands.add(i);
   });
   return { commands, kept, at: purge };
+}
+
+function overlapsPath(a: string, b: string): boolean {
+  return a === b || a === '/' || b === '/' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/**
+ * Whether a step after a broad copy needs the copied source, so that it could not run before
+ * the copy: it reads or writes where the copy's files are (by its effects), or, when its
+ * effects are not known, it works or names paths there. A dependency install that reads only
+ * manifests does not need the source (it can run after a copy of the manifests), and neither
+ * does a project install that also resolves dependencies (its dependency half can move);
+ * a `--no-deps` install of the project does. COPY, ADD and WORKDIR never need it.
+ */
+export function needsSource(graph: BuildGraph, step: Step, copy: Step, context?: BuildContext): boolean {
+  if (step.keyword !== 'RUN') return false;
+  const a = runAnalysis(step);
+  if (!a) return true;
+  const roots = copyRoots(graph, step, copy, context);
+  const named = pathsNamed(graph, step, copy, context);
+  const installs = a.activities.filter((x) => x.kind === 'install');
+  if (installs.length) {
+    const depsToo = installs.some((x) => !a.commands[x.command].args.some((w) => /^--no-deps$|^--no-install-project$|^--only-project$/.test(w.value)));
+    const others = a.activities.filter((x) => x.kind !== 'install' && x.kind !== 'file' && x.kind !== 'shell' && x.kind !== 'download');
+    if (depsToo && named.every(isManifest) && !others.some((x) => x.kind === 'compile')) return false;
+    if (depsToo && installs.some((x) => x.unknown.some((u) => isManifest(u) || /^\.|^\//.test(u)))) return false;
+  }
+  const e = stepEffects(step);
+  if (!e.unknown) return [...e.reads, ...e.writes].some((p) => p !== '/' && roots.some((r) => overlapsPath(p, r.at)));
+  if (named.some((p) => !isManifest(p))) return true;
+  // Unknown commands: where they run decides. A `cd` out of the copy before them says they work elsewhere.
+  let cwd: string | null = step.scope.workdir;
+  for (const [i, c] of a.commands.entries()) {
+    if (c.name.value === 'cd') {
+      const to = c.args.find((w) => !w.value.startsWith('-'));
+      cwd = to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
+      continue;
+    }
+    // A word naming the copy or a path in it (`cp -r /tmp/src /app`): it reads the source.
+    for (const w of c.args) {
+      if (w.value.startsWith('-') || /[$`]/.test(w.value) || (!w.value.startsWith('/') && cwd === null)) continue;
+      const abs = path.posix.resolve(cwd ?? '/', w.value);
+      if (roots.some((r) => abs === r.at || abs.startsWith(`${r.at}/`))) return true;
+    }
+    const kind = a.activities[i].kind;
+    if (kind === 'file' || kind === 'sleep' || kind === 'download' || kind === 'install') continue;
+    if (cwd === null || roots.some((r) => overlapsPath(cwd!, r.at))) return true;
+  }
+  return false;
+}
+
+/** Files that make a folder a project an install reads (besides requirements lists it names). */
+const PROJECT_FILES = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock',
+  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'Cargo.toml', 'Cargo.lock', 'go.mod', 'go.sum',
+  'Gemfile', 'Gemfile.lock', 'composer.json', 'composer.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'];
+/** What an install that names one manifest reads beside it (`uv sync` names uv.lock and reads pyproject.toml). */
+const COMPANIONS: Record<string, string[]> = {
+  'uv.lock': ['pyproject.toml'], 'poetry.lock': ['pyproject.toml'], 'package-lock.json': ['package.json'], 'package.json': ['package-lock.json', 'npm-shrinkwrap.json'],
+  'yarn.lock': ['package.json'], 'pnpm-lock.yaml': ['package.json'], Gemfile: ['Gemfile.lock'], 'composer.lock': ['composer.json'], 'composer.json': ['composer.lock'],
+};
+
+export interface InstallReads {
+  /** Context paths of the manifests the step's installs read from the copy. */
+  manifests: string[];
+  /** Extras written on a project operand (`python[${BUILD_TYPE}]`: `[${BUILD_TYPE}]`). */
+  extras: string[];
+  /** Folders of the copy that an install builds as a project (it reads their source too). */
+  projects: string[];
+  /** The step runs a package manager at all. */
+  installs: boolean;
+  /** An install keeps to the project alone (`--no-deps`, `--no-install-project` inverse): it needs the source. */
+  projectOnly: boolean;
+}
+
+/**
+ * What the package-manager installs of a RUN read from where a copy's files are: the
+ * manifests they name (`-r requirements.txt`, a project folder `python[extra]` and its
+ * pyproject.toml or setup.py) or read implicitly in their working directory (`uv sync` reads
+ * uv.lock and pyproject.toml), as context paths, with `cd` followed.
+ */
+export function installReads(graph: BuildGraph, step: Step, copy: Step, context?: BuildContext): InstallReads {
+  const out: InstallReads = { manifests: [], extras: [], projects: [], installs: false, projectOnly: false };
+  const a = runAnalysis(step);
+  if (!a) return out;
+  const roots = copyRoots(graph, step, copy, context);
+  const exists = (p: string) => (context ? !!context.get(p) : true);
+  const isDir = (p: string) => p === '.' || (context ? context.get(p)?.type === 'dir' : !/\.[^/]+$/.test(p));
+  const manifests = new Set<string>();
+  let cwd: string | null = step.scope.workdir;
+  for (const [i, c] of a.commands.entries()) {
+    if (c.name.value === 'cd') {
+      const to = c.args.find((w) => !w.value.startsWith('-'));
+      cwd = to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
+      continue;
+    }
+    const act = a.activities[i];
+    if (act.kind !== 'install') continue;
+    out.installs = true;
+    if (c.args.some((w) => /^--no-deps$|^--only-project$/.test(w.value))) out.projectOnly = true;
+    for (const u of act.unknown) {
+      const extra = /\[[^\]]*\]$/.exec(u)?.[0];
+      const bare = extra ? u.slice(0, -extra.length) : u;
+      if (/[$`]/.test(bare) || (!bare.startsWith('/') && cwd === null)) continue;
+      const abs = path.posix.resolve(cwd ?? '/', bare || '.');
+      for (const r of roots) {
+        const rel = path.posix.relative(r.at, abs);
+        if (rel.startsWith('..') || path.posix.isAbsolute(rel)) continue;
+        const p = r.root === '.' ? rel || '.' : rel ? `${r.root}/${rel}` : r.root;
+        if (isDir(p)) {
+          const inDir = (f: string) => (p === '.' ? f : `${p}/${f}`);
+          const found = PROJECT_FILES.map(inDir).filter((f) => context?.get(f));
+          if (!found.length) continue;
+          found.forEach((f) => manifests.add(f));
+          out.projects.push(p);
+          if (extra) out.extras.push(extra);
+        } else if (exists(p) && isManifest(p)) {
+          manifests.add(p);
+          const dir = path.posix.dirname(p);
+          for (const f of COMPANIONS[path.posix.basename(p)] ?? []) {
+            const q = dir === '.' ? f : `${dir}/${f}`;
+            if (context?.get(q)) manifests.add(q);
+          }
+        }
+      }
+    }
+  }
+  out.manifests = [...manifests].sort();
+  return out;
+}
+
+/**
+ * COPY/ADD steps from the context of one folder that holds a project: a manifest and source
+ * beside it (`COPY server /app/server`), where an install of the manifests after the copy
+ * re-runs on every edit of the folder's code.
+ */
+export function folderCopies(graph: BuildGraph, context?: BuildContext): Step[] {
+  if (!context) return [];
+  const flow = sourceFlow(graph, context);
+  const broad = new Set(broadCopies(graph, context));
+  const out: Step[] = [];
+  for (const stage of graph.stages) {
+    if (!stage.needed) continue;
+    for (const step of stage.steps) {
+      if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || broad.has(step)) continue;
+      const files = flow.brought(step).flatMap((l) => (l.root !== '.' && context.get(l.root)?.type !== 'dir' ? [] : flow.carries(l, context.select(l.source.paths, { exclude: l.source.exclude }).files.map((f) => f.path))));
+      if (files.some(isManifest) && files.some((f) => !isManifest(f))) out.push(step);
+    }
+  }
+  return out;
 }

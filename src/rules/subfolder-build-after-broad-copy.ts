@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { defineRule, stepCost } from './define.js';
-import { broadCopies, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
+import { broadCopies, copyRoots, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
+import type { BuildGraph } from '../graph/graph.js';
+import type { BuildContext } from '../context/index.js';
+import { sourceFlow } from '../graph/source-flow.js';
 import type { Step } from '../graph/graph.js';
 import { lexShell } from '../shell/index.js';
 
@@ -28,7 +31,7 @@ export default defineRule({
     for (const copy of broadCopies(ctx.graph, ctx.context)) {
       for (const step of stepsAfter(ctx.graph, copy)) {
         if (seen.has(step)) continue;
-        const folder = onlyFolder(step, copy, ctx.context);
+        const folder = onlyFolder(ctx.graph, step, copy, ctx.context);
         if (!folder) continue;
         const cost = stepCost(ctx.durations, [step]);
         if (cost.seconds < min) continue;
@@ -61,10 +64,10 @@ const READS_OPERANDS = new Set(['file', 'sleep', 'shell', 'download']);
  * manifest-first-install's, and so is a step that only reads manifests (no build tool works
  * in the folder).
  */
-function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsNamed>[2]): { name: string; paths: string[] } | null {
+function onlyFolder(graph: BuildGraph, step: Step, copy: Step, context?: BuildContext): { name: string; paths: string[] } | null {
   const a = runAnalysis(step);
   if (!a || a.error || a.activities.some((x) => x.kind === 'install')) return null;
-  const named = pathsNamed(step, copy, context);
+  const named = pathsNamed(graph, step, copy, context);
   if (!named.length) return null;
   const top = new Set(named.map((p) => p.split('/')[0]));
   if (top.size !== 1) return null;
@@ -72,8 +75,9 @@ function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsName
   // A folder, not a file at the root of the context.
   if (!named.some((p) => p.includes('/')) && context?.get(name)?.type !== 'dir') return null;
 
-  const dest = String(copy.expanded.dest ?? '');
-  const root = dest.startsWith('/') ? path.posix.normalize(dest) : path.posix.join(copy.scope.workdir, dest);
+  // Where the context's root is when the step runs (the copy's destination, or where a RUN moved it).
+  const root = copyRoots(graph, step, copy, context).find((r) => r.root === '.')?.at;
+  if (root === undefined) return null;
   const folderAbs = path.posix.join(root, name);
   const inside = (abs: string) => abs === folderAbs || abs.startsWith(`${folderAbs}/`);
   let cwd: string | null = step.scope.workdir;
@@ -104,10 +108,10 @@ function onlyFolder(step: Step, copy: Step, context: Parameters<typeof pathsName
   }
   if (!worksIn && named.every(isManifest)) return null;
   // Files outside the folder that an edit could touch: else "edits elsewhere" says nothing.
-  const src = copy.sources.find((s) => s.kind === 'context');
-  if (context && src?.kind === 'context') {
-    const others = context.select(src.paths, { exclude: src.exclude }).files.filter((f) => !f.path.startsWith(`${name}/`));
-    if (!others.length) return null;
+  if (context) {
+    const flow = sourceFlow(graph, context);
+    const others = flow.brought(copy).some((l) => flow.carries(l, context.select(l.source.paths, { exclude: l.source.exclude }).files.map((f) => f.path)).some((f) => !f.startsWith(`${name}/`)));
+    if (!others) return null;
   }
   return { name, paths: named };
 }

@@ -8,7 +8,7 @@ const files = { 'requirements.txt': 'flask\n', 'app/main.py': '1', 'package.json
 test('an install after a copy of everything is found, at the install', async () => {
   const f = await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', files);
   assert.deepEqual(ranges(f), ['4:1-4:36']);
-  assert.match(f[0].message, /^RUN at line 4 installs dependencies after COPY \. \. \(line 3\)/);
+  assert.match(f[0].message, /^RUN at line 4 installs the dependencies of requirements\.txt after COPY \. \. \(line 3\)/);
   assert.match(f[0].message, /copy requirements\.txt first/);
 });
 
@@ -21,4 +21,35 @@ test('stays clean for manifest-first layouts, for steps that read source too, an
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n', files), []);
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN cat requirements.txt app/main.py > /x\n', files), []);
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN echo pip install flask\n', files), []);
+});
+
+test('an install of the dependencies after a copy of one project folder is found (COPY server, then uv sync in it)', async () => {
+  const project = { 'server/pyproject.toml': '[project]\nname = "s"\n', 'server/uv.lock': 'x', 'server/app/main.py': '1', 'web/index.js': '1' };
+  const f = await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY server /app/server\nRUN cd server && uv sync --frozen\n', project);
+  assert.deepEqual(ranges(f), ['4:1-4:34']);
+  assert.match(f[0].message, /installs the dependencies of server\/pyproject\.toml, server\/uv\.lock after COPY server \/app\/server/);
+  // Manifests first, then the folder: clean.
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app/server\nCOPY server/pyproject.toml server/uv.lock ./\nRUN uv sync --frozen --no-install-project\nCOPY server /app/server\n', project), []);
+});
+
+test('a project install with extras after the source arrives through another stage names its manifest and extras', async () => {
+  const project = { 'python/pyproject.toml': '[project]\nname = "p"\n', 'python/p/__init__.py': '1', 'gateway/Cargo.toml': '[package]\n', 'gateway/src/main.rs': 'fn main(){}' };
+  const df = [
+    'FROM bb AS base', 'FROM scratch AS src', 'COPY . /src',
+    'FROM base', 'ARG BUILD_TYPE=all', 'WORKDIR /ws', 'COPY --from=src /src /tmp/src',
+    'RUN cp -r /tmp/src /ws/app && rm -rf /tmp/src',
+    'RUN cd app && pip install -e "python[${BUILD_TYPE}]"',
+    'RUN apk add --no-cache curl',
+    '',
+  ].join('\n');
+  const f = await findings(rule, df, project);
+  assert.deepEqual(ranges(f), ['9:1-9:53', '10:1-10:28']);
+  assert.match(f[0].message, /installs the dependencies of python\/pyproject\.toml \(with its extras \[\$\{BUILD_TYPE\}\]\) after COPY --from=src \/src \/tmp\/src \(line 7\)/);
+  // An install that reads nothing of the copy is told to move before it, not to copy manifests it does not read.
+  assert.match(f[1].message, /installs packages that do not come from the copied source/);
+});
+
+test('stays clean for a --no-deps install of the project after the copy (it needs the source)', async () => {
+  const project = { 'pyproject.toml': '[project]\nname = "p"\n', 'p/__init__.py': '1' };
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY pyproject.toml .\nRUN pip install .\nCOPY . .\nRUN pip install --no-deps .\n', project), []);
 });
