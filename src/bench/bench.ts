@@ -23,6 +23,11 @@ import { buildGraph, stageLabel, type BuildGraph, type Step } from '../graph/gra
 import { estimateStep } from '../timing/estimate.js';
 import { durations, predictCold, predictRebuild, type Durations, type Estimator } from '../timing/predict.js';
 import { buildOverhead, emptyProfile, importRecord } from '../timing/profile.js';
+import { changeImpact } from '../analyze/impact.js';
+import { openContext } from '../context/index.js';
+import { writeStandin } from '../simulate/build.js';
+import type { SimulateModelOptions } from '../simulate/index.js';
+import { durationsOnce } from '../timing/predict.js';
 import { applyChange, changedPaths, checkChange, parseChangeSpec, type ChangeSpec } from './changes.js';
 import { summarize, type Summary } from './stats.js';
 import { benchTag, imageFacts, makeWorkspace, removeBenchImages, type ImageFacts, type Workspace } from './workspace.js';
@@ -55,6 +60,12 @@ export interface BenchOptions {
   onProgress?: (p: BenchProgress) => void;
   /** For steps the profile has no measurement of (FROM, steps of unbuilt stages). */
   estimate?: Estimator;
+  /**
+   * Build stand-ins instead (see src/simulate/): the same cache structure without the work, so
+   * a Dockerfile whose bases, downloads or hours of compiling are out of reach is measured
+   * offline. With no changes given, an edit of the context's representative source file.
+   */
+  simulate?: SimulateModelOptions;
 }
 
 export type Phase = 'cold' | 'noop' | 'warm' | 'change';
@@ -116,6 +127,8 @@ export interface FileResult {
 }
 
 export interface BenchResult {
+  /** `real`: the Dockerfiles themselves were built; `simulated`: their stand-ins (src/simulate/). */
+  mode: 'real' | 'simulated';
   /** The context as the user named it. */
   context: string;
   target?: string;
@@ -167,7 +180,8 @@ interface Input {
 async function prepare(options: BenchOptions): Promise<{ inputs: Input[]; changes: ChangeSpec[]; runs: number }> {
   const runs = options.runs ?? DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number of at least 1, got "${options.runs}"`);
-  const changes = (options.changes ?? []).map((c) => (typeof c === 'string' ? parseChangeSpec(c) : c));
+  const given = options.changes ?? [];
+  const changes = (given.length || !options.simulate ? given : await representativeEdit(options)).map((c) => (typeof c === 'string' ? parseChangeSpec(c) : c));
   const seen = new Set<string>();
   for (const c of changes) {
     if (seen.has(c.spec)) throw new UsageError(`--change ${c.spec} is given twice`);
@@ -186,6 +200,19 @@ async function prepare(options: BenchOptions): Promise<{ inputs: Input[]; change
   }
   if (inputs.length === 2 && inputs[0]!.path === inputs[1]!.path) throw new UsageError('--compare names the same Dockerfile as -f');
   return { inputs, changes, runs };
+}
+
+/**
+ * The source edit a simulated bench measures when no change is given: the representative source
+ * edit of analyze's change impact (the project's main code), as `edit:PATH`.
+ */
+async function representativeEdit(options: BenchOptions): Promise<string[]> {
+  const file = path.resolve(options.file ?? path.join(options.context, 'Dockerfile'));
+  const graph = buildGraph(await loadDockerfile(file, displayName(file)), { target: options.target, buildArgs: options.buildArgs });
+  const context = await openContext(options.context, file);
+  const impacts = changeImpact({ graph, context, durationsFor: durationsOnce(undefined, defaultEstimate), timeScale: 1, kinds: ['source'] });
+  const edit = impacts.find((i) => i.kind === 'source')?.subject[0];
+  return edit ? [`edit:${edit}`] : [];
 }
 
 function displayName(file: string): string {
@@ -219,6 +246,21 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       const target: Target = { contextDir: ws.context, dockerfilePath: dockerfile, displayName: input.display };
       const graphFor = (args: Record<string, string>) => buildGraph(input.df, { target: options.target, buildArgs: args });
       const graph = graphFor(baseArgs);
+      // Simulated: one stand-in per set of build args (a base or a USER may depend on them).
+      const standins = new Map<string, string>();
+      const sim = options.simulate;
+      const simContext = sim ? await openContext(ws.context, dockerfile) : undefined;
+      const dockerfileFor = async (args: Record<string, string>): Promise<string> => {
+        if (!sim) return dockerfile;
+        const key = JSON.stringify(Object.entries(args).sort());
+        let f = standins.get(key);
+        if (!f) {
+          const dir = path.join(ws!.root, `standin-${results.length}-${standins.size}`);
+          f = (await writeStandin(engine, graphFor(args), simContext, input.path, dir, { ...sim, ...(options.signal ? { signal: options.signal } : {}) })).file;
+          standins.set(key, f);
+        }
+        return f;
+      };
 
       const runBuild = async (phase: Phase, run: number, args: Record<string, string>, spec?: string): Promise<BuildRecord> => {
         checkAbort();
@@ -229,7 +271,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         tags.push(tag);
         const record = await build({
           context: ws!.context,
-          dockerfile,
+          dockerfile: await dockerfileFor(args),
           target: options.target,
           buildArgs: args,
           noCache: phase === 'cold' && !options.prune,
@@ -295,6 +337,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       results.push({ file: input.display, image, cold: coldFigure, noop: noopFigure, changes: changeFigures });
     }
     return {
+      mode: options.simulate ? 'simulated' : 'real',
       context: displayName(options.context),
       ...(options.target ? { target: options.target } : {}),
       engine: engine.description,

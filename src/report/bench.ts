@@ -62,6 +62,7 @@ function fileJson(f: FileResult, cache: BenchResult['cache']) {
 /** The JSON contract of `bench --format json` (see docs/timing.md). */
 export function benchJson(r: BenchResult): Record<string, unknown> {
   const out: Record<string, unknown> = {
+    mode: r.mode,
     context: r.context,
     ...(r.target ? { target: r.target } : {}),
     engine: r.engine,
@@ -146,7 +147,8 @@ export function benchText(r: BenchResult): string {
   const cold = r.cache === 'pruned' ? 'cold builds after pruning the build cache' : 'cold builds with `--no-cache` (the build cache was not pruned)';
   lines.push(
     `${r.runs} run${r.runs === 1 ? '' : 's'} per figure${r.runs > 1 ? ', median (min–max)' : ''}; ${cold}; ` +
-      `predictions from a profile of the first cold build (in parentheses: the measured median against it). ${r.engine}.`,
+      `predictions from a profile of the first cold build (in parentheses: the measured median against it). ${r.engine}.` +
+      (r.mode === 'simulated' ? ' Simulated: stand-ins of the Dockerfiles were built (same cache structure, no work; see docs/simulate.md).' : ''),
   );
   for (const f of r.results) {
     for (const [label, fig] of [['cold', f.cold], ['no-op', f.noop], ...f.changes.map((c) => [c.spec, c] as const)] as const) {

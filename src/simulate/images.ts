@@ -53,7 +53,7 @@ function recipe(image: StandinImage, dir: string): void {
   if (image.kind === 'base') {
     write(dir, 'files/etc/layerwise-sim/base', `${image.ref}\n${image.version ? `version ${image.version}\n` : ''}`);
     write(dir, `files${STATE_DIR}/.keep`, '');
-    write(dir, 'Dockerfile', [`FROM ${SIM_ROOT_IMAGE}`, 'COPY files/ /', `LABEL layerwise.simulate.base=${JSON.stringify(image.ref)}`, ''].join('\n'));
+    write(dir, 'Dockerfile', [`FROM ${SIM_ROOT_IMAGE}`, 'COPY files/ /', `RUN chmod 1777 ${STATE_DIR}`, `LABEL layerwise.simulate.base=${JSON.stringify(image.ref)}`, ''].join('\n'));
     return;
   }
   // An image COPY --from / --mount=from names: each path it is asked for, a folder when another

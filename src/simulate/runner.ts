@@ -32,6 +32,8 @@ export const TOOLBOX_DIR = '/.layerwise-sim';
 export const RUNNER_SCRIPT = `#!${TOOLBOX_DIR}/bin/busybox sh
 # layerwise simulate: the stand-in of one RUN step (src/simulate/runner.ts says what the words mean).
 PATH=${TOOLBOX_DIR}/bin
+# Any later user (USER is kept, as a number) can add its markers beside these.
+umask 000
 S=${STATE_DIR}
 NL='
 '

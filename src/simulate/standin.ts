@@ -13,8 +13,7 @@
  * each RUN by the runner of runner.ts, which takes the step's time over the time scale and
  * writes a marker whose content is derived from what the original reads; `ADD <url>`/git and
  * `COPY <<heredoc>` by a RUN of that runner with fixed inputs. `USER` becomes part of each
- * RUN's inputs (stand-ins run as root, so they can always write their markers), `--chown`
- * names become numbers (the stand-in bases have no users of the original).
+ * USER and `--chown` names become numbers (the stand-in bases have no users of the original).
  *
  * What is dropped or approximated is listed in `notes`, each at its original line.
  */
@@ -22,6 +21,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { CopyInstruction, Dockerfile, Instruction, Mount, RunInstruction } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
 import { stageLabel, type BuildGraph, type Stage, type Step } from '../graph/graph.js';
 import { stepEffects } from '../shell/effects.js';
 import { reads as readsVariable } from '../shell/variables.js';
@@ -119,15 +119,19 @@ function concrete(p: string): string {
 const GLOB = /[*?[]/;
 
 /**
- * The same path as a wildcard pattern that matches only itself (`/app/dis[t]`): BuildKit lets a
+ * The same path as a wildcard pattern that matches only itself (`/[a]pp/dist`): BuildKit lets a
  * wildcard match nothing, so the stand-in COPY does not fail where the original's producer
- * wrote something the effect model cannot name.
+ * wrote something the effect model cannot name. The wildcard is in the first segment because
+ * BuildKit (v0.8) needs the folder before the first wildcard to exist.
  */
-function optional(p: string): string {
-  if (p === '/' || GLOB.test(p)) return p;
-  const last = p[p.length - 1]!;
-  if (!/[A-Za-z0-9_.-]/.test(last)) return p;
-  return `${p.slice(0, -1)}[${last}]`;
+export function optional(p: string): string {
+  const segs = p.split('/');
+  const i = segs.findIndex((x) => x !== '');
+  if (i < 0 || GLOB.test(segs[i]!)) return p;
+  const first = segs[i]!;
+  if (!/[A-Za-z0-9_.-]/.test(first[0]!)) return p;
+  segs[i] = `[${first[0]}]${first.slice(1)}`;
+  return segs.join('/');
 }
 
 /** Markers a copy of `p` from a stage must bring: those under it, and those of the folders above it. */
@@ -135,10 +139,10 @@ function markerPatterns(p: string): string[] {
   const head = p.split('/').filter(Boolean);
   const glob = head.findIndex((s) => GLOB.test(s));
   const fixed = glob < 0 ? head : head.slice(0, glob);
+  const state = optional(STATE_DIR);
   const out: string[] = [];
-  for (let i = 0; i < fixed.length; i++) out.push(`${STATE_DIR}${i ? '/' + fixed.slice(0, i).join('/') : ''}/.lw*`);
-  if (glob < 0) out.push(optional(`${STATE_DIR}/${fixed.join('/')}`.replace(/\/$/, '')));
-  else out.push(`${STATE_DIR}/${head.join('/')}`);
+  for (let i = 0; i < fixed.length; i++) out.push(`${state}${i ? '/' + fixed.slice(0, i).join('/') : ''}/.lw*`);
+  out.push(`${state}/${(glob < 0 ? fixed : head).join('/')}`.replace(/\/$/, ''));
   return out;
 }
 
@@ -216,7 +220,9 @@ export function simulate(graph: BuildGraph, opts: SimulateOptions): Simulation {
         break;
       }
       case 'USER':
-        out.push(`# line ${inst.range.start.line}: ${inst.text.trim()} -- stand-ins run as root; the user is part of each later RUN's inputs`);
+        // Numbers, since the stand-in bases have none of the original's users; uid:gid, so
+        // BuildKit needs no /etc/passwd to run as it (a WORKDIR after it is made as that user too).
+        emit(inst, `USER ${numericOwner(String(step.expanded.user ?? ''))}`);
         break;
       case 'RUN':
         emit(inst, standinRun(graph, stage, step, inst, opts, scale, seconds, toolbox, note, externalTag, df));
@@ -256,11 +262,10 @@ function flagText(df: Dockerfile, range: { start: { offset: number }; end: { off
 
 /** The step's own cache inputs besides its parent, ARG/ENV and mounts: what its stand-in's words must change with. */
 function runKey(step: Step, inst: RunInstruction): string {
-  const cmd = inst.command.form === 'exec' ? JSON.stringify(inst.command.argv) : inst.args.raw;
+  // What BuildKit runs: the shell and the script, or the exec form's words (the same thing written either way is one key).
+  const argv = inst.command.form === 'exec' ? inst.command.argv : [...step.scope.shell, inst.args.raw];
   return sha(
-    inst.command.form,
-    inst.command.form === 'shell' ? step.scope.shell.join('\0') : '',
-    cmd,
+    JSON.stringify(argv),
     ...inst.heredocs.map((h) => `${h.name}\0${h.content}`),
     `user=${step.scope.user ?? ''}`,
     `network=${inst.network ?? ''}`,
@@ -302,12 +307,28 @@ function projectFolders(graph: BuildGraph, stage: Stage, before: number): string
   return [...new Set(out)];
 }
 
+/**
+ * The step as BuildKit keys it: an exec-form RUN that spells out the shell (`["/bin/sh", "-c",
+ * "echo hi"]`) is the shell-form RUN of its script, so everything the stand-in derives from the
+ * step (time, reads, writes) is the same for both ways of writing it, as the key is.
+ */
+function canonical(step: Step, inst: RunInstruction, df: Dockerfile): Step {
+  if (inst.command.form !== 'exec') return step;
+  const argv = inst.command.argv;
+  const shell = step.scope.shell;
+  if (argv.length !== shell.length + 1 || shell.some((w, i) => argv[i] !== w) || /\n/.test(argv[argv.length - 1]!)) return step;
+  const flags = inst.flags.map((f) => flagText(df, f.range)).join(' ');
+  const parsed = parseDockerfile(`FROM scratch\nRUN ${flags} ${argv[argv.length - 1]}\n`, df.file).instructions[1];
+  return parsed && parsed.keyword === 'RUN' ? { ...step, instruction: parsed } : step;
+}
+
 function standinRun(
   graph: BuildGraph, stage: Stage, step: Step, inst: RunInstruction, opts: SimulateOptions, scale: number,
   seconds: Map<number, number>, toolbox: string, note: Note, externalTag: External, df: Dockerfile,
 ): string {
   const flags: string[] = [];
-  const words: string[] = [`L${step.line}`, `K${runKey(step, inst)}`, secondsWord(step, opts, scale, seconds), ...variableWords(step)];
+  const keyed = canonical(step, inst, df);
+  const words: string[] = [`L${step.line}`, `K${runKey(step, inst)}`, secondsWord(keyed, opts, scale, seconds), ...variableWords(keyed)];
   const excluded: string[] = [];
   const extraReads: string[] = [];
   // step.sources holds one entry per bind mount and per cache mount with from=, in order.
@@ -347,7 +368,7 @@ function standinRun(
   if (inst.security) note(inst, 'approximated', `--security=${inst.security} is left out; it stays part of the step's inputs`);
   flags.push(`--mount=type=bind,from=${toolbox},source=${TOOLBOX_DIR},target=${TOOLBOX_DIR}`);
 
-  const e = stepEffects(step);
+  const e = stepEffects(keyed);
   if (e.unknown) {
     words.push('A', 'U');
   } else {

@@ -28,6 +28,7 @@ const fast: BenchResult['results'][number] = {
   changes: [{ spec: 'touch:src/app.py', ...fig([2, 2.2, 1.9], 1.5, [step(2, false, null, 'rebuilt', 1.5)], 2.5) }],
 };
 const result: BenchResult = {
+  mode: 'real',
   context: 'app',
   engine: 'docker 20.10.24 (BuildKit v0.8)',
   timing: 'plain',

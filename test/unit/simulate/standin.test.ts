@@ -80,7 +80,7 @@ test('the stand-in RUN changes with the original text and its user, and only the
 test('COPY --from a stage takes the path as an optional pattern with the markers under and above it', () => {
   const { s } = sim(MULTI);
   const line = s.text.split('\n').find((l) => l.startsWith('COPY --from=build'))!;
-  assert.equal(line, 'COPY --from=build /app/dis[t] /.layerwise-sim-state/.lw* /.layerwise-sim-state/app/.lw* /.layerwise-sim-state/app/dis[t] /srv/');
+  assert.equal(line, 'COPY --from=build /[a]pp/dist /[.]layerwise-sim-state/.lw* /[.]layerwise-sim-state/app/.lw* /[.]layerwise-sim-state/app/dist /srv/');
 });
 
 test('an external image becomes a local stand-in holding the paths taken from it', () => {
