@@ -4,23 +4,31 @@
  * stand-in step can overwrite it).
  *
  * Its words (each one argument of the exec-form RUN, so no shell of the image is involved):
- *   L<line>    the original line (names the step's marker)
- *   K<hash>    the original step's own cache inputs: its text, shell, user, network, heredocs
+ *   L<line>    the original line (names the step's markers)
+ *   K<hash>    the original step's own cache inputs (its text, shell, user, heredocs): not
+ *              read by the runner, there so that the stand-in's key changes with the original's
  *   T<secs>    how long to take (the step's measured or estimated time over --time-scale)
  *   V<name>    an ARG/ENV the original reads: its value is part of what the step produces
- *   R<path>    a path the original reads (effect model): its content is hashed
- *   A          the original reads everything (the effect model does not know the command)
- *   X<path>    left out of the hash (cache and tmpfs mounts, the project folders of a
+ *   X<path>    left out of every hash (cache and tmpfs mounts, the project folders of a
  *              system-wide install)
- *   W<path>    a path the original writes: the step's marker goes to STATE/<path>/.lw<line>
- *   U          the original writes the system or anything: the marker goes to STATE/.lw<line>
+ * then one group per part of the script that writes something (a pipeline, by the effect
+ * model), each opened by
+ *   G<key>     the part's own inputs: its text, the shell, the user, and the keys of earlier
+ *              parts whose writes it reads
+ * and followed by
+ *   R<path>    a path the part reads: its content is hashed
+ *   A          the part reads everything (the effect model does not know the command)
+ *   W<path>    a path the part writes: its marker goes to STATE/<path>/.lw<line>
+ *   U          the part writes the system or anything: its marker goes to STATE/.lw<line>
  *
- * What the step produces is one hash over K, the V values and the content of what it reads;
- * markers carry it. A marker holds nothing but that hash, so a later `COPY --from` (which the
- * stand-in points at the markers under the copied path) sees new content exactly when a step
- * that writes there ran with other inputs: BuildKit's early cut-off stays what it is.
- * Markers live under STATE, never at the written path itself, so a stand-in can never break
- * the files of the image (its /bin/sh, its /etc/passwd).
+ * What a part produces is one hash over its key, the V values and the content of what it
+ * reads; its markers carry it. A marker holds nothing but that hash, so a later `COPY --from`
+ * (which the stand-in points at the markers under the copied path) sees new content exactly
+ * when a part that writes there ran with other inputs: BuildKit's early cut-off stays what it
+ * is, also when an unrelated part of the same RUN changed. Markers live under STATE, never at
+ * the written path itself, so a stand-in can never break the files of the image (its /bin/sh,
+ * its /etc/passwd). The RUN's own words are its cache key: every one of them derives from the
+ * original step's text and scope, so the stand-in re-runs exactly when the original would.
  */
 import { createHash } from 'node:crypto';
 
@@ -37,21 +45,22 @@ umask 000
 S=${STATE_DIR}
 NL='
 '
-line='' key='' secs=0 vars='' reads='' excl='' writes='' all='' root=''
+line='' secs=0 vars='' excl=''
 for a in "$@"; do
   case "$a" in
     L*) line=\${a#L} ;;
-    K*) key=\${a#K} ;;
     T*) secs=\${a#T} ;;
     V*) vars="$vars \${a#V}" ;;
-    R*) reads="$reads$NL\${a#R}" ;;
     X*) excl="$excl$NL\${a#X}" ;;
-    W*) writes="$writes$NL\${a#W}" ;;
-    A) all=1 ;;
-    U) root=1 ;;
   esac
 done
 sleep "$secs"
+values=''
+for v in $vars; do
+  eval "isset=\\\${$v+1}"
+  eval "val=\\\${$v-}"
+  values="$values$v=\${isset:+set:}$val$NL"
+done
 # Files to hash: each read path, the markers under it, and the markers of the folders above it.
 files() {
   if [ -n "$all" ]; then
@@ -76,21 +85,30 @@ files() {
   done
   return 0
 }
-# Leave out what is excluded (prefix match) and list each file once, in a stable order.
-list=$(files | awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u)
-content=$(printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null; printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null)
-values=''
-for v in $vars; do
-  eval "isset=\\\${$v+1}"
-  eval "val=\\\${$v-}"
-  values="$values$v=\${isset:+set:}$val$NL"
+# One part: hash what it reads (less what is excluded, each file once, in a stable order) and write its markers.
+flush() {
+  [ -n "$key" ] || return 0
+  list=$(files | awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u)
+  content=$(printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null; printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null)
+  h=$(printf '%s\\n%s\\n%s' "$key" "$values" "$content" | sha256sum | cut -c1-64)
+  if [ -n "$root" ]; then mkdir -p "$S" 2>/dev/null && printf '%s\\n' "$h" >> "$S/.lw$line"; fi
+  printf '%s\\n' "$writes" | while IFS= read -r w; do
+    [ -n "$w" ] || continue
+    mkdir -p "$S$w" 2>/dev/null && printf '%s\\n' "$h" >> "$S$w/.lw$line"
+  done
+  return 0
+}
+key='' reads='' writes='' all='' root=''
+for a in "$@"; do
+  case "$a" in
+    G*) flush; key=\${a#G} reads='' writes='' all='' root='' ;;
+    R*) reads="$reads$NL\${a#R}" ;;
+    W*) writes="$writes$NL\${a#W}" ;;
+    A) all=1 ;;
+    U) root=1 ;;
+  esac
 done
-h=$(printf '%s\\n%s\\n%s' "$key" "$values" "$content" | sha256sum | cut -c1-64)
-if [ -n "$root" ]; then mkdir -p "$S" && printf '%s\\n' "$h" > "$S/.lw$line"; fi
-printf '%s\\n' "$writes" | while IFS= read -r w; do
-  [ -n "$w" ] || continue
-  mkdir -p "$S$w" 2>/dev/null && printf '%s\\n' "$h" > "$S$w/.lw$line"
-done
+flush
 exit 0
 `;
 

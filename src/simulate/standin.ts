@@ -23,7 +23,8 @@ import { InputError } from '../core/errors.js';
 import type { CopyInstruction, Dockerfile, Instruction, Mount, RunInstruction } from '../dockerfile/model.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { stageLabel, type BuildGraph, type Stage, type Step } from '../graph/graph.js';
-import { stepEffects } from '../shell/effects.js';
+import { partEffects, stepEffects, type Effects } from '../shell/effects.js';
+import { runAnalysis } from '../shell/run-analysis.js';
 import { reads as readsVariable } from '../shell/variables.js';
 import { RUNNER_VERSION, STATE_DIR, TOOLBOX_DIR } from './runner.js';
 
@@ -322,12 +323,79 @@ function canonical(step: Step, inst: RunInstruction, df: Dockerfile): Step {
   return parsed && parsed.keyword === 'RUN' ? { ...step, instruction: parsed } : step;
 }
 
+/**
+ * The parts of a RUN that write something, each a pipeline of its script with what it reads
+ * and writes (effect model) and a key of its own: its text, the shell and user, and the keys of
+ * earlier parts it reads from. Null when the effect model does not know the step: then the
+ * whole step reads and writes everything.
+ */
+function writeGroups(step: Step): { key: string; effects: Effects }[] | null {
+  if (stepEffects(step).unknown) return null;
+  const a = runAnalysis(step);
+  if (!a || a.error || !a.commands.length) return null;
+  // Pipelines: commands joined by a single `|` write together.
+  const pipelines: number[][] = [];
+  a.commands.forEach((c, i) => {
+    const prev = a.commands[i - 1];
+    const between = prev ? a.script.slice(prev.range.end, c.range.start) : '';
+    if (prev && /(^|[^|])\|([^|]|$)/.test(between) && !/[;&\n]/.test(between.replace(/\|/g, ''))) pipelines[pipelines.length - 1]!.push(i);
+    else pipelines.push([i]);
+  });
+  const dirChanges = a.commands.map((c, i) => (['cd', 'pushd', 'popd'].includes(c.name.value) ? i : -1)).filter((i) => i >= 0);
+  const base = [step.scope.shell.join(' '), `user=${step.scope.user ?? ''}`];
+  const out: { key: string; effects: Effects }[] = [];
+  const done: { key: string; writes: string[] }[] = [];
+  for (const p of pipelines) {
+    const e = partEffects(step, [...dirChanges.filter((i) => i < p[0]!), ...p]);
+    if (e.unknown) return null;
+    const text = a.script.slice(a.commands[p[0]!]!.range.start, a.commands[p[p.length - 1]!]!.range.end);
+    const deps = done.filter((d) => d.writes.some((w) => [...e.reads, ...e.writes].some((r) => overlaps(r, w)))).map((d) => d.key);
+    const key = sha(...base, text, ...deps).slice(0, 32);
+    if (e.writes.length || e.system) {
+      out.push({ key, effects: e });
+      done.push({ key, writes: e.system ? ['/'] : e.writes });
+    }
+  }
+  return out;
+}
+
+/**
+ * What surely exists at the end of a stage (and the stages it is built on) in the stand-in:
+ * folders a context copy or a WORKDIR made, the paths known parts of RUNs write (as markers),
+ * and whether some RUN writes everything (a command the effect model does not know, a
+ * system-wide install).
+ */
+function madeIn(graph: BuildGraph, stage: Stage): { dirs: string[]; writes: string[]; everything: boolean } {
+  const out = { dirs: [] as string[], writes: [] as string[], everything: false };
+  for (let s: Stage | undefined = stage; s; s = s.base.kind === 'stage' ? graph.stages[s.base.stage] : undefined) {
+    for (const st of s.steps) {
+      if (st.keyword === 'WORKDIR') out.dirs.push(String(st.expanded.workdir));
+      if ((st.keyword === 'COPY' || st.keyword === 'ADD') && st.sources.every((x) => x.kind === 'context') && st.sources.length) {
+        out.dirs.push(path.posix.resolve(st.scope.workdir, String(st.expanded.dest ?? '')));
+      }
+      if (st.keyword !== 'RUN') continue;
+      const groups = writeGroups(st);
+      if (!groups) out.everything = true;
+      for (const g of groups ?? []) {
+        if (g.effects.system) out.everything = true;
+        out.writes.push(...g.effects.writes);
+      }
+    }
+  }
+  return out;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a === '/' || b === '/' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
 function standinRun(
   graph: BuildGraph, stage: Stage, step: Step, inst: RunInstruction, opts: SimulateOptions, scale: number,
   seconds: Map<number, number>, toolbox: string, note: Note, externalTag: External, df: Dockerfile,
 ): string {
   const flags: string[] = [];
   const keyed = canonical(step, inst, df);
+  // K: the original's own key inputs (the runner ignores it; BuildKit keys the stand-in on it).
   const words: string[] = [`L${step.line}`, `K${runKey(step, inst)}`, secondsWord(keyed, opts, scale, seconds), ...variableWords(keyed)];
   const excluded: string[] = [];
   const extraReads: string[] = [];
@@ -355,33 +423,51 @@ function standinRun(
       flags.push(`--mount=type=bind,from=${imageRef(src.ref)},source=${m.source ?? '/'},target=${m.target}${m.readonly === false || /\brw\b|readwrite/.test(text) ? ',rw' : ''}`);
       return;
     }
-    // From a stage: the path may exist only as markers in the stand-in, and a mount (unlike a
-    // COPY) cannot be optional: the whole stage is mounted, so the step re-runs whenever that
-    // stage's content changes (a superset of the original's triggers).
+    // From a stage. A mount, unlike a COPY, cannot be optional: it mounts what surely exists
+    // in the stand-in stage: the path itself when a context copy or a WORKDIR made it, and the
+    // markers under it when a known part of a RUN writes there. Otherwise (a command the
+    // effect model does not know, a write above the path) the whole stage, so the step
+    // re-runs whenever anything in that stage changes: a superset of the original's triggers.
     const dir = `${STAGE_MOUNT_DIR}/${i}`;
-    const stageName = graph.stages[src.stage]!.name ?? String(src.stage);
-    flags.push(`--mount=type=bind,from=${stageName},target=${dir}`);
-    extraReads.push(dir);
-    if (m.source && m.source !== '/') note(inst, 'approximated', `the bind mount of ${m.source} from stage ${stageName} mounts the whole stage: the step re-runs when anything in that stage changes`);
+    const producer = graph.stages[src.stage]!;
+    const stageName = producer.name ?? String(src.stage);
+    const p = path.posix.resolve('/', m.source ?? '/');
+    const made = madeIn(graph, producer);
+    const under = (a: string, b: string) => a === b || b === '/' || a.startsWith(`${b}/`);
+    const real = p !== '/' && made.dirs.some((d) => under(d, p));
+    const markers = p !== '/' && made.writes.some((w) => under(w, p));
+    const above = made.writes.some((w) => w !== p && under(p, w));
+    if (p === '/' || made.everything || above || (!real && !markers)) {
+      flags.push(`--mount=type=bind,from=${stageName},target=${dir}`);
+      extraReads.push(dir);
+      if (p !== '/') note(inst, 'approximated', `the bind mount of ${m.source} from stage ${stageName} mounts the whole stage: the step re-runs when anything in that stage changes`);
+      return;
+    }
+    if (real) flags.push(text);
+    if (markers) {
+      flags.push(`--mount=type=bind,from=${stageName},source=${STATE_DIR}${p},target=${dir}`);
+      extraReads.push(dir);
+    }
   });
   if (inst.network) note(inst, 'approximated', `--network=${inst.network} is left out (the stand-in needs no network); it stays part of the step's inputs`);
   if (inst.security) note(inst, 'approximated', `--security=${inst.security} is left out; it stays part of the step's inputs`);
   flags.push(`--mount=type=bind,from=${toolbox},source=${TOOLBOX_DIR},target=${TOOLBOX_DIR}`);
 
-  const e = stepEffects(keyed);
-  if (e.unknown) {
-    words.push('A', 'U');
-  } else {
-    for (const r of e.reads) words.push(`R${r}`);
-    for (const w of e.writes) words.push(`W${w}`);
-    if (e.system) {
-      words.push('U', `R${STATE_DIR}`);
-      for (const p of projectFolders(graph, stage, step.position)) if (!e.reads.some((r) => r === p || r.startsWith(`${p}/`))) excluded.push(`${STATE_DIR}${p}`);
-    }
-    if (!e.writes.length && !e.system) words.push('U');
-  }
-  for (const r of extraReads) words.push(`R${r}`);
   for (const x of excluded) words.push(`X${x}`);
+  const groups = writeGroups(keyed);
+  if (!groups) {
+    words.push(`G${runKey(step, inst)}`, 'A', 'U');
+  } else {
+    for (const g of groups) {
+      words.push(`G${g.key}`, ...g.effects.reads.map((r) => `R${r}`), ...g.effects.writes.map((w) => `W${w}`));
+      if (g.effects.system) {
+        words.push('U', `R${STATE_DIR}`);
+        for (const p of projectFolders(graph, stage, step.position)) if (!g.effects.reads.some((r) => r === p || r.startsWith(`${p}/`))) words.push(`X${STATE_DIR}${p}`);
+      }
+    }
+  }
+  // A whole stage mounted: every part reads it.
+  if (extraReads.length) for (let i = words.length - 1; i >= 0; i--) if (words[i]!.startsWith('G')) words.splice(i + 1, 0, ...extraReads.map((r) => `R${r}`));
   return `RUN ${flags.join(' ')} ${JSON.stringify([`${TOOLBOX_DIR}/run`, ...words])}`;
 }
 

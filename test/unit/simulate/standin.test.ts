@@ -116,3 +116,12 @@ test('simulate refuses a Windows base with file:line:col and exit 2', () => {
   assert.equal(r.status, 2);
   assert.equal(r.stderr, `layerwise: ${path.join(dir, 'Dockerfile')}:2:6: cannot simulate mcr.microsoft.com/windows/servercore:ltsc2022: a Windows image (stand-in bases are Linux busybox images)\n`);
 });
+
+test('a part of a RUN that writes a path keeps its key when another part of the RUN changes (early cut-off stays real)', () => {
+  const a = lineOf(sim('FROM bb AS b\nRUN mkdir /out && echo result > /out/result\n').s.text, 2)!;
+  const b = lineOf(sim('FROM bb AS b\nRUN mkdir /out && echo result > /out/result && echo side > /side\n').s.text, 2)!;
+  const groups = (l: string) => (JSON.parse(l.slice(l.indexOf('["'))) as string[]).filter((w) => w.startsWith('G') || w.startsWith('W'));
+  assert.notEqual(a, b, 'the step itself re-runs');
+  assert.deepEqual(groups(b).slice(0, groups(a).length), groups(a));
+  assert.ok(groups(b).includes('W/side'));
+});
