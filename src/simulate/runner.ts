@@ -4,7 +4,6 @@
  * stand-in step can overwrite it).
  *
  * Its words (each one argument of the exec-form RUN, so no shell of the image is involved):
- *   L<line>    the original line (names the step's markers)
  *   K<hash>    the original step's own cache inputs (its text, shell, user, heredocs): not
  *              read by the runner, there so that the stand-in's key changes with the original's
  *   T<secs>    how long to take (the step's measured or estimated time over --time-scale)
@@ -18,8 +17,10 @@
  * and followed by
  *   R<path>    a path the part reads: its content is hashed
  *   A          the part reads everything (the effect model does not know the command)
- *   W<path>    a path the part writes: its marker goes to STATE/<path>/.lw<line>
- *   U          the part writes the system or anything: its marker goes to STATE/.lw<line>
+ *   W<path>    a path the part writes: its marker goes to STATE/<path>/.lw<key>
+ *   U          the part writes the system or anything: its marker goes to STATE/.lw<key>
+ *
+ * No word holds the line: moving a step to another line changes no cache key in BuildKit.
  *
  * What a part produces is one hash over its key, the V values and the content of what it
  * reads; its markers carry it. A marker holds nothing but that hash, so a later `COPY --from`
@@ -45,10 +46,9 @@ umask 000
 S=${STATE_DIR}
 NL='
 '
-line='' secs=0 vars='' excl=''
+secs=0 vars='' excl=''
 for a in "$@"; do
   case "$a" in
-    L*) line=\${a#L} ;;
     T*) secs=\${a#T} ;;
     V*) vars="$vars \${a#V}" ;;
     X*) excl="$excl$NL\${a#X}" ;;
@@ -63,14 +63,12 @@ for v in $vars; do
 done
 # Files to hash: each read path, the markers under it, and the markers of the folders above it.
 files() {
-  if [ -n "$all" ]; then
-    find / \\( -path /proc -o -path /sys -o -path /dev -o -path ${TOOLBOX_DIR} -o -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -print 2>/dev/null
-    return 0
-  fi
+  if [ -n "$all" ]; then reads=/; fi
   printf '%s\\n' "$reads" | while IFS= read -r p; do
     [ -n "$p" ] || continue
     for q in "$p" "$S$p"; do
-      if [ -e "$q" ] || [ -L "$q" ]; then find "$q" \\( -type f -o -type l \\) -print 2>/dev/null; fi
+      # Never the kernel's files (reading some of them blocks), the toolbox or what the engine mounts per run.
+      if [ -e "$q" ] || [ -L "$q" ]; then find "$q" \\( -path /proc -o -path /sys -o -path /dev -o -path ${TOOLBOX_DIR} -o -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf \\) -prune -o \\( -type f -o -type l \\) -print 2>/dev/null; fi
     done
     d=''
     rest=\${p#/}
@@ -90,11 +88,12 @@ flush() {
   [ -n "$key" ] || return 0
   list=$(files | awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u)
   content=$(printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null; printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null)
+  mark=$(printf '%s' "$key" | cut -c1-16)
   h=$(printf '%s\\n%s\\n%s' "$key" "$values" "$content" | sha256sum | cut -c1-64)
-  if [ -n "$root" ]; then mkdir -p "$S" 2>/dev/null && printf '%s\\n' "$h" >> "$S/.lw$line"; fi
+  if [ -n "$root" ]; then mkdir -p "$S" 2>/dev/null && printf '%s\\n' "$h" >> "$S/.lw$mark"; fi
   printf '%s\\n' "$writes" | while IFS= read -r w; do
     [ -n "$w" ] || continue
-    mkdir -p "$S$w" 2>/dev/null && printf '%s\\n' "$h" >> "$S$w/.lw$line"
+    mkdir -p "$S$w" 2>/dev/null && printf '%s\\n' "$h" >> "$S$w/.lw$mark"
   done
   return 0
 }

@@ -396,7 +396,7 @@ function standinRun(
   const flags: string[] = [];
   const keyed = canonical(step, inst, df);
   // K: the original's own key inputs (the runner ignores it; BuildKit keys the stand-in on it).
-  const words: string[] = [`L${step.line}`, `K${runKey(step, inst)}`, secondsWord(keyed, opts, scale, seconds), ...variableWords(keyed)];
+  const words: string[] = [`K${runKey(step, inst)}`, secondsWord(keyed, opts, scale, seconds), ...variableWords(keyed)];
   const excluded: string[] = [];
   const extraReads: string[] = [];
   // step.sources holds one entry per bind mount and per cache mount with from=, in order.
@@ -492,7 +492,7 @@ function standinCopy(
     const what = remote.length ? `ADD of ${remote.map((r) => (r as { url: string }).url).join(', ')}` : 'COPY of a here-document';
     note(inst, 'approximated', `${what}: a fixed stand-in that writes a marker at ${absDest}${step.sources.some((s) => s.kind === 'context') ? '; its context sources are not copied' : ''}`);
     const key = sha(inst.keyword, inst.text, ...inst.heredocs.map((h) => h.content), String(step.expanded.chown ?? ''), String(step.expanded.chmod ?? ''), inst.checksum ?? '').slice(0, 32);
-    const words = [`L${step.line}`, `K${key}`, secondsWord(step, opts, scale, seconds), `W${absDest}`];
+    const words = [secondsWord(step, opts, scale, seconds), `G${key}`, `W${absDest}`];
     return `RUN --mount=type=bind,from=${toolbox},source=${TOOLBOX_DIR},target=${TOOLBOX_DIR} ${JSON.stringify([`${TOOLBOX_DIR}/run`, ...words])}`;
   }
 

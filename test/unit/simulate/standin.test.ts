@@ -38,7 +38,12 @@ const MULTI = [
   '',
 ].join('\n');
 
-const lineOf = (text: string, n: number) => text.split('\n').find((l) => l.includes(`"L${n}"`));
+/** The stand-in instruction for original line n (the line after its `# line n:` comment). */
+const lineOf = (text: string, n: number) => {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => l.startsWith(`# line ${n}:`));
+  return i < 0 ? undefined : lines[i + 1];
+};
 
 test('the stand-in has the same stages, names and vertex-making steps as the original, so BuildKit names map back unchanged', () => {
   const { graph, s, standin } = sim(MULTI);
