@@ -1,9 +1,10 @@
 /**
  * The stand-in images a simulation needs, made on the engine from the offline busybox root
- * (`bb:latest`, which scripts/engine.sh imports) and reused while they exist: a stand-in's
+ * (`bb:latest`, which scripts/engine.sh imports; bases by `docker import` of that root with a
+ * file naming the original) and reused while they exist: a stand-in's
  * identity is its tag, so the cache of earlier simulated builds stays valid.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDirs } from '../engine/cleanup.js';
 import { build } from '../engine/driver.js';
@@ -50,12 +51,6 @@ function recipe(image: StandinImage, dir: string): void {
     ].join('\n'));
     return;
   }
-  if (image.kind === 'base') {
-    write(dir, 'files/etc/layerwise-sim/base', `${image.ref}\n${image.version ? `version ${image.version}\n` : ''}`);
-    write(dir, `files${STATE_DIR}/.keep`, '');
-    write(dir, 'Dockerfile', [`FROM ${SIM_ROOT_IMAGE}`, 'COPY files/ /', `RUN chmod 1777 ${STATE_DIR}`, `LABEL layerwise.simulate.base=${JSON.stringify(image.ref)}`, ''].join('\n'));
-    return;
-  }
   // An image COPY --from / --mount=from names: each path it is asked for, a folder when another
   // path lies under it, else a file saying what it stands for.
   const paths = image.paths;
@@ -69,12 +64,101 @@ function recipe(image: StandinImage, dir: string): void {
   write(dir, 'Dockerfile', ['FROM scratch', 'COPY files/ /', ''].join('\n'));
 }
 
+let rootTar: Promise<Buffer> | undefined;
+
+/**
+ * The busybox root of {@link SIM_ROOT_IMAGE} as a tar, without its end-of-archive blocks, so
+ * that entries can be appended: read once per process (`docker create` + `docker export`).
+ */
+function busyboxRoot(engine: EngineIdentity): Promise<Buffer> {
+  rootTar ??= (async () => {
+    const { docker, env } = dockerOf(engine);
+    const c = await run(docker, ['create', SIM_ROOT_IMAGE, '/bin/true'], { env, timeoutMs: 60_000 });
+    if (c.code !== 0) throw new Error(`docker create ${SIM_ROOT_IMAGE} failed: ${firstLine(c.stderr)}`);
+    const id = c.stdout.trim();
+    const dir = makeTempDir('layerwise-sim-root-');
+    try {
+      const file = path.join(dir, 'root.tar');
+      const e = await run(docker, ['export', '-o', file, id], { env, timeoutMs: 120_000 });
+      if (e.code !== 0) throw new Error(`docker export of ${SIM_ROOT_IMAGE} failed: ${firstLine(e.stderr)}`);
+      return withoutEnd(readFileSync(file));
+    } finally {
+      await run(docker, ['rm', id], { env, timeoutMs: 60_000 });
+      removeTempDirs(dir);
+    }
+  })();
+  rootTar.catch(() => (rootTar = undefined));
+  return rootTar;
+}
+
+/** A tar up to its first all-zero header block (the end-of-archive marker). */
+function withoutEnd(tar: Buffer): Buffer {
+  let at = 0;
+  while (at + 512 <= tar.length) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const size = parseInt(header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim() || '0', 8);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return tar.subarray(0, at);
+}
+
+/** One ustar entry: a folder (content null) or a regular file. */
+function tarEntry(name: string, content: string | null, mode: number): Buffer {
+  const body = content === null ? Buffer.alloc(0) : Buffer.from(content);
+  const h = Buffer.alloc(512);
+  h.write(content === null ? `${name.replace(/\/?$/, '/')}` : name, 0, 100, 'utf8');
+  h.write(mode.toString(8).padStart(7, '0') + '\0', 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  h.write(body.length.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write('        ', 148, 'latin1');
+  h.write(content === null ? '5' : '0', 156, 'latin1');
+  h.write('ustar\0', 257, 'latin1');
+  h.write('00', 263, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  return Buffer.concat([h, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
+
+/**
+ * A stand-in base: `docker import` of the busybox root with a file naming the original and the
+ * state folder stand-ins write their markers in (open to every user: USER is kept).
+ */
+async function importBase(engine: EngineIdentity, image: StandinImage): Promise<void> {
+  const { docker, env } = dockerOf(engine);
+  const tar = Buffer.concat([
+    await busyboxRoot(engine),
+    tarEntry('etc/layerwise-sim', null, 0o755),
+    tarEntry('etc/layerwise-sim/base', `${image.ref}\n${image.version ? `version ${image.version}\n` : ''}`, 0o644),
+    tarEntry(STATE_DIR.slice(1), null, 0o1777),
+    tarEntry(`${STATE_DIR.slice(1)}/.keep`, '', 0o644),
+    Buffer.alloc(1024),
+  ]);
+  const dir = makeTempDir('layerwise-sim-base-');
+  try {
+    const file = path.join(dir, 'base.tar');
+    writeFileSync(file, tar);
+    const r = await run(docker, ['import', '-c', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '-c', 'CMD ["/bin/sh"]', file, image.tag], { env, timeoutMs: 120_000 });
+    if (r.code !== 0) throw new SimulationImageError(image, `docker import failed: ${firstLine(r.stderr)}`);
+  } finally {
+    removeTempDirs(dir);
+  }
+}
+
 /** Makes each stand-in image that is not there yet. Returns the tags it made. */
 export async function ensureImages(engine: EngineIdentity, images: readonly StandinImage[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
   const made: string[] = [];
   for (const image of images) {
     if (!image.tag.startsWith(SIM_TAG_PREFIX)) throw new Error(`not a stand-in tag: ${image.tag}`);
     if (await exists(engine, image.tag)) continue;
+    if (image.kind === 'base') {
+      await importBase(engine, image);
+      made.push(image.tag);
+      continue;
+    }
     const dir = makeTempDir('layerwise-sim-image-');
     try {
       recipe(image, dir);

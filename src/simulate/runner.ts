@@ -83,21 +83,34 @@ files() {
   done
   return 0
 }
-# One part: hash what it reads (less what is excluded, each file once, in a stable order) and write its markers.
+# The digest of a list of files: markers (.lw* files, under STATE or copied from there) by their content,
+# every other file by its name, size, time, mode, owner and link: stand-ins never write real
+# files, so those come from COPY and ADD, which keep the context's times, or from the base.
+digest() {
+  awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u > "$tmp/list"
+  { grep '/\\.lw[^/]*$' "$tmp/list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null
+    tr '\\n' '\\0' < "$tmp/list" | xargs -0 -r stat -c '%n %s %Y %a %u %g %N' 2>/dev/null; } | sha256sum | cut -c1-64
+}
+# One part: hash what it reads; its markers are written once every part is hashed, so no part
+# sees another's (a part that reads an earlier one's output has that part's key in its own).
 flush() {
   [ -n "$key" ] || return 0
-  list=$(files | awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u)
-  content=$(printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null; printf '%s\\n' "$list" | tr '\\n' '\\0' | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null)
+  if [ -n "$all" ] || printf '%s\\n' "$reads" | grep -qx /; then
+    [ -n "$whole" ] || whole=$(all=1 files | digest)
+    content=$whole
+  else
+    content=$(files | digest)
+  fi
   mark=$(printf '%s' "$key" | cut -c1-16)
   h=$(printf '%s\\n%s\\n%s' "$key" "$values" "$content" | sha256sum | cut -c1-64)
-  if [ -n "$root" ]; then mkdir -p "$S" 2>/dev/null && printf '%s\\n' "$h" >> "$S/.lw$mark"; fi
-  printf '%s\\n' "$writes" | while IFS= read -r w; do
-    [ -n "$w" ] || continue
-    mkdir -p "$S$w" 2>/dev/null && printf '%s\\n' "$h" >> "$S$w/.lw$mark"
-  done
+  if [ -n "$root" ]; then pending="$pending$h $mark /$NL"; fi
+  pending="$pending$(printf '%s\\n' "$writes" | while IFS= read -r w; do [ -n "$w" ] && printf '%s %s %s\\n' "$h" "$mark" "$w"; done)$NL"
   return 0
 }
-key='' reads='' writes='' all='' root=''
+tmp=$(mktemp -d 2>/dev/null || echo /tmp/.layerwise-sim-$$)
+mkdir -p "$tmp"
+excl="$excl$NL$tmp"
+key='' reads='' writes='' all='' root='' whole='' pending=''
 for a in "$@"; do
   case "$a" in
     G*) flush; key=\${a#G} reads='' writes='' all='' root='' ;;
@@ -108,6 +121,12 @@ for a in "$@"; do
   esac
 done
 flush
+rm -rf "$tmp"
+printf '%s' "$pending" | while read -r h mark w; do
+  [ -n "$w" ] || continue
+  d="$S\${w%/}"
+  mkdir -p "$d" 2>/dev/null && printf '%s\\n' "$h" >> "$d/.lw$mark"
+done
 exit 0
 `;
 
