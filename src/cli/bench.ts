@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { BenchAbortedError, BenchBuildError, bench, DEFAULT_RUNS, type BenchProgress } from '../bench/bench.js';
 import { UsageError } from '../core/errors.js';
 import { benchFailureText, benchJson, benchText } from '../report/bench.js';
-import { DEFAULT_PROFILE, loadProfile } from '../timing/profile.js';
 import { parseTimeScale } from './simulate.js';
-import { buildSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
+import { PROFILE_OPTION_HELP, readProfile, buildSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
 
 function parseRuns(value: string): number {
   const n = Number(value);
@@ -24,18 +23,18 @@ export function registerBench(program: Command): void {
     .option('--runs <N>', `builds per figure (default ${DEFAULT_RUNS})`, parseRuns)
     .option('--prune', 'make cold builds cold by pruning the whole build cache first (default: --no-cache builds)')
     .option('--simulate', 'build stand-ins of the files instead (same cache structure, no work, offline; see layerwise simulate); with no --change, measures an edit of the main source folder')
-    .option('--profile <FILE>', 'with --simulate: measured step durations the stand-ins take (see layerwise profile)', DEFAULT_PROFILE)
+    .option('--profile <FILE>', `with --simulate: ${PROFILE_OPTION_HELP}`)
     .option('--time-scale <N>', 'with --simulate: stand-ins take 1/N of the measured or estimated time')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; compare?: string; change?: string[];
-      runs?: number; prune?: boolean; format: string; simulate?: boolean; profile: string; timeScale?: string;
+      runs?: number; prune?: boolean; format: string; simulate?: boolean; profile?: string; timeScale?: string;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const t = resolveTarget(context, opts.file);
       const timeScale = parseTimeScale(opts.timeScale);
       if (!opts.simulate && opts.timeScale !== undefined) throw new UsageError('--time-scale needs --simulate (a real build takes the time it takes)');
-      const simulate = opts.simulate ? { profile: await loadProfile(opts.profile), ...(timeScale ? { timeScale } : {}) } : undefined;
-      const t = resolveTarget(context, opts.file);
+      const simulate = opts.simulate ? { profile: await readProfile(opts.profile, t), ...(timeScale ? { timeScale } : {}) } : undefined;
       const tty = process.stderr.isTTY === true;
       const interrupt = onInterrupt('the bench copy and images');
       const started = Date.now();
