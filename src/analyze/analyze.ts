@@ -68,6 +68,8 @@ function weight(c?: Cost): number {
 /** A rule's findings before the fix data: what the checks report, config and ignores applied. */
 type Found = Omit<AnalyzedFinding, 'fix'>;
 
+const RULE_NAMES: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.name));
+
 interface RunInput {
   graph: BuildGraph;
   durationsFor: (g: BuildGraph) => Durations;
@@ -83,7 +85,8 @@ function runRules({ graph, durationsFor, context, rules, config, impact: withImp
   const d = durationsFor(graph);
   const scale = config.timeScale;
   const impact = withImpact ? changeImpact({ graph, context, durationsFor, timeScale: scale, extra: config.changes }) : [];
-  const ignores = readIgnores(graph.dockerfile);
+  // Every rule's name, not only those enabled: an ignore of a rule turned off is no typo.
+  const ignores = readIgnores(graph.dockerfile, RULE_NAMES);
   const findings: Found[] = [];
   for (const rule of rules) {
     const severity = config.rules[rule.meta.name]?.severity ?? rule.meta.severity;

@@ -32,7 +32,12 @@ export function defaultConfig(): Config {
 
 const SEVERITIES = ['error', 'warning', 'info'];
 
-export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): Config {
+/**
+ * Parses a config. `ruleOptions` gives, per rule, the option names it takes (its metadata's
+ * `options`): a key a rule does not take is an error at that key, as a misspelled top-level key
+ * is. Without it, option names are not checked.
+ */
+export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>, ruleOptions?: ReadonlyMap<string, readonly string[]>): Config {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   const at = (node: YamlNode | null | undefined) => {
@@ -70,6 +75,13 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
             else if (SEVERITIES.includes(s)) cfg.rules[name] = { enabled: true, severity: s as Severity, options: {} };
             else fail(`rules.${name}: expected off, error, warning or info, got "${s}"`, v);
           } else if (isMap(v)) {
+            const takes = ruleOptions?.get(name) ?? [];
+            for (const o of (v as import('yaml').YAMLMap).items) {
+              const k = isScalar(o.key) ? String((o.key as import('yaml').Scalar).value) : '';
+              if (ruleOptions && k !== 'severity' && k !== 'enabled' && !takes.includes(k)) {
+                fail(`rules.${name}: unknown key "${k}" (known: ${['severity', 'enabled', ...takes].join(', ')})`, o.key as YamlNode);
+              }
+            }
             const obj = v.toJSON() as Record<string, unknown>;
             const { severity, enabled, ...options } = obj;
             if (severity !== undefined && !SEVERITIES.includes(String(severity))) fail(`rules.${name}.severity: expected error, warning or info`, v);
@@ -111,7 +123,7 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
 }
 
 /** Reads the config file when there is one; a missing file is the defaults. */
-export async function loadConfig(file: string, knownRules: ReadonlySet<string>, required = false): Promise<Config> {
+export async function loadConfig(file: string, knownRules: ReadonlySet<string>, required = false, ruleOptions?: ReadonlyMap<string, readonly string[]>): Promise<Config> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -119,5 +131,5 @@ export async function loadConfig(file: string, knownRules: ReadonlySet<string>, 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !required) return defaultConfig();
     throw new InputError(`cannot read config: ${(e as Error).message}`, file);
   }
-  return parseConfig(text, file, knownRules);
+  return parseConfig(text, file, knownRules, ruleOptions);
 }

@@ -8,7 +8,7 @@ import { loadDockerignore } from '../context/index.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph, stageLabel } from '../graph/graph.js';
 import type { ExplainResult } from '../report/explain.js';
-import { changedContext, contextPath } from './changes.js';
+import { changedContext, changedPathArg } from './changes.js';
 import { changedSince } from './git.js';
 import { invalidation } from './invalidation.js';
 import { basisOf, durations, predictRebuild, type Estimator } from '../timing/predict.js';
@@ -17,7 +17,7 @@ import type { Profile } from '../timing/profile.js';
 export interface ExplainOptions {
   target?: string;
   buildArgs?: Record<string, string>;
-  /** Context paths whose content, mode or existence changed. */
+  /** Paths whose content, mode or existence changed: relative to the context, or absolute inside it (others are an InputError). */
   changed?: string[];
   /** Add the paths git says changed since this ref. */
   since?: string;
@@ -46,7 +46,8 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   const cur = buildGraph(current, { target: opts.target, buildArgs: args });
   const prev = buildGraph(previous, { target: opts.target, buildArgs: prevArgs });
 
-  const changed = [...(opts.changed ?? [])];
+  const userPaths = [...new Set((opts.changed ?? []).map((c) => changedPathArg(c, t.contextDir)))];
+  const changed = [...userPaths];
   if (opts.since) changed.push(...(await changedSince(t.contextDir, opts.since)));
   // The Dockerfile is itself a file of the context when it lives there (`COPY . .` copies it).
   const relFile = path.relative(t.contextDir, t.dockerfilePath);
@@ -57,7 +58,6 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   const verdicts = invalidation({ previous: prev, current: cur, changes: changedContext(changed, ignore.matcher) });
 
   const parts: string[] = [];
-  const userPaths = [...new Set(opts.changed ?? [])].map(contextPath);
   if (opts.since) parts.push(`the changes since ${opts.since}${changed.length ? ` (${changed.length} path${changed.length === 1 ? '' : 's'})` : ''}`);
   else if (userPaths.length) parts.push(`${userPaths.length === 1 ? 'a change to' : 'changes to'} ${list(userPaths)}`);
   const argNames = new Set([...Object.keys(args), ...Object.keys(prevArgs)]);

@@ -28,7 +28,8 @@ export function registerAnalyze(program: Command): void {
       }
       const known = new Set(RULES.map((r) => r.meta.name));
       for (const r of opts.rule ?? []) if (!known.has(r)) throw new UsageError(`--rule: unknown rule "${r}" (see --list-rules)`);
-      const config = await loadConfig(opts.config ?? CONFIG_FILE, known, opts.config !== undefined);
+      const ruleOptions = new Map(RULES.map((r) => [r.meta.name, Object.keys(r.meta.options ?? {})]));
+      const config = await loadConfig(opts.config ?? CONFIG_FILE, known, opts.config !== undefined, ruleOptions);
       if (opts.timeScale !== undefined) {
         const n = Number(opts.timeScale);
         if (!(n > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);

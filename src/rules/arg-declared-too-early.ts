@@ -16,6 +16,7 @@ export default defineRule({
     description: 'An ARG or ENV is declared well before the first step that reads it, so changing its value re-runs the steps in between for nothing.',
     fix: 'safe',
     fixedBy: ['arg-scope'],
+    options: { minSteps: 'steps the early ARG must re-run to be reported (default 2)', minSeconds: 'seconds those steps must take to be reported (default 1)' },
     messages: {
       early: '{{kind}} {{name}} is first read at line {{useLine}}, but a change to it re-runs {{count}} step{{s}} before that (line{{s}} {{lines}}); {{verb}} it just before line {{useLine}}',
       unused: '{{kind}} {{name}} is read by no later build step, but a change to it re-runs {{count}} step{{s}} (line{{s}} {{lines}}); {{advice}}',

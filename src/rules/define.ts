@@ -32,6 +32,8 @@ export interface RuleMeta<M extends string = string> {
   sources?: string[];
   /** Message templates; `{{name}}` is replaced by the finding's data. */
   messages: Record<M, string>;
+  /** Options `.layerwise.yaml` may set for the rule (name: what it means); any other key there is an error. */
+  options?: Record<string, string>;
 }
 
 /** What a finding costs: seconds of rebuild or cold build, or bytes of image. */

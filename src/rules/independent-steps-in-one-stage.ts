@@ -20,6 +20,7 @@ export default defineRule({
     description: 'Expensive steps of one stage that do not depend on each other run one after another; as parallel stages the cold build would wait only for the longest.',
     fix: 'safe',
     fixedBy: ['parallel-stages'],
+    options: { minSeconds: 'seconds the independent steps must take together to be reported (default 1)' },
     messages: {
       group: 'RUN steps at lines {{lines}} do not depend on each other: none reads or overwrites what another writes ({{writes}}); as parallel stages the cold build would wait only for the longest (line {{longest}}) instead of all {{count}} in a row',
     },

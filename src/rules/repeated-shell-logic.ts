@@ -25,6 +25,7 @@ export default defineRule({
     description: 'Two RUN steps repeat the same shell logic: a value derived the same way, or the same sequence of commands.',
     fix: 'safe',
     fixedBy: ['dedup'],
+    options: { minLength: 'characters a single command must have to count as long (default 60)' },
     messages: {
       derivation: '{{text}} derives {{names}} again, as {{where}} does: derive it once (an ARG or ENV with the same expansion, or a script both steps run) so the copies cannot drift apart',
       commands: '{{what}} repeat{{s}} {{where}} ({{text}}): keep {{them}} in one place (a stage both build on, or a script both steps run)',

@@ -21,6 +21,7 @@ export default defineRule({
     description: 'A RUN that reads only files of one top-level folder of the context runs after a copy of the whole context, so edits outside that folder re-run it.',
     fix: 'safe',
     fixedBy: ['late-source-copy', 'parallel-stages'],
+    options: { minSeconds: 'seconds the sub-build must take to be reported (default 1)' },
     messages: {
       subfolder: '{{step}} reads only files under {{folder}} ({{paths}}) but runs after {{copy}} (line {{copyLine}}): an edit anywhere else in the copy re-runs it; run it where only {{folder}} is copied (a stage of its own, or before the rest of the copy)',
     },

@@ -36,7 +36,7 @@ test('a bad Dockerfile gives file:line:col and exit 2, without a stack trace', (
 });
 
 test('a missing Dockerfile is an input error naming it', () => {
-  const r = layerwise(['graph', '/nonexistent-context']);
+  const r = layerwise(['graph', tempDir('layerwise-cli-empty-')]);
   assert.equal(r.code, 2);
   assert.match(r.err, /Dockerfile: cannot read Dockerfile: no such file/);
 });
