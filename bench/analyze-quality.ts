@@ -17,8 +17,9 @@
  *   recall        expected findings found / expected findings (the issue's goal: >= 90%)
  *   worth share   worth findings / all findings (goal: >= 80%)
  *   wrong share   wrong findings / all findings (goal: <= 5%)
- *   rejects       cases where analyze exited non-zero (2 = rejected input; goal: 0); a rejected
- *                 case reports nothing, so its expected findings count as missed.
+ *   rejects       cases where analyze rejected the input (exit 2) or did not print its JSON report
+ *                 (a crash); goal: 0. Exit 1 (findings at or above --fail-on) is a complete report.
+ *                 A rejected case reports nothing, so its expected findings count as missed.
  * Recall is also split between expected findings of existing rules and of proposed ones
  * (proposed-rules.json: names no rule has yet). Prints figures only; exits 0 unless misused.
  */
@@ -63,8 +64,15 @@ function run(name: string): Row {
   const exit = p.status ?? 1;
   let findings: ReportedFinding[] = [];
   let error: string | undefined;
-  if (exit === 0) {
-    findings = (JSON.parse(p.stdout) as { findings: ReportedFinding[] }).findings;
+  // Exit 1 is analyze's verdict on findings at or above --fail-on (error by default): the report
+  // is complete. Exit 2 is a rejected input; anything else, or output that is not the JSON
+  // report, is a crash. Both count as rejects.
+  if (exit === 0 || exit === 1) {
+    try {
+      findings = (JSON.parse(p.stdout) as { findings: ReportedFinding[] }).findings;
+    } catch {
+      error = `not a JSON report: ${(p.stderr || p.stdout).trim().split('\n')[0]}`;
+    }
   } else {
     error = (p.stderr || p.stdout).trim().split('\n')[0];
   }
@@ -76,7 +84,7 @@ const count = (v: string): number => rows.reduce((n, r) => n + r.score.verdicts.
 const findingsTotal = rows.reduce((n, r) => n + r.score.verdicts.length, 0);
 const expectedTotal = rows.reduce((n, r) => n + r.score.expected, 0);
 const foundTotal = rows.reduce((n, r) => n + r.score.found, 0);
-const rejects = rows.filter((r) => r.exit !== 0);
+const rejects = rows.filter((r) => r.error !== undefined);
 
 // Split recall by whether the expected entry names a rule analyze has (any of its alternatives).
 let expExisting = 0;
@@ -122,7 +130,7 @@ if (asJson) {
   console.log(`${'case'.padEnd(w)}  found  findings  worth  minor  wrong`);
   for (const r of rows) {
     const v = (k: string): number => r.score.verdicts.filter((x) => x.verdict === k).length;
-    const status = r.exit === 0 ? '' : `  REJECTED (exit ${r.exit}): ${r.error ?? ''}`;
+    const status = r.error === undefined ? '' : `  REJECTED (exit ${r.exit}): ${r.error}`;
     console.log(`${r.name.padEnd(w)}  ${`${r.score.found}/${r.score.expected}`.padStart(5)}  ${String(r.score.verdicts.length).padStart(8)}  ${String(v('worth')).padStart(5)}  ${String(v('minor')).padStart(5)}  ${String(v('wrong')).padStart(5)}${status}`);
     if (verbose) {
       for (const m of r.score.missed) console.log(`${''.padEnd(w)}    missed ${Array.isArray(m.rule) ? m.rule.join('|') : m.rule} at line ${m.line}`);
