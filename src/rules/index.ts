@@ -10,6 +10,7 @@ import repeatedShellLogic from './repeated-shell-logic.js';
 import splitPackageInstalls from './split-package-installs.js';
 import buildToolsInFinalImage from './build-tools-in-final-image.js';
 import deletedInLaterLayer from './deleted-in-later-layer.js';
+import chownCopiedFiles from './chown-copied-files.js';
 import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
 import aptNoInstallRecommends from './apt-no-install-recommends.js';
 import missingDockerignore from './missing-dockerignore.js';
@@ -38,6 +39,7 @@ export const RULES: Rule[] = [
   splitPackageInstalls,
   buildToolsInFinalImage,
   deletedInLaterLayer,
+  chownCopiedFiles,
   packageCacheLeftInLayer,
   aptNoInstallRecommends,
   missingDockerignore,
