@@ -2,6 +2,7 @@
 import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.js';
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
+import cacheMountDefeated from './cache-mount-defeated.js';
 import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import argDeclaredTooEarly from './arg-declared-too-early.js';
 import perCommitArgEarly from './per-commit-arg-early.js';
@@ -31,6 +32,7 @@ export const RULES: Rule[] = [
   broadCopyBeforeExpensiveSteps,
   manifestFirstInstall,
   subfolderBuildAfterBroadCopy,
+  cacheMountDefeated,
   independentStepsInOneStage,
   argDeclaredTooEarly,
   perCommitArgEarly,

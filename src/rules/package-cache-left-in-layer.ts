@@ -28,7 +28,7 @@ interface PackageCache {
 
 const has = (cmd: SimpleCommand, ...flags: string[]) => cmd.args.some((w) => flags.some((f) => w.value === f || w.value.startsWith(`${f}=`)));
 const named = (cmd: SimpleCommand, re: RegExp) => re.test(path.posix.basename(cmd.name.value));
-/** The flags of the table that keep a manager's cache out (`--no-cache`, `--no-network`). */
+/** The flags of the table that turn a manager's cache off (`--no-cache`, `--no-cache-dir`). */
 const noCache = (cmd: SimpleCommand, manager: string) => has(cmd, ...(PACKAGE_MANAGERS.find((m) => m.name === manager)?.noCacheFlags ?? []));
 
 const MB = 1e6;
@@ -64,7 +64,8 @@ const CACHES: readonly PackageCache[] = [
     caches: ['apk', 'apk-etc'],
     what: 'the apk index (/var/cache/apk)',
     bytes: () => 2.5 * MB,
-    writes: (act, cmd) => act.rule === 'apk update' || (act.rule === 'apk add' && !noCache(cmd, 'apk')),
+    // `--no-network` reads only what is already there: it fetches no index either.
+    writes: (act, cmd) => act.rule === 'apk update' || (act.rule === 'apk add' && !noCache(cmd, 'apk') && !has(cmd, '--no-network')),
     fix: 'use apk add --no-cache (and no apk update), or remove /var/cache/apk/* in the same RUN',
   },
   {

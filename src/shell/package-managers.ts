@@ -40,7 +40,10 @@ export interface PackageManager {
   versionChecks: readonly string[];
   caches: readonly CacheDir[];
   cleanups: readonly Cleanup[];
-  /** Flags of its installs that keep the caches out of the layer (`--no-cache-dir`). */
+  /**
+   * Flags that turn its download cache off (`--no-cache-dir`): nothing is left in the layer,
+   * and a cache mount on it is never used.
+   */
   noCacheFlags?: readonly string[];
 }
 
@@ -76,8 +79,7 @@ export const PACKAGE_MANAGERS: readonly PackageManager[] = [
       { sub: ['cache', 'clean'], empties: ['apk', 'apk-etc'] },
       { sub: ['cache', 'purge'], empties: ['apk', 'apk-etc'] },
     ],
-    // `--no-network` reads only what is already there: it fetches no index either.
-    noCacheFlags: ['--no-cache', '--no-network'],
+    noCacheFlags: ['--no-cache'],
   },
   {
     name: 'yum',
