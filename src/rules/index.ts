@@ -3,6 +3,7 @@ import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.j
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
 import cacheMountDefeated from './cache-mount-defeated.js';
+import onbuildBroadCopy from './onbuild-broad-copy.js';
 import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import argDeclaredTooEarly from './arg-declared-too-early.js';
 import perCommitArgEarly from './per-commit-arg-early.js';
@@ -33,6 +34,7 @@ export const RULES: Rule[] = [
   manifestFirstInstall,
   subfolderBuildAfterBroadCopy,
   cacheMountDefeated,
+  onbuildBroadCopy,
   independentStepsInOneStage,
   argDeclaredTooEarly,
   perCommitArgEarly,
