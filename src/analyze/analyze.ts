@@ -20,6 +20,7 @@ import { fixText } from '../fix/fix.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { isIgnored, readIgnores } from './ignores.js';
 import { changeImpact, type Impact } from './impact.js';
+import { imageRole, type ImageRole } from '../rules/role.js';
 
 export interface AnalyzedFinding {
   rule: string;
@@ -42,6 +43,8 @@ export interface AnalyzeResult {
   graph: BuildGraph;
   impact: Impact[];
   findings: AnalyzedFinding[];
+  /** What the image is for, as the security and size rules assumed it (see rules/role.ts). */
+  role: ImageRole;
   config: Config;
   rules: Rule[];
   /** What the safe fixes would leave: predicted before/after, or null when nothing is fixable. */
@@ -130,7 +133,8 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs });
   const { graph, context } = model;
   const scale = config.timeScale;
-  const rules = RULES.filter((r) => (config.rules[r.meta.name]?.enabled ?? true) && (!opts.only || opts.only.includes(r.meta.name)));
+  // A rule off by default runs when the config turns it on or --rule names it.
+  const rules = RULES.filter((r) => (config.rules[r.meta.name]?.enabled ?? (r.meta.enabled !== false || !!opts.only?.includes(r.meta.name))) && (!opts.only || opts.only.includes(r.meta.name)));
   const measures = context ? contextMeasures(context) : {};
   // One table of durations per model, shared by the rules, the change impact and the predictions.
   const durationsFor = durationsOnce(opts.profile, (step) => estimateStep(step, measures));
@@ -167,7 +171,7 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   if (safeGraph && findings.some((f) => f.fix.available)) {
     afterFix = { before: effectOf(graph, context, durationsFor, scale, impact), after: effectOf(safeGraph, context, durationsFor, scale) };
   }
-  return { file: t.displayName, graph, impact, findings, config, rules, afterFix };
+  return { file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, afterFix };
 }
 
 /** Whether the result should fail the run (exit 1): a finding at or above `fail-on`, or a source edit over the rebuild budget. */

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { goClean } from './gopath.js';
@@ -56,6 +57,28 @@ export class BuildContext {
   isIgnored(rel: string): boolean {
     const cleaned = goClean(rel.replace(/^\/+/, ''));
     return cleaned !== '.' && (this.ignore.matcher?.matchesOrParentMatches(cleaned) ?? false);
+  }
+
+  /**
+   * The start of a file the context sends (at most `maxBytes`), as text; undefined when the
+   * path is not a file the context holds or cannot be read. For findings that read a script
+   * the image runs (its entrypoint), never for cache keys.
+   */
+  readText(rel: string, maxBytes = 256 * 1024): string | undefined {
+    const entry = this.index.get(rel);
+    if (entry?.type !== 'file') return undefined;
+    try {
+      const fd = openSync(path.join(this.root, rel), 'r');
+      try {
+        const buf = Buffer.alloc(Math.min(maxBytes, entry.size));
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        return buf.subarray(0, n).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -41,3 +41,34 @@ export function platformArgs(target: Platform, build: Platform = hostPlatform())
     ['BUILDVARIANT', build.variant],
   ]);
 }
+
+/**
+ * Whether an image reference names a Windows image: Microsoft's Windows bases (servercore,
+ * nanoserver, windows/server) and the tags official images give their Windows variants
+ * (`python:3.12-windowsservercore-ltsc2022`, `golang:1.23-nanoserver`). BuildKit takes the OS
+ * from the image's config; layerwise has no registry, so it reads the name.
+ */
+export function isWindowsImage(ref: string): boolean {
+  return /(^|\/)windows(\/|:|$)|mcr\.microsoft\.com\/windows|windowsservercore|nanoserver|(^|[-:_])ltsc20\d\d\b/i.test(ref);
+}
+
+/** The shell a RUN runs with when no SHELL is set: BuildKit's defaultShell(os), by the image's OS. */
+export function defaultShell(windows: boolean): string[] {
+  return windows ? ['cmd', '/S', '/C'] : ['/bin/sh', '-c'];
+}
+
+/**
+ * What language a shell speaks: `posix` for sh, bash, ash, dash and the like; `powershell` for
+ * powershell and pwsh; `cmd` for cmd.exe. Paths may be Windows paths
+ * (`C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`).
+ */
+export function shellDialect(shell: readonly string[]): 'posix' | 'powershell' | 'cmd' {
+  let i = 0;
+  const name = (w: string | undefined) => (w ?? '').split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, '');
+  // `/usr/bin/env bash -c`: the program env runs.
+  if (name(shell[0]) === 'env') i = 1;
+  const n = name(shell[i]);
+  if (n === 'powershell' || n === 'pwsh') return 'powershell';
+  if (n === 'cmd') return 'cmd';
+  return 'posix';
+}

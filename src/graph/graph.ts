@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import type { Range } from '../core/ranges.js';
 import { expand, ExpandError } from '../dockerfile/expand.js';
 import type { CopyInstruction, Dockerfile, FromInstruction, Instruction, Keyword, Mount } from '../dockerfile/model.js';
-import { hostPlatform, parsePlatform, platformArgs } from './args.js';
+import { defaultShell, hostPlatform, isWindowsImage, parsePlatform, platformArgs } from './args.js';
 
 export interface GraphOptions {
   /** `--target`: a stage name or index; default the last stage. */
@@ -70,6 +70,11 @@ export interface Stage {
    */
   base: { kind: 'image'; ref: string; unset?: string[] } | { kind: 'stage'; stage: number } | { kind: 'scratch' };
   platform: string | null;
+  /**
+   * A Windows image: its base chain starts from one (by name, see isWindowsImage) or its FROM
+   * asks for a windows platform. RUN then runs with `cmd /S /C` unless SHELL says otherwise.
+   */
+  windows: boolean;
   line: number;
   steps: Step[];
   /** BuildKit builds it for the target. */
@@ -117,7 +122,6 @@ export interface BuildGraph {
   waves: number[][];
 }
 
-const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 /**
  * The shape of an image reference (docker/distribution's grammar, loosely: path components
@@ -246,17 +250,20 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     const parent = byName.get(ref.toLowerCase());
     let base: Stage['base'];
     let scope: Scope;
+    let windows = platform !== null && platform.toLowerCase().startsWith('windows');
     if (parent !== undefined && parent < index) {
+      windows = windows || stages[parent].windows;
       base = { kind: 'stage', stage: parent };
       // A stage built FROM another inherits its ARGs too (engine scenario from-stage-arg-changed-downstream).
       scope = cloneScope(finalScopes[parent]);
       edges.push({ from: parent, to: index, kind: 'from', line: from.range.start.line });
     } else if (ref.toLowerCase() === 'scratch') {
       base = { kind: 'scratch' };
-      scope = { args: new Map(), env: new Map(), workdir: '/', user: null, shell: [...DEFAULT_SHELL] };
+      scope = { args: new Map(), env: new Map(), workdir: '/', user: null, shell: defaultShell(windows) };
     } else {
       base = unset ? { kind: 'image', ref, unset } : { kind: 'image', ref };
-      scope = { args: new Map(), env: new Map(), workdir: '/', user: null, shell: [...DEFAULT_SHELL] };
+      windows = windows || isWindowsImage(ref);
+      scope = { args: new Map(), env: new Map(), workdir: '/', user: null, shell: defaultShell(windows) };
       edges.push({ from: ref, to: index, kind: 'from', line: from.range.start.line });
     }
     const steps: Step[] = [{
@@ -360,7 +367,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
       });
     }
     finalScopes.push(scope);
-    stages.push({ index, name, base, platform, line: from.range.start.line, steps, needed: false });
+    stages.push({ index, name, base, platform, windows, line: from.range.start.line, steps, needed: false });
   });
 
   if (stages.length === 0) fail(df, 'the file has no FROM line', df.instructions[0].range);

@@ -6,6 +6,7 @@ import type { AnalyzedFinding, AnalyzeResult } from '../analyze/analyze.js';
 import type { Rule } from '../rules/define.js';
 import { humanSeconds } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';
+import { describeRole } from '../rules/role.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -25,6 +26,7 @@ export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
   return {
     file: r.file,
     required_build_args: requiredArgsJson(r.graph),
+    role: { kind: r.role.kind, windows: r.role.windows, drops_privileges: r.role.dropsPrivileges, why: r.role.why },
     findings: r.findings.map((f) => ({
       rule: f.rule,
       category: f.category,
@@ -69,6 +71,7 @@ export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): s
   const out: string[] = [];
   const needs = requiredArgsText(r.graph);
   if (needs.length) out.push(...needs, '');
+  out.push(`${c('1', 'Image role')} (what the security and size advice assumes): ${describeRole(r.role)}`, '');
   out.push(c('1', 'Change impact') + ' (worst first)');
   const steps = r.graph.stages.filter((s) => s.needed).flatMap((s) => s.steps).filter((s) => s.executes).length;
   for (const i of r.impact) {
@@ -132,7 +135,7 @@ export function analyzeSarif(r: AnalyzeResult, rules: Rule[], version: string): 
             name: rule.meta.name,
             shortDescription: { text: rule.meta.description },
             helpUri: `docs/rules/${rule.meta.name}.md`,
-            defaultConfiguration: { level: LEVEL[rule.meta.severity] },
+            defaultConfiguration: { level: LEVEL[rule.meta.severity], ...(rule.meta.enabled === false ? { enabled: false } : {}) },
             properties: { category: rule.meta.category, fix: rule.meta.fix, ...(rule.meta.sources?.length ? { sources: rule.meta.sources } : {}) },
           })),
         },
@@ -155,12 +158,12 @@ export function analyzeGithub(r: AnalyzeResult): string {
 
 /** `--list-rules`: one line per rule from its metadata. */
 export function listRules(rules: Rule[]): string {
-  return rules.map((r) => `${r.meta.name.padEnd(36)} ${r.meta.category.padEnd(12)} ${r.meta.severity.padEnd(8)} ${r.meta.fix ? `fix:${r.meta.fix}` : 'no fix  '}  ${r.meta.description}`).join('\n') + '\n';
+  return rules.map((r) => `${r.meta.name.padEnd(36)} ${r.meta.category.padEnd(12)} ${(r.meta.enabled === false ? 'off' : r.meta.severity).padEnd(8)} ${r.meta.fix ? `fix:${r.meta.fix}` : 'no fix  '}  ${r.meta.description}`).join('\n') + '\n';
 }
 
 /** The rule index of docs/rules/README.md, generated from the rules' metadata. */
 export function rulesMarkdown(rules: Rule[]): string {
-  const rows = rules.map((r) => `| [${r.meta.name}](${r.meta.name}.md) | ${r.meta.category} | ${r.meta.severity} | ${r.meta.fix ? `${r.meta.fix}: ${(r.meta.fixedBy ?? []).join(', ')}` : '—'} | ${r.meta.description} |`);
+  const rows = rules.map((r) => `| [${r.meta.name}](${r.meta.name}.md) | ${r.meta.category} | ${r.meta.severity}${r.meta.enabled === false ? ' (off by default)' : ''} | ${r.meta.fix ? `${r.meta.fix}: ${(r.meta.fixedBy ?? []).join(', ')}` : '—'} | ${r.meta.description} |`);
   return [
     '# Rules',
     '',

@@ -1,6 +1,7 @@
 import type { Stage, Step } from '../graph/graph.js';
 import type { Activity, RunAnalysis } from '../shell/index.js';
 import { defineRule } from './define.js';
+import { imageRole, TOOLCHAIN_BASES } from './role.js';
 import { aptMarkPurged, baseChain, humanBytes, packageName, removedPackages, runAnalysis, runRange, virtualName } from './shared.js';
 
 /** A compiler or build tool, as its package manager names it, with a typical installed size when one is known. */
@@ -86,13 +87,11 @@ function purgedLater(chain: Step[], step: Step, rule: string, name: string): Ste
 }
 
 /**
- * Images whose point is to build: a final image built on a toolchain or SDK image (the
- * official toolchain images start from buildpack-deps; CUDA `-devel`, .NET `sdk`), or one
- * whose runtime compiles (Triton and FlashInfer JIT kernels, torch extensions and
- * torch.compile need a C/C++ compiler, ninja and headers when the program runs). Build tools
- * are no waste there.
+ * Images whose point is to build: a final image built on a toolchain or SDK image
+ * (TOOLCHAIN_BASES, shared with the image role), or one whose runtime compiles (Triton and
+ * FlashInfer JIT kernels, torch extensions and torch.compile need a C/C++ compiler, ninja and
+ * headers when the program runs). Build tools are no waste there.
  */
-const TOOLCHAIN_BASES = /^(?:(?:docker\.io\/)?(?:library\/)?(?:buildpack-deps|gcc|golang|rust|maven|gradle|openjdk)(?::|$)|.*(?:[-:]devel\b|\/dotnet\/sdk\b|-sdk\b))/;
 const JIT_RUNTIMES = /^(triton|torch|flashinfer.*|deepspeed|vllm|sglang|xformers|apex|tensorrt-llm|torch-tensorrt)$/;
 
 function buildsAtRuntime(chain: Stage[]): string | undefined {
@@ -131,6 +130,8 @@ export default defineRule({
     },
   },
   check(ctx) {
+    // A base or toolchain image ships its compilers on purpose, and a stage never run ships nothing.
+    if (imageRole(ctx.graph, ctx.context).kind !== 'service') return;
     const chain = baseChain(ctx.graph, ctx.graph.target);
     if (buildsAtRuntime(chain)) return;
     const steps = [...chain].reverse().flatMap((s) => s.steps);

@@ -24,6 +24,11 @@ export interface RuleMeta<M extends string = string> {
   severity: Severity;
   /** One sentence: what the rule finds. */
   description: string;
+  /**
+   * False for a rule that is off unless asked for: true of almost every file, so informational
+   * only (turned on in .layerwise.yaml, or by `--rule NAME`). Default: on.
+   */
+  enabled?: boolean;
   /** Whether `layerwise fix` can repair it, and how safely (null: no fix). */
   fix: FixSafety | null;
   /** The transforms of `layerwise fix` that repair it (`fix --rule <rule>` runs them); present exactly when `fix` is. */

@@ -1,5 +1,6 @@
 import type { Stage, Step } from '../graph/graph.js';
 import { defineRule } from './define.js';
+import { imageRole } from './role.js';
 
 /** `root`, `0`, `root:staff`, `0:0`: the user part names uid 0. */
 function isRoot(user: string): boolean {
@@ -31,6 +32,11 @@ export default defineRule({
     },
   },
   check(ctx) {
+    // Only a service that keeps root is worth it: not a Windows image (no USER 65532 there), a
+    // base or toolchain image (its users add the USER), a stage never run, nor an image whose
+    // entrypoint or server leaves root itself (gosu, su-exec, s6, nginx and httpd workers).
+    const role = imageRole(ctx.graph, ctx.context);
+    if (role.windows || role.kind !== 'service' || role.dropsPrivileges) return;
     const stages = ctx.graph.stages;
     const target = stages[ctx.graph.target];
     // The last USER in force, looking through the stages the target is built FROM.

@@ -7,6 +7,21 @@ import { defineRule } from './define.js';
 const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
 const ALLOWED = /(?:_|^)(?:public|file|version)(?:_|$)/i;
 
+/** A GPG key named by a name that says so, with no word of a private part (`GPG_KEY`, `NODE_GPG_KEY`, `PGP_KEY_ID`). */
+const GPG_NAME = /(?:_|^)(?:gpg|pgp|gnupg)(?:_|$)/i;
+const PRIVATE = /(?:_|^)(?:private|secret|pass|passphrase|password|priv)(?:_|$)/i;
+/** Fingerprints or key ids (16 or 40 hex digits, `0x` allowed), separated by white space. */
+const FINGERPRINTS = /^\s*(?:(?:0x)?(?:[0-9a-f]{16}|[0-9a-f]{40})\s*)+$/i;
+
+/**
+ * A public key's fingerprint: official images set `ENV GPG_KEY 7169605F…` (or `GPG_KEYS`) to the
+ * keys they verify downloads with. Public by design: not a secret. A value that is not a list
+ * of fingerprints (an armored private key) is still one.
+ */
+export function isPublicKeyFingerprint(name: string, value: string | undefined): boolean {
+  return GPG_NAME.test(name) && !PRIVATE.test(name) && (value === undefined || value === '' || FINGERPRINTS.test(value));
+}
+
 /** Whether BuildKit's SecretsUsedInArgOrEnv check takes a variable name for a secret. */
 export function isSecretName(name: string): boolean {
   return SECRET.test(name) && !ALLOWED.test(name);
@@ -39,6 +54,9 @@ export default defineRule({
         for (const key of keys) {
           const name = key.raw.replace(/^["']|["']$/g, '');
           if (!isSecretName(name)) continue;
+          // The value as the build sees it (an ARG's is null when it has none).
+          const value = step.expanded[name];
+          if (isPublicKeyFingerprint(name, typeof value === 'string' ? value : undefined)) continue;
           ctx.report({
             messageId: 'secret',
             data: {

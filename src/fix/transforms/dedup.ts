@@ -366,7 +366,9 @@ function planHoists(graph: BuildGraph, plan: Plan): void {
     for (const step of stage.steps) {
       const inst = step.instruction;
       if (inst.keyword !== 'RUN' || inst.command.form !== 'shell') continue;
-      const a = runAnalysis(step)!;
+      // A RUN that PowerShell or cmd runs has no shell analysis: nothing to hoist.
+      const a = runAnalysis(step);
+      if (!a) continue;
       const all = statements(a);
       for (const stmt of all) {
         // A value copied or computed from a variable is logic; a constant is not worth an ARG.

@@ -5,7 +5,7 @@ import { findings, ranges } from './harness.js';
 const rule = 'build-tools-in-final-image';
 
 test('compilers and -dev packages installed in the target stage are found at the install, sized by the largest toolchain', async () => {
-  const df = 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n    build-essential libpq-dev curl \\\n && rm -rf /var/lib/apt/lists/*\n';
+  const df = 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n    build-essential libpq-dev curl \\\n && rm -rf /var/lib/apt/lists/*\nCMD ["python", "-m", "app"]\n';
   const f = await findings(rule, df);
   assert.deepEqual(ranges(f), ['2:23-3:35']);
   assert.equal(f[0].message, 'build-essential, libpq-dev are installed into the final image (at least ~250 MB, an estimate): build in a separate stage and COPY --from it only what runs (or purge them in the same RUN)');
@@ -20,9 +20,15 @@ test('tools installed in a stage the target is built FROM are found, and named b
 });
 
 test('a Go toolchain tarball and alpine build-base are found', async () => {
-  const df = 'FROM alpine\nRUN apk add --no-cache build-base\nRUN wget -qO- https://go.dev/dl/go1.22.3.linux-amd64.tar.gz | tar -C /usr/local -xz\n';
+  const df = 'FROM alpine\nRUN apk add --no-cache build-base\nRUN wget -qO- https://go.dev/dl/go1.22.3.linux-amd64.tar.gz | tar -C /usr/local -xz\nCMD ["/app"]\n';
   const f = await findings(rule, df);
   assert.deepEqual(ranges(f).sort(), ['2:5-2:34', '3:5-3:60']);
+});
+
+test('stays clean on images whose role is to build or that are never run: no command (a toolchain image), ONBUILD, an export stage', async () => {
+  assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get install -y build-essential cmake\n'), []);
+  assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get install -y build-essential\nONBUILD COPY . /src\nCMD ["bash"]\n'), []);
+  assert.deepEqual(await findings(rule, 'FROM bb AS build\nRUN echo x > /out\nFROM scratch AS export\nCOPY --from=build /out /\n'), []);
 });
 
 test('stays clean for tools in a build stage, tools removed in the same RUN, runtime packages, and words that are not installs', async () => {

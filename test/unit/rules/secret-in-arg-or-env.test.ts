@@ -18,6 +18,12 @@ test('the name patterns are BuildKit\'s: whole `_`-separated words, public/file/
   for (const n of ['KEYBOARD', 'TOKENIZER_PATH', 'AUTHOR', 'PUBLIC_KEY', 'SECRET_FILE', 'TOKEN_VERSION', 'MONKEY', 'my-token', 'PASSWORDLESS']) assert.ok(!isSecretName(n), n);
 });
 
+test('a public GPG fingerprint in ENV GPG_KEY (keys that verify downloads) stays clean; a private key or another value under that name does not', async () => {
+  assert.deepEqual(await findings(rule, 'FROM bb\nENV GPG_KEY 7169605F62C751356D054A26A821E680E5FA6305\nENV NODE_GPG_KEY=0x4ED778F539E3634C779C87C6D7062848A1AB005C\nARG PGP_KEY\nENV GPG_KEYS="39B641343D8C104B2B146DC3F9C39DC0B9698544 E60913E4DF209907D8E30D96659A97C9CF2A795A"\n'), []);
+  const f = await findings(rule, 'FROM bb\nARG GPG_PRIVATE_KEY\nENV GPG_KEY="-----BEGIN PGP PRIVATE KEY BLOCK-----"\n');
+  assert.deepEqual(ranges(f), ['2:5-2:20', '3:5-3:12']);
+});
+
 test('stays clean for ordinary names and for global ARGs, which BuildKit does not check', async () => {
   assert.deepEqual(await findings(rule, 'ARG REGISTRY_TOKEN\nFROM bb\nARG VERSION=1\nENV PATH=/x:$PATH KEYRING_DIR=/k\n'), []);
 });
