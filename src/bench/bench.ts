@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { pruneBuildCache, removeTempDirs } from '../engine/cleanup.js';
 import { build, failedVertex, type BuildRecord } from '../engine/driver.js';
-import { detectEngineOnce, type EngineIdentity } from '../engine/engine.js';
+import { detectEngineOnce, engineRecord, type EngineIdentity, type EngineRecord } from '../engine/engine.js';
 import { stageStepsOf } from '../engine/graph-steps.js';
 import { mapRecordToLines, mapVertexToLine } from '../engine/line-map.js';
 import type { Vertex } from '../engine/progress.js';
@@ -133,6 +133,8 @@ export interface BenchResult {
   context: string;
   target?: string;
   engine: string;
+  /** The engine's identity and version (engine, version, buildkitVersion, host/builder). */
+  engineInfo: EngineRecord;
   /** How vertex times were read (see BuildRecord.timing). */
   timing: BuildRecord['timing'];
   runs: number;
@@ -280,8 +282,8 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
           quiet: true,
           ...(options.signal ? { signal: options.signal } : {}),
         });
-        // buildctl: the image tarball (already loaded into docker when there is one) is not needed.
-        if (record.archive) removeTempDirs(path.dirname(record.archive));
+        // buildctl: the image tarball is not needed, except the first cold build's (image facts).
+        if (record.archive && !(phase === 'cold' && run === 1)) removeTempDirs(path.dirname(record.archive));
         timing = record.timing;
         checkAbort();
         if (!record.ok) {
@@ -341,6 +343,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       context: displayName(options.context),
       ...(options.target ? { target: options.target } : {}),
       engine: engine.description,
+      engineInfo: engineRecord(engine),
       timing,
       runs,
       cache: options.prune ? 'pruned' : 'no-cache',

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { cp, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { makeTempDir, removeTempDirs } from '../engine/cleanup.js';
+import { archiveOf, dropArchives, makeTempDir, removeTempDirs } from '../engine/cleanup.js';
+import { saveImage } from '../engine/image-files.js';
 import type { EngineIdentity } from '../engine/engine.js';
 import { firstLine, run } from '../engine/exec.js';
 import { InputError } from '../core/errors.js';
@@ -24,6 +25,7 @@ export function benchTag(name = 'build'): string {
 export async function removeBenchImages(engine: EngineIdentity, tags: readonly string[]): Promise<string[]> {
   const foreign = tags.filter((t) => !t.startsWith(BENCH_TAG_PREFIX));
   if (foreign.length) throw new Error(`refusing to remove images not tagged ${BENCH_TAG_PREFIX}*: ${foreign.join(', ')}`);
+  if (engine.kind === 'buildctl') return dropArchives(tags);
   if (!tags.length || !engine.docker) return [];
   // Without --force an image that also carries someone else's tag only loses ours.
   const r = await run(engine.docker, ['image', 'rm', ...tags], { env: { ...process.env, ...engine.env }, timeoutMs: 120_000 });
@@ -35,8 +37,13 @@ export interface ImageFacts {
   layers: number;
 }
 
-/** Size and layer count of a built image, as `docker image inspect` reports them. */
+/** Size and layer count of a built image, as `docker image inspect` reports them (or its tarball, on BuildKit). */
 export async function imageFacts(engine: EngineIdentity, ref: string): Promise<ImageFacts | null> {
+  if (engine.kind === 'buildctl') {
+    if (!archiveOf(ref)) return null;
+    const a = await saveImage(ref, { engine });
+    return { sizeBytes: a.sizeBytes, layers: a.layers };
+  }
   if (!engine.docker) return null;
   const r = await run(engine.docker, ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', ref], {
     env: { ...process.env, ...engine.env },

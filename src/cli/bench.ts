@@ -3,7 +3,7 @@ import { BenchAbortedError, BenchBuildError, bench, DEFAULT_RUNS, type BenchProg
 import { UsageError } from '../core/errors.js';
 import { benchFailureText, benchJson, benchText } from '../report/bench.js';
 import { parseTimeScale } from './simulate.js';
-import { PROFILE_OPTION_HELP, readProfile, buildSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
+import { PROFILE_OPTION_HELP, readProfile, buildSelection, engineSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
 
 function parseRuns(value: string): number {
   const n = Number(value);
@@ -17,7 +17,7 @@ function phaseText(p: BenchProgress): string {
 }
 
 export function registerBench(program: Command): void {
-  buildSelection(program.command('bench').description('measure cold, no-op and change rebuilds on the real engine, beside what layerwise predicts'))
+  engineSelection(buildSelection(program.command('bench').description('measure cold, no-op and change rebuilds on the real engine, beside what layerwise predicts')))
     .option('--compare <OTHER_FILE>', 'a second Dockerfile, built on the same context and set beside FILE')
     .option('--change <SPEC>', 'a change to measure: touch:PATH, edit:PATH or arg:NAME=VALUE (repeatable)', collectList)
     .option('--runs <N>', `builds per figure (default ${DEFAULT_RUNS})`, parseRuns)

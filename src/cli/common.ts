@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { InputError, UsageError } from '../core/errors.js';
 import { chooseProfile, defaultProfilePath, LEGACY_PROFILE } from '../timing/profile-path.js';
 import { loadProfile, type Profile } from '../timing/profile.js';
+import { chooseEngine, detectOptionsFor, type EngineChoice } from '../engine/engine.js';
 
 export interface Target {
   contextDir: string;
@@ -107,4 +108,26 @@ export async function readProfile(option: string | undefined, t: Target): Promis
     process.stderr.write(`layerwise: warning: reading ${LEGACY_PROFILE}, where profiles used to be kept; inside a build context the next COPY picks it up and busts the cache. Move it to the default place: mkdir -p ${JSON.stringify(path.dirname(to))} && mv ${LEGACY_PROFILE} ${JSON.stringify(to)}\n`);
   }
   return loadProfile(choice.file);
+}
+
+const ENGINES: readonly EngineChoice[] = ['docker', 'buildkit'];
+
+/**
+ * `--engine docker|buildkit` and `--builder NAME`, on every command that builds. The choice holds
+ * for the whole command (every build of a bench, verify or fix --verify goes to the same engine).
+ */
+export function engineSelection(cmd: Command): Command {
+  return cmd
+    .option('--engine <ENGINE>', 'docker (the BuildKit inside dockerd) or buildkit (a BuildKit daemon via buildctl, at BUILDKIT_HOST or unix:///run/buildkit/buildkitd.sock); default: buildkit when BUILDKIT_HOST is set, else docker')
+    .option('--builder <NAME>', 'a buildx builder to build with (docker buildx build --builder NAME)')
+    .hook('preAction', (self) => {
+      const o = self.opts<{ engine?: string; builder?: string }>();
+      if (o.engine !== undefined && !ENGINES.includes(o.engine as EngineChoice)) {
+        throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}, got "${o.engine}"`);
+      }
+      if (o.builder !== undefined && o.engine === 'buildkit') {
+        throw new UsageError('--builder names a buildx builder; it does not go with --engine buildkit');
+      }
+      chooseEngine(detectOptionsFor({ ...(o.engine ? { engine: o.engine as EngineChoice } : {}), ...(o.builder ? { builder: o.builder } : {}) }));
+    });
 }

@@ -15,7 +15,7 @@ import { EXIT_FINDINGS } from './exit.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
-import { buildSelection, checkFormat, collectList, onInterrupt, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
+import { buildSelection, engineSelection, checkFormat, collectList, onInterrupt, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 
 /** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
 function transformsFor(name: string): string[] {
@@ -27,7 +27,7 @@ function transformsFor(name: string): string[] {
 }
 
 export function registerFix(program: Command): void {
-  buildSelection(program.command('fix').description('restructure the Dockerfile (manifest-first installs, late source copy, ...) as a reviewable diff'))
+  engineSelection(buildSelection(program.command('fix').description('restructure the Dockerfile (manifest-first installs, late source copy, ...) as a reviewable diff')))
     .option('--rule <NAME>', 'run only this transform, or the transforms that fix this analyze rule (repeatable)', collectList)
     .option('--unsafe', 'also run transforms that may change the image')
     .option('--write', 'replace FILE with the result (atomically); without it nothing is written')

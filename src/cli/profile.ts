@@ -13,7 +13,7 @@ import { readBuildLog } from '../timing/logs.js';
 import { chooseProfile, profileCopiedBy } from '../timing/profile-path.js';
 import { importRecord, loadProfile, measuredSteps, saveProfile } from '../timing/profile.js';
 import { EXIT_FINDINGS } from './exit.js';
-import { buildSelection, collectList, resolveTarget, type Target } from './common.js';
+import { buildSelection, engineSelection, collectList, resolveTarget, type Target } from './common.js';
 
 interface SelectionOpts {
   file?: string;
@@ -82,7 +82,7 @@ export function registerProfile(program: Command): void {
       process.stdout.write(`profile: ${shown(file)}\n`);
     });
 
-  buildSelection(profile.command('record').description('build on the local engine and add the measured step durations to the profile'))
+  engineSelection(buildSelection(profile.command('record').description('build on the local engine and add the measured step durations to the profile')))
     .option('--profile <FILE>', 'profile file (default: the context\'s, under $XDG_CACHE_HOME/layerwise)')
     .option('--no-cache', 'run every step (a cold build), without pruning any cache')
     .action(async (context: string, opts: SelectionOpts & { cache: boolean }) => {

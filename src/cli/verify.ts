@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { verifyJson, verifyText } from '../report/verify.js';
 import { loadAllowList } from '../verify/allow.js';
 import { VerifyAbortedError, verify, type VerifyProgress } from '../verify/verify.js';
-import { checkFormat, collectKeyValue, collectList, resolveTarget, onInterrupt } from './common.js';
+import { checkFormat, collectKeyValue, collectList, engineSelection, resolveTarget, onInterrupt } from './common.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit.js';
 
 function progressText(p: VerifyProgress): string {
@@ -10,8 +10,7 @@ function progressText(p: VerifyProgress): string {
 }
 
 export function registerVerify(program: Command): void {
-  program
-    .command('verify')
+  engineSelection(program.command('verify'))
     .description('build FILE and OTHER on the real engine and compare the images, stage by stage: files and config')
     .argument('[CONTEXT]', 'build context folder (both files are built from it)', '.')
     .option('-f, --file <FILE>', 'the Dockerfile to check (default: CONTEXT/Dockerfile)')

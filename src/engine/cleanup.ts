@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +28,42 @@ export function isTestTag(ref: string): boolean {
   return ref.startsWith(TAG_PREFIX);
 }
 
+/**
+ * A BuildKit daemon (buildctl) has no image store to ask: each build exports its image as a
+ * tarball, and the tag names that file for the rest of this process (listing files, config,
+ * removal). Tag -> archive path.
+ */
+const archives = new Map<string, string>();
+
+/** Remember the tarball a build exported for `tag` (the driver does this for buildctl builds). */
+export function keepArchive(tag: string, file: string): void {
+  archives.set(tag, file);
+}
+
+/** The tarball of an image built by this process on a BuildKit daemon, while it exists. */
+export function archiveOf(tag: string): string | undefined {
+  const file = archives.get(tag) ?? archives.get(`${tag}:latest`);
+  return file && existsSync(file) ? file : undefined;
+}
+
+/** The tags of every image this process built on a BuildKit daemon whose tarball is still there. */
+export function archivedTags(): string[] {
+  return [...archives.keys()].filter((t) => archiveOf(t));
+}
+
+/** Remove the tarballs of images built on a BuildKit daemon; returns the tags that had one. */
+export function dropArchives(tags: readonly string[]): string[] {
+  return tags.filter(forgetArchive);
+}
+
+function forgetArchive(tag: string): boolean {
+  const file = archives.get(tag);
+  if (!file) return false;
+  archives.delete(tag);
+  removeTempDirs(path.dirname(file));
+  return true;
+}
+
 function dockerOf(engine: EngineIdentity): { docker: string; env: NodeJS.ProcessEnv } {
   if (!engine.docker) throw new Error(`${engine.description}: no docker client to manage images with`);
   return { docker: engine.docker, env: { ...process.env, ...engine.env } };
@@ -38,6 +74,7 @@ export async function removeImages(engine: EngineIdentity, tags: readonly string
   const foreign = tags.filter((t) => !isTestTag(t));
   if (foreign.length > 0) throw new Error(`refusing to remove images not tagged ${TAG_PREFIX}*: ${foreign.join(', ')}`);
   if (tags.length === 0) return [];
+  if (engine.kind === 'buildctl') return dropArchives(tags);
   const { docker, env } = dockerOf(engine);
   // Without --force an image still tagged elsewhere only loses this tag: other users keep theirs.
   const r = await run(docker, ['image', 'rm', ...tags], { env, timeoutMs: 120_000 });
@@ -47,6 +84,7 @@ export async function removeImages(engine: EngineIdentity, tags: readonly string
 
 /** Every image tagged under {@link TAG_PREFIX} in the engine's image store. */
 export async function listTestImages(engine: EngineIdentity): Promise<string[]> {
+  if (engine.kind === 'buildctl') return archivedTags().filter(isTestTag);
   const { docker, env } = dockerOf(engine);
   const r = await run(docker, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env, timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`docker image ls failed: ${firstLine(r.stderr)}`);

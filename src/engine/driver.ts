@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { makeTempDir, removeTempDirs, testTag } from './cleanup.js';
+import { keepArchive, makeTempDir, removeTempDirs, testTag } from './cleanup.js';
 import { createDisplay } from './display.js';
 import { detectEngineOnce, type EngineIdentity } from './engine.js';
-import { run } from './exec.js';
 import { ProgressParser, formatTimedTranscript, type TimedLine, type Vertex } from './progress.js';
 import { RawJsonParser } from './progress-rawjson.js';
 
@@ -21,6 +20,11 @@ export interface BuildOptions {
   cacheFrom?: string[];
   /** Cache exports; an error on engines that cannot export (see EngineIdentity.supports). */
   cacheTo?: string[];
+  /**
+   * buildctl: also push the image to these references (`127.0.0.1:5000/team/base:1`), so later
+   * builds can name it in FROM (a BuildKit daemon has no image store of its own to take it from).
+   */
+  push?: string[];
   /** RUN's network; default `host` (no bridge exists on the CI machine). */
   network?: string;
   /** Default: a fresh `layerwise-test/build:<unique>` tag, so clean-up can find it. */
@@ -141,10 +145,9 @@ export async function build(options: BuildOptions): Promise<BuildRecord> {
   let keptArchive: string | undefined;
   if (ok && archive && existsSync(archive)) {
     keptArchive = archive;
-    if (engine.docker) {
-      // Put the image where docker save/inspect can see it too, when a docker engine answers.
-      await run(engine.docker, ['load', '-i', archive], { env, timeoutMs: 300_000 });
-    }
+    // The tag names the tarball from now on: image files and config are read from it, and
+    // removing the image removes it (see keepArchive).
+    keepArchive(tag, archive);
   }
   if (!keptArchive) removeTempDirs(work);
 
@@ -205,6 +208,11 @@ export function commandFor(
       '--metadata-file', metadata,
       '--output', `type=docker,name=${tag},dest=${archive}`,
     ];
+    for (const ref of options.push ?? []) {
+      // A registry on loopback speaks plain HTTP (buildkitd's config says so for its mirror).
+      const insecure = /^(127\.|localhost[:/])/.test(ref) ? ',registry.insecure=true' : '';
+      args.push('--output', `type=image,name=${ref},push=true${insecure}`);
+    }
     if (options.target) args.push('--opt', `target=${options.target}`);
     for (const [k, v] of buildArgs) args.push('--opt', `build-arg:${k}=${v}`);
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--opt', `label:${k}=${v}`);
@@ -216,7 +224,7 @@ export function commandFor(
   }
 
   const iidfile = path.join(work, 'iid');
-  const args = engine.kind === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
+  const args = engine.kind === 'buildx' ? ['buildx', 'build', '--load', ...(engine.builder ? ['--builder', engine.builder] : [])] : ['build'];
   args.push(`--progress=${progress}`, `--network=${network}`, '-f', dockerfile, '-t', tag, '--iidfile', iidfile);
   if (options.target) args.push('--target', options.target);
   for (const [k, v] of buildArgs) args.push('--build-arg', `${k}=${v}`);

@@ -35,10 +35,16 @@ export interface EngineIdentity {
   serverVersion?: string;
   /** BuildKit's version, exact when the engine tells it, else the line a Docker release vendors. */
   buildkitVersion?: string;
+  /** The built-in Dockerfile frontend's version (`1.28.0`), when the daemon tells it (`buildctl debug info`). */
+  frontendVersion?: string;
   /** The docker client to use for save/inspect/rmi, when there is one. */
   docker?: string;
   /** Variables the client needs on top of the caller's environment. */
   env: Record<string, string>;
+  /** buildctl: the daemon's address (`unix:///run/buildkit/buildkitd.sock`, `tcp://127.0.0.1:8372`). */
+  host?: string;
+  /** buildx: the builder named with `--builder`. */
+  builder?: string;
   supports: EngineSupports;
   /** One line for people: `docker 20.10.24 (BuildKit v0.8) via /usr/bin/docker`. */
   description: string;
@@ -54,7 +60,28 @@ export interface DetectOptions {
   env?: NodeJS.ProcessEnv;
   /** Only consider this kind. */
   kind?: EngineKind;
+  /** buildctl: the daemon's address; default BUILDKIT_HOST, then (when kind is buildctl) buildctl's own default. */
+  host?: string;
+  /** buildx: this builder (`docker buildx build --builder NAME`); implies kind buildx. */
+  builder?: string;
   timeoutMs?: number;
+}
+
+/** Where buildctl looks when BUILDKIT_HOST is not set, and where scripts/engine.sh starts buildkitd. */
+export const DEFAULT_BUILDKIT_HOST = 'unix:///run/buildkit/buildkitd.sock';
+
+/** What the user asks for: `--engine docker|buildkit`, `--builder NAME`. */
+export type EngineChoice = 'docker' | 'buildkit';
+
+/** The engine choice as detection options (`buildkit` is a BuildKit daemon spoken to with buildctl). */
+export function detectOptionsFor(choice: { engine?: EngineChoice; builder?: string }): DetectOptions {
+  if (choice.builder) {
+    if (choice.engine === 'buildkit') throw new Error('--builder names a buildx builder; it does not go with --engine buildkit');
+    return { kind: 'buildx', builder: choice.builder };
+  }
+  if (choice.engine === 'buildkit') return { kind: 'buildctl' };
+  if (choice.engine === 'docker') return { kind: 'docker' };
+  return {};
 }
 
 /**
@@ -73,14 +100,17 @@ export async function detectEngine(options: DetectOptions = {}): Promise<EngineD
   const timeoutMs = options.timeoutMs ?? 15_000;
   const reasons: string[] = [];
 
-  if (!options.kind || options.kind === 'buildctl') {
-    const e = await detectBuildctl(env, timeoutMs, reasons);
+  const kind = options.builder ? 'buildx' : options.kind;
+
+  if (!kind || kind === 'buildctl') {
+    const host = options.host ?? env['BUILDKIT_HOST'] ?? (kind === 'buildctl' ? DEFAULT_BUILDKIT_HOST : undefined);
+    const e = host ? await detectBuildctl(host, env, timeoutMs, reasons) : undefined;
     if (e) return { engine: e, reasons };
   }
-  if (options.kind === 'buildctl') return { reasons };
+  if (kind === 'buildctl') return { reasons };
 
   for (const client of dockerCandidates(env)) {
-    const e = await detectDocker(client, env, timeoutMs, reasons, options.kind);
+    const e = await detectDocker(client, env, timeoutMs, reasons, kind, options.builder);
     if (e) return { engine: e, reasons };
   }
   if (reasons.length === 0) reasons.push('no docker client found');
@@ -88,35 +118,42 @@ export async function detectEngine(options: DetectOptions = {}): Promise<EngineD
 }
 
 async function detectBuildctl(
+  host: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
   reasons: string[],
 ): Promise<EngineIdentity | undefined> {
-  const host = env['BUILDKIT_HOST'];
-  if (!host) return undefined;
-  const client = which('buildctl', env);
+  const client = env['LAYERWISE_BUILDCTL'] || which('buildctl', env);
   if (!client) {
-    reasons.push(`BUILDKIT_HOST=${host} but no buildctl on PATH`);
+    reasons.push(`BuildKit at ${host} but no buildctl on PATH (scripts/engine.sh --install up builds one)`);
     return undefined;
   }
-  const v = await run(client, ['--version'], { env, timeoutMs });
+  const clientEnv = { ...env, BUILDKIT_HOST: host };
+  const v = await run(client, ['--version'], { env: clientEnv, timeoutMs });
   // `buildctl github.com/moby/buildkit v0.12.5 bdd1f0d...`
   const version = /\bv\d+\.\d+\.\d+\S*/.exec(v.stdout)?.[0] ?? 'unknown';
-  const workers = await run(client, ['debug', 'workers'], { env, timeoutMs });
+  const workers = await run(client, ['debug', 'workers'], { env: clientEnv, timeoutMs });
   if (workers.code !== 0) {
     reasons.push(`buildctl at ${host} does not answer: ${firstLine(workers.stderr || workers.stdout)}`);
     return undefined;
   }
-  const help = await run(client, ['build', '--help'], { env, timeoutMs });
-  const docker = which('docker', env);
+  // The daemon's own version (`BuildKit: github.com/moby/buildkit v0.34.2 ...`); older daemons
+  // lack `debug info`, and then the client's version is the best guess.
+  const info = await run(client, ['debug', 'info'], { env: clientEnv, timeoutMs });
+  const serverVersion = (info.code === 0 && /^BuildKit:.*?\b(v\d+\.\d+\.\d+\S*)/m.exec(info.stdout)?.[1]) || version;
+  const frontendVersion = info.code === 0 ? /^Dockerfile:\s*(\S+)/m.exec(info.stdout)?.[1] : undefined;
+  const help = await run(client, ['build', '--help'], { env: clientEnv, timeoutMs });
   return {
     kind: 'buildctl',
     client,
     version,
-    serverVersion: version,
-    buildkitVersion: version,
-    ...(docker ? { docker } : {}),
+    serverVersion,
+    buildkitVersion: serverVersion,
+    ...(frontendVersion ? { frontendVersion } : {}),
+    // No docker client: images stay in BuildKit and are read from the tarball each build exports
+    // (loading them into some dockerd would put them in a store that is not this engine's).
     env: { BUILDKIT_HOST: host },
+    host,
     supports: {
       rawjson: help.stdout.includes('rawjson'),
       cacheFrom: true,
@@ -124,7 +161,7 @@ async function detectBuildctl(
       iidfile: false,
       dockerImages: false,
     },
-    description: `buildctl ${version} at ${host}`,
+    description: `buildkit ${serverVersion} at ${host} via buildctl ${version}`,
   };
 }
 
@@ -156,6 +193,7 @@ async function detectDocker(
   timeoutMs: number,
   reasons: string[],
   kind: EngineKind | undefined,
+  builder: string | undefined,
 ): Promise<EngineIdentity | undefined> {
   const v = await run(client, ['version', '--format', '{{json .}}'], { env, timeoutMs });
   let parsed: DockerVersionJson = {};
@@ -178,10 +216,10 @@ async function detectDocker(
   if (kind !== 'docker') {
     const bx = await run(client, ['buildx', 'version'], { env, timeoutMs });
     if (bx.code === 0) {
-      const e = await buildxIdentity(client, clientVersion, serverVersion, bx.stdout, env, timeoutMs);
+      const e = await buildxIdentity(client, clientVersion, serverVersion, bx.stdout, env, timeoutMs, builder, reasons);
       if (e) return e;
     } else if (kind === 'buildx') {
-      reasons.push(`${client} ${clientVersion}: no buildx plugin`);
+      reasons.push(`${client} ${clientVersion}: no buildx plugin${builder ? ` (needed for --builder ${builder})` : ''}`);
       return undefined;
     }
   }
@@ -222,10 +260,16 @@ async function buildxIdentity(
   buildxVersionText: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  builder: string | undefined,
+  reasons: string[],
 ): Promise<EngineIdentity | undefined> {
   // `github.com/docker/buildx v0.12.1 30feaa1`
   const buildxVersion = /\bv\d+\.\d+\.\d+\S*/.exec(buildxVersionText)?.[0] ?? 'unknown';
-  const inspect = await run(client, ['buildx', 'inspect'], { env, timeoutMs });
+  const inspect = await run(client, ['buildx', 'inspect', ...(builder ? [builder] : [])], { env, timeoutMs });
+  if (builder && inspect.code !== 0) {
+    reasons.push(`buildx builder ${builder}: ${firstLine(inspect.stderr || inspect.stdout)}`);
+    return undefined;
+  }
   const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1];
   const buildkitVersion = /^\s*Buildkit(?: version)?:\s*(\S+)/im.exec(inspect.stdout)?.[1];
   const help = await run(client, ['buildx', 'build', '--help'], { env, timeoutMs });
@@ -237,6 +281,7 @@ async function buildxIdentity(
     ...(buildkitVersion ? { buildkitVersion } : {}),
     docker: client,
     env: {},
+    ...(builder ? { builder } : {}),
     supports: {
       rawjson: help.stdout.includes('rawjson'),
       cacheFrom: true,
@@ -248,6 +293,7 @@ async function buildxIdentity(
     description:
       `docker ${serverVersion} with buildx ${buildxVersion}` +
       (buildkitVersion ? ` (BuildKit ${buildkitVersion}, driver ${driver ?? 'unknown'})` : '') +
+      (builder ? ` builder ${builder}` : '') +
       ` via ${client}`,
   };
 }
@@ -267,9 +313,48 @@ function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 let cached: Promise<EngineDetection> | undefined;
+let chosen: DetectOptions = {};
 
-/** {@link detectEngine} once per process with the process environment. */
+/**
+ * The engine the commands of this process build on (`--engine`, `--builder`); detection runs again
+ * on the next {@link detectEngineOnce}. Without a choice: BUILDKIT_HOST, then docker.
+ */
+export function chooseEngine(options: DetectOptions): void {
+  chosen = options;
+  cached = undefined;
+}
+
+/** {@link detectEngine} once per process with the process environment and the chosen engine. */
 export function detectEngineOnce(): Promise<EngineDetection> {
-  cached ??= detectEngine();
+  cached ??= detectEngine(chosen);
   return cached;
+}
+
+/** What a build record, profile or bench result keeps of the engine: enough to tell two apart. */
+export interface EngineRecord {
+  /** `docker` (classic client), `buildx`, `buildkit` (a BuildKit daemon via buildctl). */
+  engine: 'docker' | 'buildx' | 'buildkit';
+  /** dockerd's or buildkitd's version. */
+  version: string;
+  /** BuildKit's version: exact from buildkitd or buildx, the vendored line for dockerd (`v0.8`). */
+  buildkitVersion?: string;
+  /** The built-in Dockerfile frontend's version, when the daemon tells it. */
+  frontendVersion?: string;
+  /** buildctl: the daemon's address. */
+  host?: string;
+  /** buildx: the builder. */
+  builder?: string;
+  description: string;
+}
+
+export function engineRecord(e: EngineIdentity): EngineRecord {
+  return {
+    engine: e.kind === 'buildctl' ? 'buildkit' : e.kind,
+    version: e.serverVersion ?? e.version,
+    ...(e.buildkitVersion ? { buildkitVersion: e.buildkitVersion } : {}),
+    ...(e.frontendVersion ? { frontendVersion: e.frontendVersion } : {}),
+    ...(e.host ? { host: e.host } : {}),
+    ...(e.builder ? { builder: e.builder } : {}),
+    description: e.description,
+  };
 }

@@ -1,6 +1,7 @@
 import type { EngineIdentity } from './engine.js';
 import { detectEngineOnce } from './engine.js';
 import { firstLine, run } from './exec.js';
+import { saveImage } from './image-files.js';
 
 export interface HealthcheckConfig {
   test: string[];
@@ -71,6 +72,10 @@ export function imageConfigFromJson(config: Json | null | undefined): ImageConfi
 /** `docker image inspect` an image and return its normalised config. */
 export async function inspectImageConfig(image: string, options: { engine?: EngineIdentity } = {}): Promise<ImageConfig> {
   const engine = options.engine ?? (await detectEngineOnce()).engine;
+  if (engine?.kind === 'buildctl') {
+    const archive = await saveImage(image, { engine });
+    return imageConfigFromJson(archive.config?.['config'] as Json | undefined);
+  }
   if (!engine?.docker) throw new Error('inspecting an image needs a docker engine');
   const r = await run(engine.docker, ['image', 'inspect', '--format', '{{json .Config}}', image], {
     env: { ...process.env, ...engine.env },

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { EngineIdentity } from './engine.js';
 import { detectEngineOnce } from './engine.js';
+import { archiveOf } from './cleanup.js';
 import { readBody, readTar, type TarEntry, type TarHeader } from './tar.js';
 
 /** One path of an image's final filesystem (all layers applied, whiteouts honoured). */
@@ -30,6 +31,10 @@ export interface ImageArchive {
   /** The image's config JSON as stored in the archive (`config.Env`, `rootfs.diff_ids`, ...). */
   config?: Record<string, unknown>;
   repoTags: string[];
+  /** Bytes of content over all layers (what `docker image inspect` calls Size). */
+  sizeBytes: number;
+  /** Layers in the manifest. */
+  layers: number;
 }
 
 interface LayerEntry {
@@ -118,16 +123,20 @@ export async function readImageArchive(source: AsyncIterable<Buffer | Uint8Array
   const resolve = (p: string) => links.get(p) ?? p;
 
   const fs = new Map<string, ImageFile>();
+  let sizeBytes = 0;
   for (const layerPath of manifest.Layers) {
     const entries = layers.get(resolve(layerPath));
     if (!entries) throw new Error(`image archive lacks layer ${layerPath}`);
     applyLayer(fs, entries);
+    for (const e of entries) sizeBytes += e.size;
   }
   const config = json.get(resolve(manifest.Config)) as Record<string, unknown> | undefined;
   return {
     files: [...fs.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     ...(config ? { config } : {}),
     repoTags: manifest.RepoTags ?? [],
+    sizeBytes,
+    layers: manifest.Layers.length,
   };
 }
 
@@ -198,9 +207,17 @@ export async function listImageFiles(image: string, options: ListOptions = {}): 
   return (await saveImage(image, options)).files;
 }
 
-/** `docker save` an image and read it: files and the stored config. */
+/**
+ * `docker save` an image and read it: files and the stored config. On a BuildKit daemon
+ * (buildctl), the tarball its build exported is read instead.
+ */
 export async function saveImage(image: string, options: ListOptions = {}): Promise<ImageArchive> {
   const engine = options.engine ?? (await detectEngineOnce()).engine;
+  if (engine?.kind === 'buildctl') {
+    const file = archiveOf(image);
+    if (!file) throw new Error(`${image}: not an image this process built on ${engine.description} (BuildKit keeps no image store to read)`);
+    return readImageArchive(createReadStream(file), image);
+  }
   const docker = engine?.docker;
   if (!engine || !docker) throw new Error('listing image files needs a docker engine (docker save)');
   const child = spawn(docker, ['save', image], { env: { ...process.env, ...engine.env }, stdio: ['ignore', 'pipe', 'pipe'] });

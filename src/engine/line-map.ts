@@ -145,10 +145,16 @@ export function mapVertexToLine(vertex: LabelledVertex, stages: readonly StageSt
 
 function stagesFromImage(image: string, stages: readonly StageSteps[]): { stage: StageSteps; line: number }[] {
   const want = normalizeImageRef(image);
+  // Current BuildKit names the vertex with the digest it resolved a tag to
+  // (`docker.io/library/bb:latest@sha256:...`); v0.8 with the reference as written.
+  const at = want.indexOf('@');
+  const wantTag = at >= 0 ? want.slice(0, at) : undefined;
   const out: { stage: StageSteps; line: number }[] = [];
   for (const s of stages) {
     const from = s.steps[0];
-    if (s.baseImage && from?.producesVertex && normalizeImageRef(s.baseImage) === want) out.push({ stage: s, line: from.line });
+    if (!s.baseImage || !from?.producesVertex) continue;
+    const have = normalizeImageRef(s.baseImage);
+    if (have === want || (wantTag !== undefined && !have.includes('@') && have === wantTag)) out.push({ stage: s, line: from.line });
   }
   return out;
 }

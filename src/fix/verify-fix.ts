@@ -3,6 +3,7 @@
  * any transform that breaks equivalence (each is tried alone, the ones that keep the image are
  * combined and checked again); then measure a source edit and a cold build before and after.
  */
+import type { EngineIdentity } from '../engine/engine.js';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -34,11 +35,11 @@ export function acceptedAllowList(result: FixResult): AllowList {
   return allowList({ paths: result.applied.flatMap((a) => a.accepts.map((x) => ({ path: x.path, ...(x.change ? { change: x.change } : {}), reason: `${a.transform}: ${x.reason}` }))) });
 }
 
-export async function fixAndVerify(t: Target, source: string, ctx: BuildContext | undefined, opts: FixOptions & { editPath?: string | null; runs?: number; signal?: AbortSignal }): Promise<VerifiedFix> {
+export async function fixAndVerify(t: Target, source: string, ctx: BuildContext | undefined, opts: FixOptions & { editPath?: string | null; runs?: number; signal?: AbortSignal; engine?: EngineIdentity }): Promise<VerifiedFix> {
   let result = fixText(source, t.displayName, ctx, opts);
   if (result.fixed === result.original) return { result, verify: null, dropped: [], measured: null };
   const cache = new VerifyCache();
-  const check = (r: FixResult) => verify({ context: t.contextDir, file: { text: r.fixed, path: t.dockerfilePath }, against: t.dockerfilePath, buildArgs: opts.buildArgs, cache, allow: acceptedAllowList(r), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const check = (r: FixResult) => verify({ context: t.contextDir, file: { text: r.fixed, path: t.dockerfilePath }, against: t.dockerfilePath, buildArgs: opts.buildArgs, cache, allow: acceptedAllowList(r), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.engine ? { engine: opts.engine } : {}) });
   let v = await check(result);
   const dropped: string[] = [];
   if (v.status !== 'equivalent') {
@@ -62,7 +63,7 @@ export async function fixAndVerify(t: Target, source: string, ctx: BuildContext 
     const ignore = `${t.dockerfilePath}.dockerignore`;
     if (existsSync(ignore)) await copyFile(ignore, `${fixedFile}.dockerignore`);
     const edit = opts.editPath ?? null;
-    const b = await bench({ context: t.contextDir, file: fixedFile, compare: t.dockerfilePath, changes: edit ? [`touch:${edit}`] : [], runs: opts.runs ?? 1, buildArgs: opts.buildArgs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const b = await bench({ context: t.contextDir, file: fixedFile, compare: t.dockerfilePath, changes: edit ? [`touch:${edit}`] : [], runs: opts.runs ?? 1, buildArgs: opts.buildArgs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.engine ? { engine: opts.engine } : {}) });
     const [after, before] = b.results;
     const fig = (r: typeof after) => ({ cold: r.cold.summary.median, edit: r.changes[0] ? r.changes[0].summary.median : null });
     return { result, verify: v, dropped, measured: { edit, before: fig(before), after: fig(after) } };

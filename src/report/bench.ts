@@ -66,6 +66,7 @@ export function benchJson(r: BenchResult): Record<string, unknown> {
     context: r.context,
     ...(r.target ? { target: r.target } : {}),
     engine: r.engine,
+    engineInfo: r.engineInfo,
     timing: r.timing,
     runs: r.runs,
     cache: r.cache,

@@ -97,6 +97,7 @@ export function verifyJson(r: VerifyResult): Record<string, unknown> {
     file: r.file,
     against: r.against,
     engine: r.engine,
+    engineInfo: r.engineInfo,
     ...(r.targets ? { targets: r.targets } : {}),
     stages: r.stages.map(stageJson),
     counts: {

@@ -10,6 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildRecord } from '../engine/driver.js';
+import { engineRecord, type EngineIdentity, type EngineRecord } from '../engine/engine.js';
 import { stageStepsOf } from '../engine/graph-steps.js';
 import { mapRecordToLines } from '../engine/line-map.js';
 import type { Vertex } from '../engine/progress.js';
@@ -38,6 +39,8 @@ export interface Profile {
   /** Seconds a build takes beyond its steps (loading the definition, sending the context, exporting). */
   overhead: number[];
   updated: string;
+  /** The engine of the last recorded build (`profile record`, bench); absent for imported logs. */
+  engine?: EngineRecord;
 }
 
 export function emptyProfile(): Profile {
@@ -82,7 +85,11 @@ export function buildOverhead(record: Pick<BuildRecord, 'vertices' | 'wallSecond
 }
 
 /** Adds a build's measurements to a profile (returns a new profile). */
-export function importRecord(profile: Profile, record: Pick<BuildRecord, 'vertices' | 'wallSeconds'>, g: BuildGraph): Profile {
+export function importRecord(
+  profile: Profile,
+  record: Pick<BuildRecord, 'vertices' | 'wallSeconds'> & { engine?: EngineIdentity },
+  g: BuildGraph,
+): Profile {
   const steps = { ...profile.steps };
   for (const [step, seconds] of measuredSteps(record, g)) {
     const key = stepKey(g, step);
@@ -97,7 +104,8 @@ export function importRecord(profile: Profile, record: Pick<BuildRecord, 'vertic
   }
   const oh = buildOverhead(record);
   const overhead = oh === undefined ? profile.overhead : [...profile.overhead, oh].slice(-MAX_SAMPLES);
-  return { version: PROFILE_VERSION, steps, overhead, updated: new Date().toISOString() };
+  const engine = record.engine ? engineRecord(record.engine) : profile.engine;
+  return { version: PROFILE_VERSION, steps, overhead, updated: new Date().toISOString(), ...(engine ? { engine } : {}) };
 }
 
 export function median(xs: readonly number[]): number {

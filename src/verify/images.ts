@@ -3,6 +3,7 @@
  * removes exactly what verify made and nothing a test suite, a bench or a person made.
  */
 import { randomBytes } from 'node:crypto';
+import { archivedTags, dropArchives } from '../engine/cleanup.js';
 import type { EngineIdentity } from '../engine/engine.js';
 import { firstLine, run } from '../engine/exec.js';
 
@@ -19,6 +20,7 @@ export function verifyTag(name = 'build'): string {
 export async function removeVerifyImages(engine: EngineIdentity, tags: readonly string[]): Promise<string[]> {
   const foreign = tags.filter((t) => !t.startsWith(VERIFY_TAG_PREFIX));
   if (foreign.length) throw new Error(`refusing to remove images not tagged ${VERIFY_TAG_PREFIX}*: ${foreign.join(', ')}`);
+  if (engine.kind === 'buildctl') return dropArchives(tags);
   if (!tags.length || !engine.docker) return [];
   // Without --force an image that also carries someone else's tag only loses ours.
   const r = await run(engine.docker, ['image', 'rm', ...tags], { env: { ...process.env, ...engine.env }, timeoutMs: 120_000 });
@@ -27,6 +29,7 @@ export async function removeVerifyImages(engine: EngineIdentity, tags: readonly 
 
 /** Every image in the engine's store tagged under {@link VERIFY_TAG_PREFIX} (by anyone's verify). */
 export async function listVerifyImages(engine: EngineIdentity): Promise<string[]> {
+  if (engine.kind === 'buildctl') return archivedTags().filter((t) => t.startsWith(VERIFY_TAG_PREFIX));
   if (!engine.docker) return [];
   const r = await run(engine.docker, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env }, timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`docker image ls failed: ${firstLine(r.stderr)}`);

@@ -14,7 +14,7 @@ import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir, removeTempDirs } from '../engine/cleanup.js';
 import { build, failedVertex, type BuildRecord } from '../engine/driver.js';
-import { detectEngineOnce, type EngineIdentity } from '../engine/engine.js';
+import { detectEngineOnce, engineRecord, type EngineIdentity, type EngineRecord } from '../engine/engine.js';
 import { stageStepsOf } from '../engine/graph-steps.js';
 import { imageConfigFromJson } from '../engine/image-config.js';
 import { readImageArchive, saveImage, type ImageArchive } from '../engine/image-files.js';
@@ -109,6 +109,8 @@ export interface VerifyResult {
   file: string;
   against: string;
   engine: string;
+  /** The engine's identity and version (engine, version, buildkitVersion, host/builder). */
+  engineInfo: EngineRecord;
   targets?: string[];
   stages: StageResult[];
   failure?: BuildFailure;
@@ -366,6 +368,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       file: file.display,
       against: against.display,
       engine: eng.description,
+      engineInfo: engineRecord(eng),
       ...(options.targets?.length ? { targets: options.targets } : {}),
       stages,
       ...(failure ? { failure } : {}),

@@ -8,14 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
 import { BenchBuildError, bench, type Figure } from '../../src/bench/bench.js';
 import { benchJson, benchText } from '../../src/report/bench.js';
 import { BENCH_TAG_PREFIX } from '../../src/bench/workspace.js';
 import { run } from '../../src/engine/exec.js';
 import type { EngineIdentity } from '../../src/engine/engine.js';
 import { projectRoot } from '../helpers.js';
-import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
+import { BASE_IMAGE, makeContext, engineTest, testImagesIn } from './build-helpers.js';
 
 const DOCKERFILE = `FROM ${BASE_IMAGE}
 RUN sleep 1 && echo base > /base
@@ -41,13 +40,10 @@ function near(measured: number, predicted: number | null, what: string) {
 }
 
 async function benchImages(engine: EngineIdentity): Promise<string[]> {
-  const r = await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env } });
-  return r.stdout.split('\n').filter((l) => l.startsWith(BENCH_TAG_PREFIX));
+  return testImagesIn(engine, BENCH_TAG_PREFIX);
 }
 
-test('bench measures cold, no-op and changes, predicts them, and cleans up', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('bench measures cold, no-op and changes, predicts them, and cleans up', async (t, engine) => {
   const ctx = makeContext(t, engine, { Dockerfile: DOCKERFILE, 'app.txt': 'v1\n' });
   const flavor = `spicy-${Date.now().toString(36)}`;
   const result = await bench({ context: ctx.dir, runs: 1, changes: ['touch:app.txt', `arg:FLAVOR=${flavor}`], engine });
@@ -81,9 +77,7 @@ test('bench measures cold, no-op and changes, predicts them, and cleans up', asy
   for (const tag of result.cleanup.tags) assert.ok(!left.includes(tag), `${tag} removed`);
 });
 
-test('bench --compare measures a second Dockerfile on the same context, with a speedup per row', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('bench --compare measures a second Dockerfile on the same context, with a speedup per row', async (t, engine) => {
   // The same work with the COPY last: a change to app.txt no longer re-runs the sleep.
   const fast = `FROM ${BASE_IMAGE}\nRUN sleep 1 && echo base > /base\nARG FLAVOR=plain\nRUN echo "$FLAVOR" > /flavor\nCOPY app.txt /app/app.txt\nRUN cat /app/app.txt > /out\n`;
   const ctx = makeContext(t, engine, { Dockerfile: DOCKERFILE, 'Dockerfile.fast': fast, 'app.txt': 'v1\n' });
@@ -98,9 +92,7 @@ test('bench --compare measures a second Dockerfile on the same context, with a s
   assert.match(benchText(result), /^\| build \| `.*Dockerfile` \| predicted \| `.*Dockerfile\.fast` \| predicted \| speedup \|$/m);
 });
 
-test('a failing build rejects with its step line, and still cleans up', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a failing build rejects with its step line, and still cleans up', async (t, engine) => {
   const ctx = makeContext(t, engine, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo before\nRUN echo oops && exit 3\n` });
   const tmpBefore = new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('layerwise-bench-')));
   const before = await benchImages(engine);
@@ -117,9 +109,7 @@ test('a failing build rejects with its step line, and still cleans up', async (t
   assert.ok(after.every((tag) => before.includes(tag)), 'no new bench image');
 });
 
-test('an abort stops the running build and cleans up', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('an abort stops the running build and cleans up', async (t, engine) => {
   const ctx = makeContext(t, engine, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN sleep 1\nRUN sleep 1\n` });
   const tmpBefore = new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('layerwise-bench-')));
   const before = await benchImages(engine);
@@ -143,9 +133,7 @@ test('an abort stops the running build and cleans up', async (t) => {
   assert.ok(after.every((tag) => before.includes(tag)), 'no new bench image');
 });
 
-test('the CLI exits 1 on a failing build and prints the step line and its output', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('the CLI exits 1 on a failing build and prints the step line and its output', async (t, engine) => {
   const ctx = makeContext(t, engine, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo before\nRUN echo oops && exit 3\n` });
   const r = spawnSync(process.execPath, [path.join(projectRoot, 'dist', 'src', 'cli', 'main.js'), 'bench', ctx.dir, '--runs', '1'], { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);

@@ -1,21 +1,40 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
-import { detectEngineOnce, type EngineIdentity } from '../../src/engine/engine.js';
+import { test, type TestContext, type TestOptions } from 'node:test';
+import { detectEngine, type EngineIdentity } from '../../src/engine/engine.js';
 import { run } from '../../src/engine/exec.js';
-import { makeTempDir, removeImages, removeTempDirs, testTag } from '../../src/engine/cleanup.js';
+import { archivedTags, makeTempDir, removeImages, removeTempDirs, testTag } from '../../src/engine/cleanup.js';
 import { build, type BuildOptions, type BuildRecord } from '../../src/engine/driver.js';
 import { vertexRule, type StageSteps } from '../../src/engine/line-map.js';
 
-/** The offline base image that scripts/engine.sh makes. */
+/** The offline base image that scripts/engine.sh makes (on dockerd; in the registry buildkitd mirrors docker.io with). */
 export const BASE_IMAGE = 'bb:latest';
 
-let ready: Promise<{ engine?: EngineIdentity; reason?: string }> | undefined;
+/**
+ * The two engines every engine test runs on: `docker` is Debian's dockerd (BuildKit v0.8 inside),
+ * `buildkit` a current buildkitd spoken to with buildctl (BUILDKIT_HOST, or the socket
+ * scripts/engine.sh starts it on).
+ */
+export type EngineName = 'docker' | 'buildkit';
+export const ENGINE_NAMES: readonly EngineName[] = ['docker', 'buildkit'];
 
-async function probe(): Promise<{ engine?: EngineIdentity; reason?: string }> {
-  const d = await detectEngineOnce();
+/** The registry scripts/engine.sh runs as buildkitd's docker.io mirror. */
+export const REGISTRY = process.env['LAYERWISE_REGISTRY'] ?? '127.0.0.1:5000';
+
+const ready = new Map<EngineName, Promise<{ engine?: EngineIdentity; reason?: string }>>();
+
+async function probe(name: EngineName): Promise<{ engine?: EngineIdentity; reason?: string }> {
+  const d = await detectEngine({ kind: name === 'docker' ? 'docker' : 'buildctl' });
   if (!d.engine) return { reason: d.reasons.join('; ') || 'none found' };
+  if (name === 'buildkit') {
+    const [repo, tag] = BASE_IMAGE.split(':');
+    const url = `http://${REGISTRY}/v2/${repo!.includes('/') ? repo : `library/${repo}`}/manifests/${tag}`;
+    const found = await fetch(url, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' } })
+      .then((r) => r.ok, () => false);
+    if (!found) return { reason: `${BASE_IMAGE} is not in the registry at ${REGISTRY} (scripts/engine.sh up pushes it)` };
+    return { engine: d.engine };
+  }
   if (!d.engine.docker) return { reason: `${d.engine.description}: these tests need a docker image store` };
   const base = await run(d.engine.docker, ['image', 'inspect', BASE_IMAGE], { env: { ...process.env, ...d.engine.env } });
   if (base.code !== 0) return { reason: `${BASE_IMAGE} is missing (scripts/engine.sh up makes it)` };
@@ -23,25 +42,71 @@ async function probe(): Promise<{ engine?: EngineIdentity; reason?: string }> {
 }
 
 /**
- * The engine for a real-engine test, with the base image in place. Without one the test is
- * skipped with the reason, except in CI (CI=true), where it fails: CI starts the engine, so its
- * absence is a broken run, and CI must never pass by skipping.
+ * The engine for a real-engine test, with the base image in place (default: docker). Without one
+ * the test is skipped with the reason, except in CI (CI=true), where it fails: CI starts both
+ * engines, so an absent one is a broken run, and CI must never pass by skipping.
  */
-export async function requireEngine(t: TestContext): Promise<EngineIdentity | undefined> {
-  ready ??= probe();
-  const { engine, reason } = await ready;
+export async function requireEngine(t: TestContext, name: EngineName = 'docker'): Promise<EngineIdentity | undefined> {
+  if (!ready.has(name)) ready.set(name, probe(name));
+  const { engine, reason } = await ready.get(name)!;
   if (engine) return engine;
-  if (process.env['CI'] === 'true') assert.fail(`no Docker engine in CI: ${reason}`);
-  t.skip(`no Docker engine: ${reason}`);
+  if (process.env['CI'] === 'true') assert.fail(`no ${name} engine in CI: ${reason}`);
+  t.skip(`no ${name} engine: ${reason}`);
   return undefined;
+}
+
+export interface EngineTestOptions {
+  /** Engines the test does not apply to, each with the reason (printed as the skip reason, in CI too). */
+  notOn?: Partial<Record<EngineName, string>>;
+  /** node:test options (todo, timeout, ...). */
+  test?: TestOptions;
+}
+
+/**
+ * One test per engine: `NAME [docker]`, `NAME [buildkit]`. The body gets the engine; an engine
+ * the test does not apply to is skipped with the reason given in `notOn`.
+ */
+export function engineTest(
+  name: string,
+  body: (t: TestContext, engine: EngineIdentity, engineName: EngineName) => Promise<void>,
+  options: EngineTestOptions = {},
+): void {
+  for (const e of ENGINE_NAMES) {
+    test(`${name} [${e}]`, options.test ?? {}, async (t) => {
+      const why = options.notOn?.[e];
+      if (why) {
+        t.skip(`does not apply to ${e}: ${why}`);
+        return;
+      }
+      const engine = await requireEngine(t, e);
+      if (!engine) return;
+      await body(t, engine, e);
+    });
+  }
+}
+
+/**
+ * Build options that make the image `tag` usable in a later FROM: on docker the tag is in its
+ * store already; a BuildKit daemon has no store, so the image is pushed to the registry it
+ * mirrors docker.io with, where `FROM <tag>` (docker.io/<tag>) finds it.
+ */
+export function asBase(engine: EngineIdentity, tag: string): Pick<BuildOptions, 'push'> {
+  return engine.kind === 'buildctl' ? { push: [`${REGISTRY}/${tag}`] } : {};
+}
+
+/** The tags of test images in the engine's store (docker), or of the tarballs this process keeps (buildkit). */
+export async function testImagesIn(engine: EngineIdentity, prefix: string): Promise<string[]> {
+  if (engine.kind === 'buildctl') return archivedTags().filter((t) => t.startsWith(prefix));
+  const r = await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env }, timeoutMs: 60_000 });
+  return r.stdout.split('\n').filter((l) => l.startsWith(prefix));
 }
 
 /** A build context in a temp dir; it and every image built through it go after the test. */
 export interface TestBuildContext {
   dir: string;
   write(name: string, content: string): void;
-  /** Build the context with a fresh layerwise-test/ tag, quietly. */
-  build(options?: Omit<BuildOptions, 'context' | 'engine' | 'tag'>): Promise<BuildRecord>;
+  /** Build the context with a fresh layerwise-test/ tag, quietly; `base`: usable in a later FROM (see asBase). */
+  build(options?: Omit<BuildOptions, 'context' | 'engine' | 'tag'> & { base?: boolean }): Promise<BuildRecord>;
 }
 
 export function makeContext(t: TestContext, engine: EngineIdentity, files: Record<string, string>): TestBuildContext {
@@ -63,7 +128,7 @@ export function makeContext(t: TestContext, engine: EngineIdentity, files: Recor
     async build(options = {}) {
       const tag = testTag(t.name.slice(0, 40));
       tags.push(tag);
-      return build({ quiet: true, ...options, context: dir, engine, tag });
+      return build({ quiet: true, ...options, context: dir, engine, tag, ...(options.base ? asBase(engine, tag) : {}) });
     },
   };
 }

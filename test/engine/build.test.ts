@@ -1,11 +1,10 @@
-import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { mapRecordToLines } from '../../src/engine/line-map.js';
 import type { BuildRecord } from '../../src/engine/driver.js';
 import type { Vertex } from '../../src/engine/progress.js';
-import { describeStages, makeContext, requireEngine } from './build-helpers.js';
+import { describeStages, makeContext, engineTest } from './build-helpers.js';
 
 /** `line -> vertex` for every Dockerfile step of a build, checking each label's i/n on the way. */
 function stepsByLine(record: BuildRecord, dockerfile: string) {
@@ -20,12 +19,13 @@ function stepsByLine(record: BuildRecord, dockerfile: string) {
   return { byLine, unmatched: map.unmatched.map((u) => u.line) };
 }
 
-const summary = (byLine: Map<number, Vertex>) =>
-  Object.fromEntries([...byLine].sort(([a], [b]) => a - b).map(([line, v]) => [line, v.instruction]));
+/** Current BuildKit names a FROM vertex with the digest it resolved (`...bb:latest@sha256:...`); v0.8 does not. */
+const instructionOf = (v: Vertex) => v.instruction.replace(/^(FROM \S+)@sha256:[0-9a-f]{64}$/, '$1');
 
-test('a single-stage build records every step at its Dockerfile line, with its output', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+const summary = (byLine: Map<number, Vertex>) =>
+  Object.fromEntries([...byLine].sort(([a], [b]) => a - b).map(([line, v]) => [line, instructionOf(v)]));
+
+engineTest('a single-stage build records every step at its Dockerfile line, with its output', async (t, engine) => {
   const dockerfile = [
     'FROM bb:latest',
     'ENV GREETING=hi',
@@ -57,9 +57,7 @@ test('a single-stage build records every step at its Dockerfile line, with its o
   for (const v of byLine.values() as Iterable<Vertex>) assert.ok(v.started !== undefined && v.completed !== undefined, v.name);
 });
 
-test('a multi-stage build maps a stage built FROM another stage and leaves the unused stage out', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a multi-stage build maps a stage built FROM another stage and leaves the unused stage out', async (t, engine) => {
   const dockerfile = [
     'FROM bb:latest AS base',
     'RUN echo base > /base.txt',
@@ -82,7 +80,7 @@ test('a multi-stage build maps a stage built FROM another stage and leaves the u
   };
   // The FROM vertex of bb:latest is shared with any build on the daemon at the same time, which
   // may lend it its own label: only the image is certain.
-  assert.equal(byLine.get(1)!.instruction, 'FROM docker.io/library/bb:latest');
+  assert.equal(instructionOf(byLine.get(1)!), 'FROM docker.io/library/bb:latest');
   assert.equal(label(2), '[base 2/2] RUN echo base > /base.txt');
   // FROM base: no FROM vertex, and child counts only its own steps.
   assert.equal(label(4), '[child 1/2] WORKDIR /work');
@@ -93,9 +91,7 @@ test('a multi-stage build maps a stage built FROM another stage and leaves the u
   assert.ok(!record.vertices.some((v) => v.stage === 'unused'));
 });
 
-test('a rebuild after a context file changed takes the steps before its COPY from the cache and runs the rest', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a rebuild after a context file changed takes the steps before its COPY from the cache and runs the rest', async (t, engine) => {
   const dockerfile = ['FROM bb:latest', 'RUN echo before', 'COPY data.txt /data.txt', 'RUN cat /data.txt', ''].join('\n');
   const ctx = makeContext(t, engine, { Dockerfile: dockerfile, 'data.txt': 'one\n' });
   const first = await ctx.build({ noCache: true });
@@ -114,9 +110,7 @@ test('a rebuild after a context file changed takes the steps before its COPY fro
   assert.notEqual(second.imageId, first.imageId);
 });
 
-test('two independent stages run at the same time and their recorded times overlap', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('two independent stages run at the same time and their recorded times overlap', async (t, engine) => {
   const dockerfile = [
     'FROM bb:latest AS one',
     'RUN sleep 1 && echo one > /one',
@@ -143,9 +137,7 @@ test('two independent stages run at the same time and their recorded times overl
   assert.ok(byLine.get(7)!.started! >= Math.max(one.completed!, two.completed!) - 0.25);
 });
 
-test('a failing step is reported at its line with its output and exit code, and later steps never start', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a failing step is reported at its line with its output and exit code, and later steps never start', async (t, engine) => {
   const dockerfile = [
     'FROM bb:latest',
     'RUN echo fine',
@@ -166,12 +158,17 @@ test('a failing step is reported at its line with its output and exit code, and 
   // stdout and stderr reach the progress stream separately: their order is not kept.
   assert.deepEqual([...failed.output].sort(), ['about to fail', 'to stderr']);
   assert.equal(byLine.get(2)!.state, 'done');
-  assert.deepEqual(unmatched, [4]);
+  // v0.8 never prints the step after the failure; current BuildKit lists it (rawjson sends the
+  // whole graph first) but never starts it.
+  if (engine.kind === 'buildctl') {
+    assert.deepEqual(unmatched, []);
+    assert.equal(byLine.get(4)!.started, undefined, 'the step after the failure never started');
+  } else {
+    assert.deepEqual(unmatched, [4]);
+  }
 });
 
-test('recorded start and end times are within 0.3 s of the clock readings a step makes itself', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('recorded start and end times are within 0.3 s of the clock readings a step makes itself (start 0.5 s from BuildKit\'s own times)', async (t, engine) => {
   // /proc/uptime is the host's (not namespaced), so the step reads the clock the driver uses.
   const uptime = "cut -d' ' -f1 /proc/uptime";
   const dockerfile = [
@@ -190,10 +187,14 @@ test('recorded start and end times are within 0.3 s of the clock readings a step
   const record = await ctx.build({ noCache: true });
   assert.equal(record.ok, true, record.error);
   const { byLine } = stepsByLine(record, dockerfile);
+  // BuildKit's own start time (rawjson, current BuildKit) is when it began the step, before runc
+  // made the container the step's first clock reading runs in: up to 0.36 s here on a loaded machine.
+  const startTolerance = record.timing === 'rawjson' ? 0.5 : 0.3;
   for (const line of [2, 3, 5]) {
     const v = byLine.get(line)!;
     const [first, last] = v.output.map((o) => Number(o) - uptime0);
-    assert.ok(Math.abs(v.started! - first!) <= 0.3, `${v.name}: started ${v.started}, step read ${first}`);
+    t.diagnostic(`${v.name}: started ${v.started} (read ${first}), completed ${v.completed} (read ${last})`);
+    assert.ok(Math.abs(v.started! - first!) <= startTolerance, `${v.name}: started ${v.started}, step read ${first}`);
     assert.ok(Math.abs(v.completed! - last!) <= 0.3, `${v.name}: completed ${v.completed}, step read ${last}`);
   }
 });

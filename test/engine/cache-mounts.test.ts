@@ -20,7 +20,7 @@ import { fixText } from '../../src/fix/fix.js';
 import { acceptedAllowList } from '../../src/fix/verify-fix.js';
 import { globToRegex } from '../../src/verify/allow.js';
 import { verify } from '../../src/verify/index.js';
-import { makeContext, requireEngine } from './build-helpers.js';
+import { makeContext, engineTest } from './build-helpers.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -105,9 +105,7 @@ const DOCKERFILE = [
 /** The same file with the stand-ins told to record their cache state (a step of its own after the tools). */
 const recording = (text: string) => text.replace('WORKDIR /src\n', 'RUN touch /etc/record\nWORKDIR /src\n');
 
-test('cache-mounts: the fixed Dockerfile builds the same images but for the accepted cache paths, and its caches fill', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('cache-mounts: the fixed Dockerfile builds the same images but for the accepted cache paths, and its caches fill', async (t, engine) => {
   const ctx = makeContext(t, engine, { ...TOOLS, Dockerfile: DOCKERFILE, 'requirements.txt': 'flask\n', 'go.mod': 'module example.com/app\n', 'main.go': 'package main\n' });
   const result = fixText(DOCKERFILE, 'Dockerfile', undefined, { only: ['cache-mounts'], unsafe: true });
   assert.deepEqual(result.declined, []);

@@ -6,22 +6,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 import { openContext } from '../../src/context/index.js';
 import { fixText } from '../../src/fix/fix.js';
 import { fixAndVerify } from '../../src/fix/verify-fix.js';
 import { projectRoot } from '../helpers.js';
-import { requireEngine } from './build-helpers.js';
+import { engineTest } from './build-helpers.js';
 
-test('fix --verify on the example keeps the image and makes a source edit 10x and a cold build 1.5x faster', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('fix --verify on the example keeps the image and makes a source edit 10x and a cold build 1.5x faster', async (t, engine) => {
   const contextDir = path.join(projectRoot, 'examples', 'ml-serving');
   const dockerfilePath = path.join(contextDir, 'docker', 'Dockerfile');
   const target = { contextDir, dockerfilePath, displayName: 'docker/Dockerfile' };
   const source = readFileSync(dockerfilePath, 'utf8');
   const ctx = await openContext(contextDir, dockerfilePath);
-  const v = await fixAndVerify(target, source, ctx, { editPath: 'python/app/server.py', runs: 1 });
+  const v = await fixAndVerify(target, source, ctx, { editPath: 'python/app/server.py', runs: 1, engine });
   assert.equal(v.verify?.status, 'equivalent', JSON.stringify(v.verify?.stages, null, 1));
   assert.deepEqual(v.dropped, []);
   const m = v.measured!;

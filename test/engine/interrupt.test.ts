@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { run } from '../../src/engine/exec.js';
+import { makeTempDir, removeTempDirs } from '../../src/engine/cleanup.js';
 import type { EngineIdentity } from '../../src/engine/engine.js';
 import { projectRoot } from '../helpers.js';
-import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
+import { BASE_IMAGE, makeContext, engineTest } from './build-helpers.js';
 
 /**
  * A build long enough to be interrupted in the middle of, which fix has something to change in.
@@ -26,14 +27,19 @@ RUN cat package.json > /deps && echo ${nonce} && sleep 40
 
 const bin = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
-async function ourImages(engine: EngineIdentity): Promise<string[]> {
+/**
+ * The images the command left: in docker's store; on BuildKit (no image store) the image
+ * tarballs and copies in the command's own temp folder, which must be empty after it.
+ */
+async function ourImages(engine: EngineIdentity, tmp: string): Promise<string[]> {
+  if (engine.kind === 'buildctl') return readdirSync(tmp).sort();
   const r = await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env }, timeoutMs: 60_000 });
   return r.stdout.split('\n').filter((l) => /^layerwise-(verify|bench)\//.test(l)).sort();
 }
 
-/** Command lines of running `docker build` processes. */
+/** Command lines of running `docker build` / `buildctl build` processes. */
 function runningBuilds(): string[] {
-  return spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /docker(\s+\S+)*\s+build\b/.test(l) && !l.includes('ps -eo'));
+  return spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /(docker|buildctl)(\s+\S+)*\s+build\b/.test(l) && !l.includes('ps -eo'));
 }
 
 async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
@@ -51,14 +57,14 @@ const commands: [string, (dir: string) => string[]][] = [
 ];
 
 for (const [name, args] of commands) {
-  test(`Ctrl-C during ${name}: exit 130, nothing written, none of its images or builds left`, async (t) => {
-    const engine = await requireEngine(t);
-    if (!engine) return;
+  engineTest(`Ctrl-C during ${name}: exit 130, nothing written, none of its images or builds left`, async (t, engine) => {
     const SLOW = slow(`${name.replace(/\W+/g, '-')}-${process.pid}-${Date.now()}`);
     const ctx = makeContext(t, engine, { Dockerfile: SLOW, 'other.Dockerfile': SLOW, 'package.json': '{}\n', 'src/app.js': '1\n' });
-    const before = await ourImages(engine);
+    const tmp = makeTempDir('layerwise-interrupt-tmp-');
+    const before = await ourImages(engine, tmp);
     assert.deepEqual(runningBuilds(), [], 'no build runs before the test');
-    const child = spawn(process.execPath, [bin, ...args(ctx.dir)], { env: { ...process.env, ...engine.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const engineArgs = ['--engine', engine.kind === 'buildctl' ? 'buildkit' : 'docker'];
+    const child = spawn(process.execPath, [bin, ...args(ctx.dir), ...engineArgs], { env: { ...process.env, ...engine.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     let gone: number | null | undefined;
@@ -74,6 +80,7 @@ for (const [name, args] of commands) {
     assert.match(err, /stopping, removing/);
     assert.equal(readFileSync(path.join(ctx.dir, 'Dockerfile'), 'utf8'), SLOW, 'the Dockerfile is not written');
     await until('the builds to end', () => runningBuilds().length === 0, 30_000);
-    assert.deepEqual(await ourImages(engine), before, 'no image of its own is left');
+    assert.deepEqual(await ourImages(engine, tmp), before, 'no image of its own is left');
+    removeTempDirs(tmp);
   });
 }

@@ -29,7 +29,7 @@ import { parseDockerfile } from '../../src/dockerfile/parse.js';
 import { buildGraph, stageLabel, type Step } from '../../src/graph/graph.js';
 import { schedule, type Schedule } from '../../src/timing/schedule.js';
 import { fixturesDir } from '../helpers.js';
-import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
+import { BASE_IMAGE, makeContext, engineTest } from './build-helpers.js';
 
 /** Plain progress places a start or an end within ±0.15 s (ProgressParser): two of them, 0.3 s. */
 const TOLERANCE = 0.3;
@@ -56,9 +56,7 @@ const overlap = (a: { start: number; end: number }, b: { start: number; end: num
 const f2 = (x: number) => x.toFixed(2);
 
 for (const name of names) {
-  test(`the schedule model orders and times the steps as BuildKit does: ${name}`, async (t) => {
-    const engine = await requireEngine(t);
-    if (!engine) return;
+  engineTest(`the schedule model orders and times the steps as BuildKit does: ${name}`, async (t, engine) => {
     const dir = path.join(root, name);
     const fixture = existsSync(path.join(dir, 'fixture.json'))
       ? (JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { target?: string })
@@ -66,7 +64,7 @@ for (const name of names) {
 
     // A base image of the test's own: cache keys start from its digest.
     const baseCtx = makeContext(t, engine, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo ${randomBytes(8).toString('hex')} > /.schedule\n` });
-    const base = await baseCtx.build();
+    const base = await baseCtx.build({ base: true });
     assert.ok(base.ok && base.tag, `base image build failed: ${base.error}`);
     const text = readFileSync(path.join(dir, 'Dockerfile'), 'utf8').replaceAll(BASE_IMAGE, base.tag);
     const ctx = makeContext(t, engine, { Dockerfile: text });

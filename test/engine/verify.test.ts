@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 import { run } from '../../src/engine/exec.js';
+import { makeTempDir } from '../../src/engine/cleanup.js';
 import { verifyJson } from '../../src/report/verify.js';
 import { allowList } from '../../src/verify/allow.js';
 import type { Difference } from '../../src/verify/compare.js';
 import { listVerifyImages, VERIFY_TAG_PREFIX } from '../../src/verify/images.js';
 import { VerifyCache, verify, type VerifyResult } from '../../src/verify/verify.js';
 import { projectRoot } from '../helpers.js';
-import { BASE_IMAGE, makeContext, requireEngine } from './build-helpers.js';
+import { BASE_IMAGE, makeContext, engineTest } from './build-helpers.js';
 
 /** One stage does everything. */
 const ONE_STAGE = `FROM ${BASE_IMAGE} AS app
@@ -57,9 +57,7 @@ async function assertNoImagesLeft(r: VerifyResult, engine: Parameters<typeof lis
   assert.deepEqual(left.filter((t) => r.cleanup.tags.includes(t)), []);
 }
 
-test('one stage and two parallel stages assembled with COPY --from make equivalent images', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('one stage and two parallel stages assembled with COPY --from make equivalent images', async (t, engine) => {
   const ctx = makeContext(t, engine, { 'conf.txt': 'x=1\n', 'one.Dockerfile': ONE_STAGE, 'parallel.Dockerfile': PARALLEL });
   const r = await verify({ context: ctx.dir, file: path.join(ctx.dir, 'parallel.Dockerfile'), against: path.join(ctx.dir, 'one.Dockerfile'), engine });
   assert.equal(r.status, 'equivalent', JSON.stringify(r.stages.map((s) => s.differences.map(lineOf))));
@@ -70,9 +68,7 @@ test('one stage and two parallel stages assembled with COPY --from make equivale
   await assertNoImagesLeft(r, engine);
 });
 
-test('a mode change, a changed file, an extra file, ENV and CMD changes and a renamed stage are each reported', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a mode change, a changed file, an extra file, ENV and CMD changes and a renamed stage are each reported', async (t, engine) => {
   const other = `FROM ${BASE_IMAGE} AS tools
 RUN echo tool > /tool && chmod 755 /tool
 
@@ -126,9 +122,7 @@ CMD ["/bin/sh", "/app/run.sh"]
   assert.deepEqual(allowed.unusedAllow, []);
 });
 
-test('a Dockerfile given as text is built from outside the context, which stays as it was', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a Dockerfile given as text is built from outside the context, which stays as it was', async (t, engine) => {
   const ctx = makeContext(t, engine, { 'conf.txt': 'x=1\n', 'secret.txt': 's\n', Dockerfile: ONE_STAGE, 'Dockerfile.dockerignore': 'secret.txt\n' });
   const before = readdirSync(ctx.dir).sort();
   const cache = new VerifyCache();
@@ -147,9 +141,7 @@ test('a Dockerfile given as text is built from outside the context, which stays 
   assert.deepEqual(verifyJson(again).stages, verifyJson(r).stages);
 });
 
-test('a failing build is a result with the failing line and its output', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('a failing build is a result with the failing line and its output', async (t, engine) => {
   const broken = `FROM ${BASE_IMAGE} AS app\nCOPY conf.txt /app/conf.txt\nRUN echo "no such tool: $(date +%N)" && exit 3\n`;
   const ctx = makeContext(t, engine, { 'conf.txt': 'x=1\n', 'one.Dockerfile': ONE_STAGE, 'broken.Dockerfile': broken });
   const r = await verify({ context: ctx.dir, file: path.join(ctx.dir, 'broken.Dockerfile'), against: path.join(ctx.dir, 'one.Dockerfile'), engine });
@@ -161,16 +153,21 @@ test('a failing build is a result with the failing line and its output', async (
   await assertNoImagesLeft(r, engine);
 });
 
-test('the command exits 1 on differences, 0 when equivalent, 2 on bad input, and leaves no image', async (t) => {
-  const engine = await requireEngine(t);
-  if (!engine) return;
+engineTest('the command exits 1 on differences, 0 when equivalent, 2 on bad input, and leaves no image', async (t, engine) => {
   const ctx = makeContext(t, engine, { 'conf.txt': 'x=1\n', 'one.Dockerfile': ONE_STAGE, 'parallel.Dockerfile': PARALLEL });
   writeFileSync(path.join(ctx.dir, 'allow.yaml'), 'paths:\n  - { path: /app/conf.txt, reason: test }\n');
   const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
-  const cli = (...args: string[]) => spawnSync(process.execPath, [main, 'verify', ...args], { cwd: ctx.dir, encoding: 'utf8' });
+  // On BuildKit the images are tarballs in the command's temp folder: it must be empty after.
+  const tmp = makeTempDir('layerwise-verify-tmp-');
+  const engineName = engine.kind === 'buildctl' ? 'buildkit' : 'docker';
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [main, 'verify', ...args, '--engine', engineName], { cwd: ctx.dir, encoding: 'utf8', env: { ...process.env, ...engine.env, TMPDIR: tmp } });
   // Images another (killed) run left behind are not this test's: only new ones count.
-  const verifyImages = async () => (await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env } }))
-    .stdout.split('\n').filter((l) => l.startsWith(VERIFY_TAG_PREFIX));
+  const verifyImages = async () =>
+    engine.kind === 'buildctl'
+      ? readdirSync(tmp)
+      : (await run(engine.docker!, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: { ...process.env, ...engine.env } }))
+          .stdout.split('\n').filter((l) => l.startsWith(VERIFY_TAG_PREFIX));
   const before = new Set(await verifyImages());
 
   const same = cli('.', '-f', 'parallel.Dockerfile', '--against', 'one.Dockerfile');

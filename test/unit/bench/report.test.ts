@@ -31,6 +31,7 @@ const result: BenchResult = {
   mode: 'real',
   context: 'app',
   engine: 'docker 20.10.24 (BuildKit v0.8)',
+  engineInfo: { engine: 'docker', version: '20.10.24', buildkitVersion: 'v0.8', description: 'docker 20.10.24 (BuildKit v0.8)' },
   timing: 'plain',
   runs: 3,
   cache: 'no-cache',

@@ -140,6 +140,18 @@ test('an unlabelled FROM shared with COPY --from=<image> maps to the stage FROM 
   assert.equal(loc?.line, 1);
 });
 
+test('current BuildKit names FROM with the digest it resolved: the vertex stands for every stage FROM that tag', () => {
+  const digest = `@sha256:${'c'.repeat(64)}`;
+  const stages = [
+    stage(0, 'base', 'bb:latest', [[1, 'FROM'], [2, 'RUN']]),
+    stage(1, 'unused', 'bb', [[3, 'FROM'], [4, 'RUN']]),
+    stage(2, 'pinned', `bb${'@sha256:' + 'd'.repeat(64)}`, [[5, 'FROM']]),
+  ];
+  const loc = mapVertexToLine({ stage: 'base', stepIndex: 1, stepCount: 2, keyword: 'FROM', instruction: `FROM docker.io/library/bb:latest${digest}` }, stages);
+  // A stage pinned to another digest is another image.
+  assert.deepEqual(loc?.lines, [1, 3]);
+});
+
 test('a FROM vertex labelled by another build on the same engine is found by its image', () => {
   // Seen on BuildKit v0.8: `[1/2] FROM docker.io/library/bb:latest` in a build of six steps,
   // because a concurrent two-step build had named the shared vertex first.

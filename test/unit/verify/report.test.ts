@@ -24,6 +24,7 @@ function result(stages: StageResult[], over: Partial<VerifyResult> = {}): Verify
   return {
     status: stages.some((s) => s.differences.length) ? 'different' : 'equivalent',
     context: '.', file: 'Dockerfile.new', against: 'Dockerfile', engine: 'docker 20.10 (test)',
+    engineInfo: { engine: 'docker', version: '20.10', buildkitVersion: 'v0.8', description: 'docker 20.10 (test)' },
     stages, unusedAllow: [], builds: { run: 4, cached: 0 }, cleanup: { tags: [], dirs: [] },
     ...over,
   };
