@@ -54,6 +54,8 @@ export interface AnalyzeResult {
 export interface AnalyzeOptions {
   target?: string;
   buildArgs?: Record<string, string>;
+  /** The BuildKit that builds (see GraphOptions.buildkitVersion). */
+  buildkitVersion?: string;
   profile?: Profile;
   config?: Config;
   /** Only these rules (by name). */
@@ -130,7 +132,8 @@ const sameFinding = (f: Found) => `${f.rule}\0${f.message.replace(/\d+(\.\d+)?/g
 
 export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const config = opts.config ?? defaultConfig();
-  const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs });
+  const bk = opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {};
+  const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs, ...bk });
   const { graph, context } = model;
   const scale = config.timeScale;
   // A rule off by default runs when the config turns it on or --rule names it.
@@ -142,7 +145,7 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   // Which findings layerwise fix removes from this file: the rules with a fix run again on its
   // result (with the unsafe transforms when a finding is theirs to fix), and a finding still
   // there is not fixed.
-  const graphOpts = { target: opts.target, buildArgs: opts.buildArgs };
+  const graphOpts = { target: opts.target, buildArgs: opts.buildArgs, ...bk };
   const fixable = rules.filter((r) => r.meta.fixedBy?.length);
   const ofFixable = found.filter((f) => fixable.some((r) => r.meta.name === f.rule));
   const safe = ofFixable.length ? fixText(graph.dockerfile.source, t.displayName, context, graphOpts) : null;

@@ -17,6 +17,8 @@ import type { Profile } from '../timing/profile.js';
 export interface ExplainOptions {
   target?: string;
   buildArgs?: Record<string, string>;
+  /** The BuildKit that builds (see GraphOptions.buildkitVersion). */
+  buildkitVersion?: string;
   /** Paths whose content, mode or existence changed: relative to the context, or absolute inside it (others are an InputError). */
   changed?: string[];
   /** Add the paths git says changed since this ref. */
@@ -43,8 +45,9 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   const args = opts.buildArgs ?? {};
   const prevArgs: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.prevBuildArgs ?? args)) if (v !== null) prevArgs[k] = v;
-  const cur = buildGraph(current, { target: opts.target, buildArgs: args });
-  const prev = buildGraph(previous, { target: opts.target, buildArgs: prevArgs });
+  const bk = opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {};
+  const cur = buildGraph(current, { target: opts.target, buildArgs: args, ...bk });
+  const prev = buildGraph(previous, { target: opts.target, buildArgs: prevArgs, ...bk });
 
   const userPaths = [...new Set((opts.changed ?? []).map((c) => changedPathArg(c, t.contextDir)))];
   const changed = [...userPaths];

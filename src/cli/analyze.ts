@@ -18,7 +18,7 @@ export function registerAnalyze(program: Command): void {
     .option('--list-rules', 'list the rules and exit')
     .option('--format <FORMAT>', 'text, json, sarif or github', 'text')
     .action(async (context: string, opts: {
-      file?: string; target?: string; buildArg?: Record<string, string>; config?: string; profile?: string;
+      file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; config?: string; profile?: string;
       timeScale?: string; rule?: string[]; listRules?: boolean; format: string;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github'] as const);
@@ -37,7 +37,7 @@ export function registerAnalyze(program: Command): void {
       }
       const t = resolveTarget(context, opts.file);
       const result = await analyze(t, {
-        target: opts.target, buildArgs: opts.buildArg, profile: await readProfile(opts.profile, t), config, only: opts.rule,
+        target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), profile: await readProfile(opts.profile, t), config, only: opts.rule,
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
       const out = format === 'json' ? JSON.stringify(analyzeJson(result), null, 2) + '\n'

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { InputError, UsageError } from '../core/errors.js';
 import { chooseProfile, defaultProfilePath, LEGACY_PROFILE } from '../timing/profile-path.js';
 import { loadProfile, type Profile } from '../timing/profile.js';
+import { parseBuildKitVersion } from '../core/buildkit.js';
 import { chooseEngine, detectOptionsFor, type EngineChoice } from '../engine/engine.js';
 
 export interface Target {
@@ -64,7 +65,13 @@ export function buildSelection(cmd: Command, buildArgHelp = 'build argument (rep
     .argument('[CONTEXT]', 'build context folder', '.')
     .option('-f, --file <FILE>', 'Dockerfile (default: CONTEXT/Dockerfile)')
     .option('--target <STAGE>', 'stage to build (default: the last)')
-    .option('--build-arg <NAME=VALUE>', buildArgHelp, collectKeyValue);
+    .option('--build-arg <NAME=VALUE>', buildArgHelp, collectKeyValue)
+    .option('--buildkit-version <V>', 'model this BuildKit (v0.8, v0.34.2, ...) where versions differ; default: the engine\'s own when building, else the current one', parseBuildKitVersionOption);
+}
+
+function parseBuildKitVersionOption(value: string): string {
+  if (!parseBuildKitVersion(value)) throw new UsageError(`--buildkit-version expects a version like v0.8 or v0.34.2, got "${value}"`);
+  return value;
 }
 
 /**

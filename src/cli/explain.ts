@@ -23,13 +23,13 @@ export function registerExplain(program: Command): void {
     .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
-      file?: string; target?: string; buildArg?: Record<string, string>; changed?: string[]; since?: string;
+      file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; changed?: string[]; since?: string;
       prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile?: string;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const t = resolveTarget(context, opts.file);
       const result = await explain(t, {
-        target: opts.target, buildArgs: opts.buildArg, changed: opts.changed, since: opts.since,
+        target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), changed: opts.changed, since: opts.since,
         prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await readProfile(opts.profile, t), estimate: estimatorFor(),
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;

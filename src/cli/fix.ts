@@ -36,7 +36,7 @@ export function registerFix(program: Command): void {
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
-      file?: string; target?: string; buildArg?: Record<string, string>; rule?: string[]; unsafe?: boolean; write?: boolean;
+      file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; rule?: string[]; unsafe?: boolean; write?: boolean;
       profile?: string; timeScale?: string; format: string; verify?: boolean;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
@@ -46,7 +46,7 @@ export function registerFix(program: Command): void {
       const t = resolveTarget(context, opts.file);
       const df = await loadDockerfile(t.dockerfilePath, t.displayName);
       const ctx = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
-      const graphOpts = { target: opts.target, buildArgs: opts.buildArg };
+      const graphOpts = { target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}) };
       const fixOpts = { ...graphOpts, only, unsafe: opts.unsafe };
       const profile = await readProfile(opts.profile, t);
       const before = predictEffect(df.source, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });

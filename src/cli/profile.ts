@@ -18,14 +18,14 @@ import { buildSelection, engineSelection, collectList, resolveTarget, type Targe
 interface SelectionOpts {
   file?: string;
   target?: string;
-  buildArg?: Record<string, string>;
+  buildArg?: Record<string, string>; buildkitVersion?: string;
   profile?: string;
 }
 
 async function graphFor(context: string, opts: SelectionOpts) {
   const t = resolveTarget(context, opts.file);
   const df = await loadDockerfile(t.dockerfilePath, t.displayName);
-  return { t, graph: buildGraph(df, { target: opts.target, buildArgs: opts.buildArg }) };
+  return { t, graph: buildGraph(df, { target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}) }) };
 }
 
 /** A path as the user should see it: relative to the working directory when inside it. */

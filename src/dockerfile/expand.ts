@@ -5,9 +5,10 @@
  * supports (`:-` `-` `:+` `+` `:?` `?` `#` `##` `%` `%%` `/` `//`). RUN text is never
  * expanded here: the shell in the container does that.
  *
- * Not on the engine here: the `#` `##` `%` `%%` `/` `//` forms came after BuildKit v0.8, which
- * rejects them ("missing ':' in substitution"); they are modelled from current BuildKit's
- * lexer and tested without the engine. The dedup transform hoists a value into an ARG only
+ * The `#` `##` `%` `%%` `/` `//` forms, and `-` `+` without the colon, came after BuildKit
+ * v0.8, which rejects them ("missing ':' in substitution"): `patterns: false` and `colonless:
+ * false` give v0.8's lexer (src/core/buildkit.ts says which versions have which; both engines
+ * test it in test/engine/versions.test.ts). The dedup transform hoists a value into an ARG only
  * with the forms v0.8 has, so its output builds on both.
  */
 import { isSpace } from './chars.js';
@@ -21,7 +22,13 @@ export interface ExpandOptions {
   rawEscapes?: boolean;
   /** Leave references to unset variables as written (BuildKit's SkipUnsetEnv). */
   skipUnset?: boolean;
+  /** The `#` `##` `%` `%%` `/` `//` forms (default true; false: BuildKit v0.8, which rejects them). */
+  patterns?: boolean;
+  /** `${V-x}` and `${V+x}` (default true; false: BuildKit v0.8, which rejects them). */
+  colonless?: boolean;
 }
+
+const MISSING_COLON = "missing ':' in substitution";
 
 export interface ExpandResult {
   /** The word with quotes processed and variables substituted. */
@@ -226,6 +233,9 @@ class ShellWord {
     let ch = this.sc.next();
     let chs = ch;
     let nullIsUnset = false;
+    if ((this.opts.patterns === false && (ch === '#' || ch === '%' || ch === '/')) || (this.opts.colonless === false && (ch === '-' || ch === '+'))) {
+      throw new ExpandError(MISSING_COLON);
+    }
     switch (ch) {
       case '}': {
         const v = this.lookup(name);

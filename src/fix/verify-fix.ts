@@ -3,7 +3,7 @@
  * any transform that breaks equivalence (each is tried alone, the ones that keep the image are
  * combined and checked again); then measure a source edit and a cold build before and after.
  */
-import type { EngineIdentity } from '../engine/engine.js';
+import { detectEngineOnce, type EngineIdentity } from '../engine/engine.js';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +36,10 @@ export function acceptedAllowList(result: FixResult): AllowList {
 }
 
 export async function fixAndVerify(t: Target, source: string, ctx: BuildContext | undefined, opts: FixOptions & { editPath?: string | null; runs?: number; signal?: AbortSignal; engine?: EngineIdentity }): Promise<VerifiedFix> {
+  // The fix is for the BuildKit that verifies it, unless the user named another.
+  const engine = opts.engine ?? (await detectEngineOnce()).engine;
+  if (engine && opts.buildkitVersion === undefined && engine.buildkitVersion) opts = { ...opts, buildkitVersion: engine.buildkitVersion };
+  if (engine) opts = { ...opts, engine };
   let result = fixText(source, t.displayName, ctx, opts);
   if (result.fixed === result.original) return { result, verify: null, dropped: [], measured: null };
   const cache = new VerifyCache();

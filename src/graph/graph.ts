@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Range } from '../core/ranges.js';
 import { expand, ExpandError } from '../dockerfile/expand.js';
+import { BEHAVIOURS, hasBehaviour } from '../core/buildkit.js';
 import type { CopyInstruction, Dockerfile, FromInstruction, Instruction, Keyword, Mount } from '../dockerfile/model.js';
 import { defaultShell, hostPlatform, isWindowsImage, parsePlatform, platformArgs } from './args.js';
 
@@ -18,6 +19,11 @@ export interface GraphOptions {
   buildArgs?: Record<string, string>;
   /** `--platform` of the build (default: this machine's). */
   platform?: string;
+  /**
+   * The BuildKit that will build (`v0.8`, `v0.34.2`; `--buildkit-version` or the engine's own):
+   * where versions differ (src/core/buildkit.ts) the model follows it. Default: the current one.
+   */
+  buildkitVersion?: string;
 }
 
 /** Where a step takes files from. */
@@ -135,10 +141,13 @@ function fail(df: Dockerfile, message: string, range: Range): never {
 }
 
 /** Expands a word with BuildKit's lexer, turning expansion errors into located input errors. */
-function expander(df: Dockerfile) {
+function expander(df: Dockerfile, buildkitVersion: string | undefined) {
+  // A version not known either way gets the lenient reading (the forms expand).
+  const patterns = hasBehaviour('substitution-patterns', buildkitVersion) !== false;
+  const colonless = hasBehaviour('colonless-defaults', buildkitVersion) !== false;
   return (text: string, env: Map<string, string>, range: Range, used?: Set<string>, unset?: Set<string>): string => {
     try {
-      const r = expand(text, env, { escape: df.escape });
+      const r = expand(text, env, { escape: df.escape, patterns, colonless });
       r.used.forEach((u) => used?.add(u));
       r.unset.forEach((u) => used?.add(u));
       r.unset.forEach((u) => unset?.add(u));
@@ -172,7 +181,13 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
   const buildArgs = new Map(Object.entries(opts.buildArgs ?? {}));
   const target = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
   const auto = platformArgs(target);
-  const ex = expander(df);
+  const ex = expander(df, opts.buildkitVersion);
+  if (hasBehaviour('heredocs', opts.buildkitVersion) === false) {
+    const first = df.instructions.find((x) => x.heredocs?.length);
+    if (first) {
+      fail(df, `a here-document (<<${first.heredocs![0]!.name}) needs BuildKit ${BEHAVIOURS.heredocs.since} or later (Dockerfile frontend 1.4); BuildKit ${opts.buildkitVersion} reads the lines after it as instructions`, first.range);
+    }
+  }
 
   // Global ARGs: defaults expanded with the ARGs before them; --build-arg wins.
   const metaArgs = new Map(auto);

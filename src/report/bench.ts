@@ -2,6 +2,7 @@
  * Reporters for `layerwise bench`: the JSON contract (docs/timing.md) and a Markdown table a
  * person can paste into a pull request. Pure functions of a BenchResult.
  */
+import { engineInfoJson } from './engine.js';
 import type { BenchBuildError, BenchResult, Figure, FileResult, StepFigure } from '../bench/bench.js';
 import { surprises } from '../bench/bench.js';
 import { ms, speedup } from '../bench/stats.js';
@@ -66,7 +67,7 @@ export function benchJson(r: BenchResult): Record<string, unknown> {
     context: r.context,
     ...(r.target ? { target: r.target } : {}),
     engine: r.engine,
-    engineInfo: r.engineInfo,
+    engine_info: engineInfoJson(r.engineInfo),
     timing: r.timing,
     runs: r.runs,
     cache: r.cache,

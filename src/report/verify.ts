@@ -2,6 +2,7 @@
  * Reporters for `layerwise verify`: the JSON contract (docs/verify.md) and the text a person
  * reads, summary line first. Pure functions of a VerifyResult.
  */
+import { engineInfoJson } from './engine.js';
 import type { AllowEntry } from '../verify/allow.js';
 import { octal, type ConfigDifference, type ConfigValue, type Difference, type FileDifference, type FileFacts } from '../verify/compare.js';
 import type { AllowedDifference, BuildFailure, StageResult, VerifyResult } from '../verify/verify.js';
@@ -97,7 +98,7 @@ export function verifyJson(r: VerifyResult): Record<string, unknown> {
     file: r.file,
     against: r.against,
     engine: r.engine,
-    engineInfo: r.engineInfo,
+    engine_info: engineInfoJson(r.engineInfo),
     ...(r.targets ? { targets: r.targets } : {}),
     stages: r.stages.map(stageJson),
     counts: {

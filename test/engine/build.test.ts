@@ -20,7 +20,7 @@ function stepsByLine(record: BuildRecord, dockerfile: string) {
 }
 
 /** Current BuildKit names a FROM vertex with the digest it resolved (`...bb:latest@sha256:...`); v0.8 does not. */
-const instructionOf = (v: Vertex) => v.instruction.replace(/^(FROM \S+)@sha256:[0-9a-f]{64}$/, '$1');
+const instructionOf = (v: Vertex) => (v.instruction ?? '').replace(/^(FROM \S+)@sha256:[0-9a-f]{64}$/, '$1');
 
 const summary = (byLine: Map<number, Vertex>) =>
   Object.fromEntries([...byLine].sort(([a], [b]) => a - b).map(([line, v]) => [line, instructionOf(v)]));

@@ -107,7 +107,7 @@ const recording = (text: string) => text.replace('WORKDIR /src\n', 'RUN touch /e
 
 engineTest('cache-mounts: the fixed Dockerfile builds the same images but for the accepted cache paths, and its caches fill', async (t, engine) => {
   const ctx = makeContext(t, engine, { ...TOOLS, Dockerfile: DOCKERFILE, 'requirements.txt': 'flask\n', 'go.mod': 'module example.com/app\n', 'main.go': 'package main\n' });
-  const result = fixText(DOCKERFILE, 'Dockerfile', undefined, { only: ['cache-mounts'], unsafe: true });
+  const result = fixText(DOCKERFILE, 'Dockerfile', undefined, { only: ['cache-mounts'], unsafe: true, buildkitVersion: engine.buildkitVersion });
   assert.deepEqual(result.declined, []);
   const fixed = result.fixed;
   for (const target of ['/var/cache/apt,sharing=locked', '/var/lib/apt/lists,sharing=locked', '/root/.cache/pip', '/root/go/pkg/mod', '/root/.cache/go-build']) {

@@ -123,11 +123,11 @@ for (const name of names) {
       const changed = [...rewritten, ...(c.delete ?? []), ...Object.keys(c.chmod ?? {})];
       const target = { contextDir: ctx, dockerfilePath: file, displayName: 'Dockerfile' };
       const result = await explain(target, {
-        target: sc.target, buildArgs, changed, prevFile,
+        target: sc.target, buildArgs, changed, prevFile, buildkitVersion: engine.buildkitVersion,
         prevBuildArgs,
       });
 
-      const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs });
+      const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs, buildkitVersion: engine.buildkitVersion });
       const map = mapRecordToLines(second, stageStepsOf(graph));
       const byLine = new Map<number, boolean>();
       for (const { vertex, location } of map.vertices) for (const l of location?.lines ?? []) byLine.set(l, vertex.cached);

@@ -19,6 +19,7 @@
  * RUN of a stage chain removes that file and keeps downloaded packages, so the image's apt
  * configuration changes too (accepted by name).
  */
+import { hasBehaviour } from '../../core/buildkit.js';
 import path from 'node:path';
 import { contextPath } from '../../cache/changes.js';
 import type { BuildGraph, Stage, Step } from '../../graph/graph.js';
@@ -446,10 +447,10 @@ function keepDownloadsFits(u: Use): boolean {
   return inst.keyword === 'RUN' && inst.command.form === 'shell' && !nested(u.a, i) && (!prev || operator(prev.between) !== 'other');
 }
 
-/** Ancestors of a mount target that BuildKit makes as directories when the image has none (below the top level). */
-function madeParents(target: string): string[] {
+/** Ancestors of a mount target that BuildKit makes as directories when the image has none (below the top level, or all of them). */
+function madeParents(target: string, withTop = false): string[] {
   const out: string[] = [];
-  for (let p = path.posix.dirname(target); p.split('/').length > 2; p = path.posix.dirname(p)) out.push(p);
+  for (let p = path.posix.dirname(target); p.split('/').length > (withTop ? 1 : 2) && p !== '/'; p = path.posix.dirname(p)) out.push(p);
   return out;
 }
 
@@ -633,7 +634,13 @@ export default defineTransform({
       if (keepDownloads) plan.notes.push(`line ${step.line}: removes ${DOCKER_CLEAN} before apt runs (it deletes downloaded packages, which would leave the cache empty) and keeps downloaded packages; images built FROM this one keep them too unless they clean up`);
       for (const d of add) {
         accept({ path: `${d.target}/**`, reason: `${d.what}: kept in a cache mount, not in the image` });
-        for (const p of madeParents(d.target)) accept({ path: p, change: 'added', reason: `made by BuildKit for the mount point ${d.target}` });
+        // BuildKit v0.8 leaves the directories it made for the mount point in the image (added);
+        // current BuildKit removes them after the step, also where the original's cache had
+        // filled them (removed). Both engine-tested (test/engine/cache-mounts.test.ts); a
+        // version not known either way gets both.
+        const stubsRemoved = hasBehaviour('mount-stubs-removed', graph.options.buildkitVersion);
+        if (stubsRemoved !== true) for (const p of madeParents(d.target)) accept({ path: p, change: 'added', reason: `made by BuildKit for the mount point ${d.target}` });
+        if (stubsRemoved !== false) for (const p of madeParents(d.target, true)) accept({ path: p, change: 'removed', reason: `BuildKit removes what it made for the mount point ${d.target} after the step` });
       }
       if (keepDownloads) {
         accept({ path: DOCKER_CLEAN, change: 'removed', reason: 'it deletes downloaded packages, which would leave the apt cache empty' });

@@ -23,8 +23,8 @@ test('cache-mounts: without --unsafe it is listed as skipped and changes nothing
   assert.deepEqual(r.applied, []);
 });
 
-test('cache-mounts: the plan names the image paths it changes on purpose', () => {
-  const r = fixText(APT, 'Dockerfile', undefined, { only, unsafe: true });
+test('cache-mounts: the plan names the image paths it changes on purpose (BuildKit v0.8 leaves the mount points it made)', () => {
+  const r = fixText(APT, 'Dockerfile', undefined, { only, unsafe: true, buildkitVersion: 'v0.8' });
   assert.equal(r.applied.length, 1);
   assert.deepEqual(r.applied[0].accepts.map((a) => `${a.path}${a.change ? ` ${a.change}` : ''}`), [
     '/var/cache/apt/**',
@@ -36,6 +36,16 @@ test('cache-mounts: the plan names the image paths it changes on purpose', () =>
     '/etc/apt/apt.conf.d/keep-downloaded-packages added',
   ]);
   assert.ok(r.applied[0].accepts.every((a) => a.reason.length > 0));
+});
+
+test('cache-mounts: on current BuildKit the mount points it made are gone from the image, on a version between not known either way', () => {
+  const paths = (v: string | undefined) =>
+    fixText(APT, 'Dockerfile', undefined, { only, unsafe: true, ...(v ? { buildkitVersion: v } : {}) }).applied[0].accepts
+      .filter((a) => a.change === 'added' || a.change === 'removed').filter((a) => !a.path.startsWith('/etc/')).map((a) => `${a.path} ${a.change}`);
+  const removed = ['/var/cache removed', '/var removed', '/var/lib/apt removed', '/var/lib removed'];
+  assert.deepEqual(paths(undefined), removed);
+  assert.deepEqual(paths('v0.34.2'), removed);
+  assert.deepEqual(paths('v0.12.0'), ['/var/cache added', ...removed.slice(0, 2), '/var/lib/apt added', '/var/lib added', ...removed.slice(2)]);
 });
 
 test('cache-mounts: the accepted paths become an allow-list that lets exactly those differences pass', () => {
@@ -66,5 +76,6 @@ test('cache-mounts: the fix report shows what the image loses on purpose, in tex
   assert.match(text, /^cache-mounts \(unsafe\): line 2: cache mount on \/root\/\.cache\/pip for pip; removes --no-cache-dir/m);
   assert.match(text, /^cache-mounts changes the image on purpose: \/root\/\.cache\/pip\/\*\*: pip's download cache: kept in a cache mount, not in the image$/m);
   const json = JSON.parse(JSON.stringify(fixJson(report))) as { transforms: { transform: string; accepts: { path: string }[] }[] };
-  assert.deepEqual(json.transforms[0].accepts.map((a) => a.path), ['/root/.cache/pip/**', '/root/.cache']);
+  // Current BuildKit (the default) removes the mount points it made, up to the top.
+  assert.deepEqual(json.transforms[0].accepts.map((a) => a.path), ['/root/.cache/pip/**', '/root/.cache', '/root']);
 });

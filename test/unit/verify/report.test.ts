@@ -103,7 +103,7 @@ test('the JSON has the documented shape', () => {
     result: string; summary: string; stages: { differences: Record<string, unknown>[]; allowed: Record<string, unknown>[] }[];
     counts: { differences: number; allowed: number }; failure: null; unused_allow: unknown[]; builds: unknown;
   };
-  assert.deepEqual(Object.keys(j), ['result', 'summary', 'context', 'file', 'against', 'engine', 'stages', 'counts', 'failure', 'unused_allow', 'builds']);
+  assert.deepEqual(Object.keys(j), ['result', 'summary', 'context', 'file', 'against', 'engine', 'engine_info', 'stages', 'counts', 'failure', 'unused_allow', 'builds']);
   assert.equal(j.result, 'different');
   assert.deepEqual(j.counts, { differences: 10, allowed: 1 });
   assert.deepEqual(Object.keys(j.stages[0]!), ['stage', 'label', 'default', 'against_stage', 'file_stage', 'against_image', 'file_image', 'equivalent', 'differences', 'allowed']);
