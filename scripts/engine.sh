@@ -22,6 +22,9 @@
 # - buildkitd listens on a unix socket (buildctl's default, /run/buildkit/buildkitd.sock) and on a
 #   loopback TCP address (127.0.0.1 only, no TLS: nothing off this machine can reach it), which
 #   stands in for a remote builder.
+# - `# syntax=docker/dockerfile:1` makes buildkitd pull that frontend image; with no network the
+#   mirror serves one built from the same release (frontend/dockerfile/cmd/dockerfile-frontend,
+#   packaged as upstream's docker/dockerfile image is: the binary alone, FROM scratch).
 # - buildkit is not packaged by Debian; it comes from the Go module proxy. `go install
 #   github.com/moby/buildkit/cmd/buildkitd@v0.34.2` does not work: go install refuses a module
 #   whose go.mod has exclude (or replace) directives, and buildkit's go.mod from v0.31 on has an
@@ -177,7 +180,7 @@ install_if_missing() {
 # The buildkit binaries, built once per machine and version into $BK_BIN (see the header for why
 # not go install).
 install_buildkit() {
-  if [ -x "$BK_BIN/buildkitd" ] && [ -x "$BK_BIN/buildctl" ]; then
+  if [ -x "$BK_BIN/buildkitd" ] && [ -x "$BK_BIN/buildctl" ] && [ -x "$BK_BIN/dockerfile-frontend" ]; then
     link_buildkit
     return 0
   fi
@@ -198,12 +201,15 @@ install_buildkit() {
   # CGO off: static binaries that do not depend on the build machine's libc.
   if ! (cd "$work" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false nice -n 10 go build -trimpath \
         -ldflags "-s -w -X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
-        -o "$BK_BIN.tmp/" ./cmd/buildkitd ./cmd/buildctl) >>"$LOG" 2>&1; then
+        -o "$BK_BIN.tmp/" ./cmd/buildkitd ./cmd/buildctl ./frontend/dockerfile/cmd/dockerfile-frontend) >>"$LOG" 2>&1; then
     rm -rf "$work" "$BK_BIN.tmp"
     die "go build of buildkit $BUILDKIT_VERSION failed"
   fi
-  rm -rf "$work" "$BK_BIN"
+  rm -rf "$work" "$BK_BIN.old"
+  # A running buildkitd keeps its binary open; the folder is swapped, not emptied in place.
+  if [ -d "$BK_BIN" ]; then mv "$BK_BIN" "$BK_BIN.old"; fi
   mv "$BK_BIN.tmp" "$BK_BIN"
+  rm -rf "$BK_BIN.old"
   say "built buildkit $BUILDKIT_VERSION into $BK_BIN in $((SECONDS - started))s"
   link_buildkit
 }
@@ -371,6 +377,28 @@ push_base_image() {
   say "pushed $BASE_IMAGE to $REGISTRY (docker.io mirror for buildkitd)"
 }
 
+# docker/dockerfile:1 in the mirror: the Dockerfile frontend of the pinned release as a gateway
+# image, labelled as upstream labels it (no network for the frontend; the capabilities it has).
+push_frontend_image() {
+  local ref="docker/dockerfile:1"
+  curl -fsS --max-time 5 -o /dev/null -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY/v2/docker/dockerfile/manifests/1" 2>>"$LOG" && return 0
+  local root
+  root="$(mktemp -d "${TMPDIR:-/tmp}/layerwise-frontend.XXXXXX")"
+  cp "$BK_BIN/dockerfile-frontend" "$root/dockerfile-frontend"
+  printf '%s\n' 'FROM scratch' \
+    'LABEL moby.buildkit.frontend.network.none="true"' \
+    'LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"' \
+    'COPY dockerfile-frontend /bin/dockerfile-frontend' \
+    'ENTRYPOINT ["/bin/dockerfile-frontend"]' >"$root/Dockerfile"
+  BCTL_TIMEOUT=300 bctl "unix://$BK_SOCKET" build --frontend dockerfile.v0 \
+      --local context="$root" --local dockerfile="$root" \
+      --output "type=image,name=$REGISTRY/$ref,push=true,registry.insecure=true" >>"$LOG" 2>&1 \
+    || { rm -rf "$root"; die "building the $ref frontend image and pushing it to $REGISTRY failed"; }
+  rm -rf "$root"
+  say "pushed $ref (the Dockerfile frontend of buildkit $BUILDKIT_VERSION) to $REGISTRY"
+}
+
 docker_identity() {
   local server client
   server="$(timeout 10 "$DOCKER" version --format '{{.Server.Version}}' 2>>"$LOG" || echo unknown)"
@@ -444,6 +472,7 @@ case "$cmd" in
     if registry_answers; then say "a registry already answers at $REGISTRY"; else rm -f "$REG_PID_FILE"; start_registry; fi
     if buildkit_answers; then say "a buildkitd already answers at unix://$BK_SOCKET"; else rm -f "$BK_PID_FILE"; start_buildkitd; fi
     push_base_image
+    push_frontend_image
     docker_identity
     buildkit_identity
     ;;

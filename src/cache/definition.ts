@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { asBuildKitSees } from '../dockerfile/load.js';
 import type { Step } from '../graph/graph.js';
+import { hasBehaviour } from '../core/buildkit.js';
 
 export interface StepDefinition {
   /** A short name per field, compared one by one to say what changed. */
@@ -26,7 +27,7 @@ function runCommand(step: Step & { instruction: { keyword: 'RUN' } }): string {
 }
 
 /** The definition of an executing step (FROM of an image, RUN, COPY, ADD, WORKDIR). */
-export function stepDefinition(step: Step): StepDefinition {
+export function stepDefinition(step: Step, buildkitVersion?: string): StepDefinition {
   const fields: Record<string, string> = {};
   const env = new Map<string, { value: string; from: 'arg' | 'env' }>();
   const e = step.expanded;
@@ -47,6 +48,11 @@ export function stepDefinition(step: Step): StepDefinition {
       fields.network = inst.network ?? '';
       fields.security = inst.security ?? '';
       fields.mounts = str(e.mounts);
+      // A cache mount's id and sharing re-run the step on v0.8 and not on current BuildKit (both
+      // engine-tested: explain scenarios modern-cache-mount-*); a secret's content never does.
+      if (hasBehaviour('cache-mount-options-unkeyed', buildkitVersion) === false) {
+        fields.mountOptions = JSON.stringify(inst.mounts.map((m) => [m.id, m.sharing]));
+      }
       break;
     }
     case 'COPY':

@@ -67,9 +67,9 @@ const METADATA_EFFECT: Partial<Record<string, string>> = {
 };
 
 /** Compares a step's definition with its previous version and says what changed, if anything. */
-function compare(prev: Step, cur: Step): Cause | null {
-  const a = stepDefinition(prev);
-  const b = stepDefinition(cur);
+function compare(prev: Step, cur: Step, buildkitVersion?: string): Cause | null {
+  const a = stepDefinition(prev, buildkitVersion);
+  const b = stepDefinition(cur, buildkitVersion);
   if (cur.keyword === 'FROM' && a.fields.base !== b.fields.base) {
     return { kind: 'base', before: a.fields.base, after: b.fields.base };
   }
@@ -269,7 +269,7 @@ function whyChanged(step: Step, k: StepKeys, prevByParent: Map<string, Step[]>, 
   const siblings = prevByParent.get(k.parentStrict) ?? [];
   const prev = siblings.find((p) => p.keyword === step.keyword && p.position === step.position) ?? siblings.find((p) => p.keyword === step.keyword) ?? siblings[0];
   if (prev) {
-    const edit = compare(prev, step);
+    const edit = compare(prev, step, cur.options.buildkitVersion);
     if (!edit) {
       // Same definition, so what differs is content: handled below.
     } else {

@@ -47,8 +47,8 @@ function digest(...parts: string[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-function definitionText(step: Step): string {
-  const d = stepDefinition(step);
+function definitionText(step: Step, buildkitVersion: string | undefined): string {
+  const d = stepDefinition(step, buildkitVersion);
   return JSON.stringify([step.keyword, d.fields, [...d.env].map(([k, v]) => [k, v.value]).sort()]);
 }
 
@@ -65,7 +65,7 @@ export function computeKeys(g: BuildGraph, contextToken: ContextToken, stageCont
     else strict = loose = digest('root');
     for (const step of stage.steps) {
       if (!step.executes) continue;
-      const def = definitionText(step);
+      const def = definitionText(step, g.options.buildkitVersion);
       const tokensStrict: string[] = [];
       const tokensLoose: string[] = [];
       for (const src of step.sources) {
@@ -94,15 +94,18 @@ export function computeKeys(g: BuildGraph, contextToken: ContextToken, stageCont
             break;
         }
       }
+      // COPY --link (current BuildKit): the copy is made on an empty layer and merged onto the
+      // chain, so its own key holds no parent; the steps after it see the merge of both.
+      const linked = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.instruction as { link?: boolean }).link === true;
       const keys: StepKeys = {
         parentStrict: strict,
         parentLoose: loose,
-        strict: digest(strict, def, ...tokensStrict),
-        loose: digest(loose, def, ...tokensLoose),
+        strict: linked ? digest('link', def, ...tokensStrict) : digest(strict, def, ...tokensStrict),
+        loose: linked ? digest('link', def, ...tokensLoose) : digest(loose, def, ...tokensLoose),
       };
       steps.set(step, keys);
-      strict = keys.strict;
-      loose = keys.loose;
+      strict = linked ? digest('merge', strict, keys.strict) : keys.strict;
+      loose = linked ? digest('merge', loose, keys.loose) : keys.loose;
     }
     stageEnd.set(si, { strict, loose });
   }

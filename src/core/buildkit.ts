@@ -33,6 +33,9 @@ export const BEHAVIOURS = {
     what: 'here-documents in RUN and COPY (`RUN <<EOF`, Dockerfile frontend 1.4); v0.8 reads the lines after `<<EOF` as instructions',
     since: 'v0.10',
   },
+  'cache-mount-options-unkeyed': {
+    what: 'the id and sharing of a RUN cache mount are not part of the step\'s cache key (changing them re-runs nothing); v0.8 re-runs the step',
+  },
   'mount-stubs-removed': {
     what: 'the directories a RUN --mount makes for a mount point that the image lacks are removed after the step; v0.8 leaves them in the image',
   },

@@ -25,6 +25,8 @@ export interface BuildOptions {
    * builds can name it in FROM (a BuildKit daemon has no image store of its own to take it from).
    */
   push?: string[];
+  /** `RUN --mount=type=secret,id=ID`: secret id -> file it is read from. */
+  secrets?: Record<string, string>;
   /** RUN's network; default `host` (no bridge exists on the CI machine). */
   network?: string;
   /** Default: a fresh `layerwise-test/build:<unique>` tag, so clean-up can find it. */
@@ -217,6 +219,7 @@ export function commandFor(
     for (const [k, v] of buildArgs) args.push('--opt', `build-arg:${k}=${v}`);
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--opt', `label:${k}=${v}`);
     if (options.noCache) args.push('--no-cache');
+    for (const [id, file] of Object.entries(options.secrets ?? {})) args.push('--secret', `id=${id},src=${path.resolve(file)}`);
     for (const c of options.cacheFrom ?? []) args.push('--import-cache', c.includes('=') ? c : `type=registry,ref=${c}`);
     for (const c of options.cacheTo ?? []) args.push('--export-cache', c);
     if (network === 'host') args.push('--opt', 'force-network-mode=host', '--allow', 'network.host');
@@ -230,6 +233,7 @@ export function commandFor(
   for (const [k, v] of buildArgs) args.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (options.noCache) args.push('--no-cache');
+  for (const [id, file] of Object.entries(options.secrets ?? {})) args.push('--secret', `id=${id},src=${path.resolve(file)}`);
   for (const c of options.cacheFrom ?? []) args.push('--cache-from', c);
   for (const c of options.cacheTo ?? []) args.push('--cache-to', c);
   args.push(path.resolve(options.context));

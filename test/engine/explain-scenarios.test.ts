@@ -7,7 +7,11 @@
  * scenario.json: { files?: {path: text}, modes?: {path: "755"}, target?, buildArgs?,
  *   prevBuildArgs?, change: { write?: {path: text}, delete?: [path], chmod?: {path: mode},
  *   touch?: [path] }, expect?: { firstRebuiltLine?: n|null, rebuilt?: n },
- *   knownDisagreement?: "why" }  (a disagreement not fixed yet: reported as TODO, never hidden)
+ *   knownDisagreement?: "why",  (a disagreement not fixed yet: reported as TODO, never hidden)
+ *   secrets?: {id: text}, (RUN --mount=type=secret; change.secrets gives the second build's)
+ *   notOn?: {docker?: "why", buildkit?: "why"} }  (an engine the scenario does not apply to)
+ *   (`@NONCE@` in files and written text: a token of the run, for steps whose cache does not hang
+ *   on the scenario's base, like COPY --link)
  * `uniqueContext: true` writes a file of random content at the context root first: a stage FROM
  * scratch keys on the context alone, so without it another scenario or an earlier run answers.
  * `expect.rebuilt` is the number of executing steps explain calls rebuilt (not conditional).
@@ -29,7 +33,7 @@ import { explain } from '../../src/cache/explain.js';
 import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir, tempDir } from '../helpers.js';
-import { asBase, engineTest } from './build-helpers.js';
+import { asBase, engineTest, type EngineName } from './build-helpers.js';
 
 interface Scenario {
   files?: Record<string, string>;
@@ -37,7 +41,9 @@ interface Scenario {
   target?: string;
   buildArgs?: Record<string, string>;
   prevBuildArgs?: Record<string, string>;
-  change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[] };
+  change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[]; secrets?: Record<string, string> };
+  secrets?: Record<string, string>;
+  notOn?: Partial<Record<EngineName, string>>;
   expect?: { firstRebuiltLine?: number | null; rebuilt?: number };
   /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
   knownDisagreement?: string;
@@ -61,10 +67,11 @@ test('the explain scenario suite has at least 60 scenarios', { skip: only ? 'LAY
 });
 
 for (const name of names) {
-  const known = (JSON.parse(readFileSync(path.join(root, name, 'scenario.json'), 'utf8')) as Scenario).knownDisagreement;
+  const { knownDisagreement: known, notOn } = JSON.parse(readFileSync(path.join(root, name, 'scenario.json'), 'utf8')) as Scenario;
   engineTest(`explain agrees with BuildKit: ${name}`, async (t, engine) => {
     const dir = path.join(root, name);
-    const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) as Scenario;
+    const nonce = randomBytes(6).toString('hex');
+    const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8').replaceAll('@NONCE@', nonce)) as Scenario;
     const tmp = tempDir(`layerwise-scn-${name}-`);
     const tags: string[] = [];
     try {
@@ -100,7 +107,16 @@ for (const name of names) {
       writeFileSync(prevFile, prevText);
       writeFileSync(file, prevText);
 
-      const first = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: prevBuildArgs ?? buildArgs, quiet: true, engine });
+      // Secrets live outside the context, as on a CI runner.
+      const secretFiles = (values: Record<string, string> = {}) => {
+        const out: Record<string, string> = {};
+        for (const [id, text] of Object.entries(values)) {
+          out[id] = path.join(tmp, `secret-${id}-${randomBytes(3).toString('hex')}`);
+          writeFileSync(out[id]!, text);
+        }
+        return out;
+      };
+      const first = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs: prevBuildArgs ?? buildArgs, secrets: secretFiles(sc.secrets), quiet: true, engine });
       assert.ok(first.ok, `first build failed: ${first.error}`);
       if (first.tag) tags.push(first.tag);
 
@@ -116,7 +132,7 @@ for (const name of names) {
       for (const p of c.touch ?? []) utimesSync(path.join(ctx, p), new Date(), new Date(Date.now() + 86_400_000));
       writeFileSync(file, nextText);
 
-      const second = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs, quiet: true, engine });
+      const second = await build({ context: ctx, dockerfile: file, target: sc.target, buildArgs, secrets: secretFiles({ ...sc.secrets, ...c.secrets }), quiet: true, engine });
       assert.ok(second.ok, `second build failed: ${second.error}`);
       if (second.tag) tags.push(second.tag);
 
@@ -173,5 +189,5 @@ for (const name of names) {
       await removeImages(engine, tags).catch(() => undefined);
       rmSync(tmp, { recursive: true, force: true });
     }
-  }, { test: { todo: known } });
+  }, { test: { todo: known }, ...(notOn ? { notOn } : {}) });
 }
