@@ -12,7 +12,7 @@ export default defineRule({
     severity: 'warning',
     description: 'A COPY of the whole context (or most of it) comes before expensive steps, so any edit of a copied file re-runs them.',
     fix: 'safe',
-    fixedBy: ['split-install', 'late-source-copy'],
+    fixedBy: ['split-install', 'late-source-copy', 'copy-chown'],
     options: { minSeconds: 'seconds the steps after the copy must take to be reported (default 1)' },
     messages: {
       early: '{{copy}} copies {{what}} before {{count}} step{{s}} that re-run on every edit of a copied file; copy the source after them, and only what each step needs before it',

@@ -7,9 +7,10 @@
 import type { Transform } from '../define.js';
 import argScope from './arg-scope.js';
 import cacheMounts from './cache-mounts.js';
+import copyChown from './copy-chown.js';
 import dedup from './dedup.js';
 import lateSourceCopy from './late-source-copy.js';
 import parallelStages from './parallel-stages.js';
 import splitInstall from './split-install.js';
 
-export const TRANSFORMS: Transform[] = [splitInstall, lateSourceCopy, parallelStages, dedup, argScope, cacheMounts];
+export const TRANSFORMS: Transform[] = [splitInstall, lateSourceCopy, copyChown, parallelStages, dedup, argScope, cacheMounts];

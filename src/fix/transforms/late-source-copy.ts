@@ -14,7 +14,7 @@
 import path from 'node:path';
 import type { Step } from '../../graph/graph.js';
 import { isManifest } from '../../rules/shared.js';
-import { under, wholeContextCopies } from '../copies.js';
+import { contextOf, sourceCopies, under, type SourceCopy } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
@@ -31,8 +31,9 @@ const SCOPE_CHANGERS = new Set(['WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
  * all. Paths the context does not have are left out: a package manager's optional files (`.npmrc`) are read only when
  * present, and a COPY of a missing file would fail the build.
  */
-function narrowSources(reads: string[], dest: string, context: BuildContext | undefined): { sources: string[] } | { why: string } {
-  let rel = [...new Set(reads.filter((r) => under(r, dest)).map((r) => path.posix.relative(dest, r)).filter(Boolean))];
+function narrowSources(reads: string[], c: SourceCopy, context: BuildContext | undefined): { sources: string[] } | { why: string } {
+  // Context paths (the copy brings `c.from` to `c.dest`).
+  let rel = [...new Set(reads.filter((r) => under(r, c.dest) && r !== c.dest).map((r) => contextOf(c, r)))];
   // Folders are entries too (with the parents of re-included files), so one lookup answers.
   if (context) rel = rel.filter((r) => context.get(r));
   if (!rel.length) return { sources: [] };
@@ -49,7 +50,7 @@ function narrowSources(reads: string[], dest: string, context: BuildContext | un
   // and the folder of the rest.
   const all = commonPath([...manifests, ...others]);
   const common = all || commonPath(others);
-  if (!common) return { why: 'it reads files of more than one folder of the copy' };
+  if (!common || (c.from !== '.' && !under(common, c.from)) || common === c.from) return { why: 'it reads files of more than one folder of the copy' };
   // A path it reads itself (a file, or a folder read whole) is copied as such; a folder above what it reads, as a folder.
   const folder = others.includes(common) && !manifests.some((m) => under(m, common) && m !== common) ? common : `${common}/`;
   return { sources: [...manifests.filter((m) => !under(m, common)), folder] };
@@ -79,11 +80,12 @@ export default defineTransform({
   plan({ graph, context }) {
     const plan: Plan = { edits: [], notes: [], declined: [] };
     const df = graph.dockerfile;
-    for (const { copy, source: src, dest } of wholeContextCopies(graph, context)) {
+    for (const c of sourceCopies(graph, context)) {
+      const { copy, source: src, dest } = c;
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
       // The image paths the copy brings: a step may write into the destination only where it brings nothing.
-      const copied = context ? context.select(src.paths, { exclude: src.exclude }).files.map((f) => path.posix.join(dest, f.path)) : null;
+      const copied = context ? context.select(src.paths, { exclude: src.exclude }).files.map((f) => path.posix.join(dest, path.posix.relative(c.from, f.path))) : null;
       const writesIntoCopy = (writes: string[]): string | undefined => {
         for (const w of writes) {
           if (under(dest, w)) return `it writes into ${dest}, which the copy fills`;
@@ -114,7 +116,7 @@ export default defineTransform({
                     // Reading the destination itself (`find .`) reads every copied file.
                     : e.reads.some((r) => under(dest, r)) ? `it reads ${dest} as a whole`
                       : writesIntoCopy(e.writes) ?? null;
-        const narrow = why ? null : narrowSources(e.reads, dest, context);
+        const narrow = why ? null : narrowSources(e.reads, c, context);
         if (why || !narrow || 'why' in narrow) {
           stays.push(e);
           if (step.keyword === 'RUN') plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${why ?? (narrow && 'why' in narrow ? narrow.why : '')}`);
@@ -135,7 +137,7 @@ export default defineTransform({
         const b = blockOf(df, step.instruction);
         const comments = df.source.slice(b.start, b.instructionStart);
         // One COPY per source, to the place the broad copy puts it: a file to its path, a folder into its path.
-        const narrowCopy = sources.map((f) => `COPY ${flags}${f} ${path.posix.join(dest, f)}\n`).join('');
+        const narrowCopy = sources.map((f) => `COPY ${flags}${f} ${path.posix.join(dest, path.posix.relative(c.from, f.replace(/\/$/, '')))}${f.endsWith('/') ? '/' : ''}\n`).join('');
         const blank = blankBefore(df.source, b.start);
         // A block that stood apart (a blank line above it) keeps standing apart where it lands.
         inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');

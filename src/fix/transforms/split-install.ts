@@ -25,7 +25,7 @@
 import type { Dockerfile } from '../../dockerfile/model.js';
 import type { Step } from '../../graph/graph.js';
 import { isManifest, runRange } from '../../rules/shared.js';
-import { under, wholeContextCopies } from '../copies.js';
+import { copiedPaths, sourceCopies, under, writesCopied } from '../copies.js';
 import { FROZEN_CONSTRAINTS, isLocalPath, type RunAnalysis, type ShellWord, type SimpleCommand } from '../../shell/index.js';
 import { cacheCleanup, partEffects, stepEffects } from '../../shell/effects.js';
 import { runAnalysis } from '../../shell/run-analysis.js';
@@ -163,7 +163,9 @@ export default defineTransform({
   plan({ graph, context }) {
     const plan: Plan = { edits: [], notes: [], declined: [] };
     const df = graph.dockerfile;
-    for (const { copy, dest } of wholeContextCopies(graph, context)) {
+    for (const c of sourceCopies(graph, context)) {
+      const { copy, dest } = c;
+      const copied = copiedPaths(c, context);
       const steps = graph.stages[copy.stage].steps;
       for (const step of steps) {
         if (step.position <= copy.position || step.keyword !== 'RUN') continue;
@@ -177,14 +179,15 @@ export default defineTransform({
         // A comment line inside the instruction would fall on one side of the split or the other.
         if (/\n\s*#/.test(df.source.slice(inst.range.start.offset, inst.range.end.offset))) continue;
         const whole = stepEffects(step);
-        if (!whole.unknown && !whole.reads.some((r) => under(r, dest) && !isManifest(r)) && !whole.reads.some((r) => under(dest, r))) continue; // it moves whole
+        if (!whole.unknown && !whole.reads.some((r) => under(r, dest) && !isManifest(r)) && !whole.reads.some((r) => under(dest, r)) && !whole.writes.some((w) => writesCopied(w, c, copied))) continue; // it moves whole
         if (!pathClear(steps, copy, step, dest)) continue;
         // The longest head of the chain that reads only manifests and leaves the shell as it was.
         let k = 0;
         while (k < order.length) {
           if (order[k].some((i) => stateful(a.commands[i]))) break;
           const e = partEffects(step, order.slice(0, k + 1).flat());
-          if (e.unknown || e.reads.some((r) => under(dest, r)) || e.reads.some((r) => under(r, dest) && !isManifest(r))) break;
+          // A part that reads the copied files, or writes among them (`chown -R u /app`), needs the copy.
+          if (e.unknown || e.reads.some((r) => under(dest, r)) || e.reads.some((r) => under(r, dest) && !isManifest(r)) || e.writes.some((w) => writesCopied(w, c, copied))) break;
           k++;
         }
         // Only a lone command is split by its tool's dependencies-only form, not one in a pipeline.
@@ -245,7 +248,11 @@ export default defineTransform({
         }
         const second = `${indent}${runHead}${rest}`;
         plan.edits.push({ start: b.instructionStart, end: inst.range.end.offset, text: first + second });
-        const what = split ? split.note : `its first ${k === 1 ? 'command installs' : `${k} commands install`} from manifests only`;
+        // Installs from the copied manifests, or commands that need nothing of the copy (`apk add … && adduser …` before `chown -R` of it).
+        const fromManifests = head.length > 0 && partEffects(step, head).reads.some((r) => under(r, dest));
+        const what = split ? split.note
+          : fromManifests ? `its first ${k === 1 ? 'command installs' : `${k} commands install`} from manifests only`
+            : `its first ${k === 1 ? 'command does' : `${k} commands do`} not need what line ${copy.line} copies`;
         plan.notes.push(`line ${step.line} splits in two: ${what}, so they can run before line ${copy.line}`);
       }
     }
