@@ -11,6 +11,7 @@ import type { Target } from '../cli/common.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import type { Accepted, Transform } from './define.js';
 import { applyEdits } from './edits.js';
+import { originalLines, relineMessage } from './lines.js';
 import { fromPlanText, toPlanText } from './line-endings.js';
 import { TRANSFORMS } from './transforms/index.js';
 
@@ -78,6 +79,10 @@ function fixPlanText(text: string, file: string, context: BuildContext | undefin
         graphText = current;
       }
       const plan = t.plan({ graph, context });
+      // Line numbers of the text this plan was made on, told in the original file's lines.
+      const lines = plan.declined.length || plan.notes.length ? originalLines(text, current) : (l: number): number | null => l;
+      plan.declined = plan.declined.map((d) => relineMessage(d, lines));
+      plan.notes = plan.notes.map((n) => relineMessage(n, lines));
       declined.push(...plan.declined.map((reason) => ({ transform: t.name, reason })));
       if (!plan.edits.length) continue;
       const next = applyEdits(current, plan.edits).text;

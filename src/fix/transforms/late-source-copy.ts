@@ -14,7 +14,7 @@
 import path from 'node:path';
 import type { Step } from '../../graph/graph.js';
 import { isManifest } from '../../rules/shared.js';
-import { contextOf, sourceCopies, under, type SourceCopy } from '../copies.js';
+import { contextOf, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
 import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
@@ -24,6 +24,8 @@ import { defineTransform, type Plan } from '../define.js';
 import type { TextEdit } from '../edits.js';
 
 const SCOPE_CHANGERS = new Set(['WORKDIR', 'USER', 'SHELL', 'ONBUILD']);
+/** The reason a step stays after a folder copy it reads: not a decline, what it needs. */
+const NEEDS_IT = 'it reads what the folder copy brings';
 
 /**
  * The narrow copy a moved step needs: the manifests it reads as files (with every file they
@@ -50,7 +52,9 @@ function narrowSources(reads: string[], c: SourceCopy, context: BuildContext | u
   // and the folder of the rest.
   const all = commonPath([...manifests, ...others]);
   const common = all || commonPath(others);
-  if (!common || (c.from !== '.' && !under(common, c.from)) || common === c.from) return { why: 'it reads files of more than one folder of the copy' };
+  // A folder copy read as a whole (or across its folders) is simply what the step needs.
+  if (c.from !== '.' && (!common || under(c.from, common))) return { why: NEEDS_IT };
+  if (!common) return { why: 'it reads files of more than one folder of the copy' };
   // A path it reads itself (a file, or a folder read whole) is copied as such; a folder above what it reads, as a folder.
   const folder = others.includes(common) && !manifests.some((m) => under(m, common) && m !== common) ? common : `${common}/`;
   return { sources: [...manifests.filter((m) => !under(m, common)), folder] };
@@ -68,6 +72,14 @@ function commonPath(paths: string[]): string {
   return parts.join('/');
 }
 
+/**
+ * A COPY of a few context files that is not a source copy itself (`COPY docker/configs/x
+ * /opt/x`): what it writes is its destination, so it moves like a RUN that writes there.
+ */
+function contextCopy(step: Step): boolean {
+  return (step.keyword === 'COPY' || step.keyword === 'ADD') && step.sources.length > 0 && step.sources.every((s) => s.kind === 'context');
+}
+
 /** Whether a WORKDIR before the copy made its destination: only then may a moved step write into it. */
 function destMade(stage: Step[], copy: Step, dest: string): boolean {
   return stage.some((s) => s.keyword === 'WORKDIR' && s.position < copy.position && under(String(s.expanded.workdir ?? ''), dest));
@@ -80,7 +92,12 @@ export default defineTransform({
   plan({ graph, context }) {
     const plan: Plan = { edits: [], notes: [], declined: [] };
     const df = graph.dockerfile;
-    for (const c of sourceCopies(graph, context)) {
+    const copies = sourceCopies(graph, context);
+    // A source copy is what the others are moved around, never moved itself: two folder
+    // copies would otherwise trade places on every pass.
+    const sourceSteps = new Set(copies.map((c) => c.copy));
+    const movable = (step: Step) => step.keyword === 'RUN' || (contextCopy(step) && !sourceSteps.has(step));
+    for (const c of copies) {
       const { copy, source: src, dest } = c;
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
@@ -96,6 +113,10 @@ export default defineTransform({
         return undefined;
       };
       const stays: Effects[] = [];
+      // A step that only puts the source in place again (`cp -r /tmp/src /app`, or a `git clone` of it in another branch):
+      // what it writes is the source whichever packages a system install before it added, so such an install may pass it.
+      const acquirers = new WeakSet<Effects>();
+      const acquires = (s: Effects) => acquirers.has(s) && s.writes.every((w) => [dest, ...c.relanded.map((r) => r.at)].some((a) => under(w, a)));
       const moved: { step: Step; sources: string[] }[] = [];
       let scopeChanged = false;
       // Variables declared between the copy and the step: it may pass them only if it reads none.
@@ -105,21 +126,31 @@ export default defineTransform({
         declared.push(...declaredNames(step));
         if (!step.executes) continue;
         const e = stepEffects(step);
+        // Where the source is by now: the copy's destination, and where a RUN before this step put it again.
+        const areas = [dest, ...c.relanded.filter((r) => r.step.position < step.position).map((r) => r.at)];
+        const again = c.relanded.find((r) => r.step.position < step.position && [...e.reads, ...e.writes].some((p) => under(p, r.at) || under(r.at, p)));
+        // A system install reads the system and the project files its effects name, not a folder of source a copy brought:
+        // what a staying step wrote there does not reach it.
+        const seen = (s: Effects): Effects => (e.system && !s.system ? { ...s, writes: s.writes.filter((w) => !areas.some((a) => under(w, a))) } : s);
         const why =
-          step.keyword !== 'RUN' ? 'it is not a RUN'
+          !movable(step) ? 'it is not a RUN'
             : e.unknown ? 'what it reads and writes is not known'
+              : again ? `it reads the source where line ${again.step.line} puts it (${again.at})`
+                // Reading the destination itself (`find .`, `cp -r /tmp/src /app`) reads every copied file.
+                : e.reads.some((r) => under(dest, r)) ? (c.from === '.' ? `it reads ${dest} as a whole` : NEEDS_IT)
               : scopeChanged ? 'a WORKDIR, USER or SHELL stands between the copy and it'
                 : declared.some((n) => TOOL_VARIABLES.test(n) || reads(step, n)) ? 'it may read a variable declared between the copy and it'
-                : stays.some((s) => dependsOn(e, s)) ? 'it depends on a step that stays after the copy'
+                : stays.some((s) => dependsOn(e, seen(s))) ? 'it depends on a step that stays after the copy'
                   // Moving it ahead of a staying step that reads what it writes would change what that step sees.
-                  : stays.some((s) => dependsOn(s, e)) ? 'a step that stays after the copy reads or writes what it writes'
-                    // Reading the destination itself (`find .`) reads every copied file.
-                    : e.reads.some((r) => under(dest, r)) ? `it reads ${dest} as a whole`
+                  : stays.some((s) => dependsOn(s, e) && !(e.system && acquires(s))) ? 'a step that stays after the copy reads or writes what it writes'
                       : writesIntoCopy(e.writes) ?? null;
         const narrow = why ? null : narrowSources(e.reads, c, context);
         if (why || !narrow || 'why' in narrow) {
           stays.push(e);
-          if (step.keyword === 'RUN') plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${why ?? (narrow && 'why' in narrow ? narrow.why : '')}`);
+          if (c.relanded.some((r) => r.step === step)) acquirers.add(e);
+          const reason = why ?? (narrow && 'why' in narrow ? narrow.why : '');
+          // A step that reads the folder a narrow copy brought is where it belongs: nothing to tell.
+          if (step.keyword === 'RUN' && reason !== NEEDS_IT) plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${reason}`);
           continue;
         }
         moved.push({ step, sources: narrow.sources });
@@ -137,7 +168,7 @@ export default defineTransform({
         const b = blockOf(df, step.instruction);
         const comments = df.source.slice(b.start, b.instructionStart);
         // One COPY per source, to the place the broad copy puts it: a file to its path, a folder into its path.
-        const narrowCopy = sources.map((f) => `COPY ${flags}${f} ${path.posix.join(dest, path.posix.relative(c.from, f.replace(/\/$/, '')))}${f.endsWith('/') ? '/' : ''}\n`).join('');
+        const narrowCopy = sources.map((f) => narrowCopyLine(c, f, flags)).join('');
         const blank = blankBefore(df.source, b.start);
         // A block that stood apart (a blank line above it) keeps standing apart where it lands.
         inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');

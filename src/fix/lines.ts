@@ -1,0 +1,97 @@
+/**
+ * The lines of the file the user gave: transforms plan on the text of their pass (steps moved,
+ * RUNs split, ARGs moved by earlier transforms), so the line numbers in their notes and
+ * declines are of that text. `fix` reports them in the ORIGINAL file's lines, so a reason
+ * names the line the user sees in their editor (and the one analyze names).
+ *
+ * Instructions are matched by their text: a moved instruction keeps its text exactly; a split
+ * RUN's parts are each a piece of the original's text (its first line, or a later one); an
+ * inserted instruction (a narrow COPY, a new stage) has no original and keeps its number.
+ */
+import { parseDockerfile } from '../dockerfile/parse.js';
+import type { Instruction } from '../dockerfile/model.js';
+
+interface Span {
+  start: number;
+  end: number;
+  lines: string[];
+}
+
+function spans(text: string): Span[] {
+  const lines = text.split('\n');
+  return parseDockerfile(text, 'Dockerfile').instructions.map((i: Instruction) => ({
+    start: i.range.start.line,
+    end: i.range.end.line,
+    lines: lines.slice(i.range.start.line - 1, i.range.end.line).map((l) => l.trim()),
+  }));
+}
+
+/** A function from a line of `planned` to the line of `original` it came from (null for a line fix added). */
+export function originalLines(original: string, planned: string): (line: number) => number | null {
+  if (original === planned) return (l) => l;
+  let from: Span[];
+  let to: Span[];
+  try {
+    from = spans(original);
+    to = spans(planned);
+  } catch {
+    return (l) => l;
+  }
+  const used = new Set<Span>();
+  const map = new Map<Span, { span: Span; offset: number }>();
+  const key = (s: Span) => s.lines.join('\n');
+  // Exact matches first (moved and untouched instructions), nearest first so that twins keep their order.
+  for (const t of to) {
+    const same = from.filter((f) => !used.has(f) && key(f) === key(t));
+    if (!same.length) continue;
+    const f = same.reduce((a, b) => (Math.abs(b.start - t.start) < Math.abs(a.start - t.start) ? b : a));
+    used.add(f);
+    map.set(t, { span: f, offset: 0 });
+  }
+  // Then pieces: a part of a split RUN starts with one of the original's lines (after its keyword).
+  for (const t of to) {
+    if (map.has(t)) continue;
+    // The line's command: without the keyword and flags on a first line, without `&&` (or `;`, `||`) on a continuation.
+    const command = (l: string, i: number) => (i === 0 ? l.replace(/^\S+\s+(--\S+\s+)*/, '') : l.replace(/^(&&|\|\||;)\s*/, ''));
+    const first = command(t.lines[0], 0);
+    if (!first) continue;
+    const f = from.find((x) => !used.has(x) && x.lines.some((l, i) => command(l, i).startsWith(first)));
+    if (!f) continue;
+    const offset = f.lines.findIndex((l, i) => command(l, i).startsWith(first));
+    map.set(t, { span: f, offset });
+  }
+  // Last, an instruction a transform rewrote in place (mount flags added, a command dropped):
+  // the unmatched original of the same keyword that shares most of its words.
+  const words = (x: Span) => new Set(x.lines.join(' ').split(/\s+/).filter((w) => w.length > 1 && w !== '\\' && w !== '&&'));
+  for (const t of to) {
+    if (map.has(t)) continue;
+    const tw = words(t);
+    let best: { f: Span; score: number } | null = null;
+    for (const f of from) {
+      if (used.has(f) || f.lines[0].split(/\s/)[0].toUpperCase() !== t.lines[0].split(/\s/)[0].toUpperCase()) continue;
+      const fw = words(f);
+      const shared = [...tw].filter((w) => fw.has(w)).length;
+      const score = shared / Math.max(1, Math.min(tw.size, fw.size));
+      if (score >= 0.5 && (!best || score > best.score)) best = { f, score };
+    }
+    if (best) map.set(t, { span: best.f, offset: 0 });
+  }
+  return (line) => {
+    const t = to.find((s) => line >= s.start && line <= s.end);
+    const m = t && map.get(t);
+    if (!m) return t ? null : line;
+    return Math.min(m.span.end, m.span.start + m.offset + (line - t.start));
+  };
+}
+
+/**
+ * A message with every `line N`, `lines N, M and K` and `line N-M` read through `map`; a line
+ * fix added itself (a narrow COPY) is named as a line of the result.
+ */
+export function relineMessage(message: string, map: (line: number) => number | null): string {
+  return message.replace(/\b(lines?) (\d+(?:(?:, | and |-)\d+)*)/g, (all, word: string, nums: string) => {
+    const ns = nums.split(/(, | and |-)/);
+    if (ns.some((n, i) => i % 2 === 0 && map(Number(n)) === null)) return `${all} of the result`;
+    return `${word} ${ns.map((n, i) => (i % 2 === 0 ? String(map(Number(n))) : n)).join('')}`;
+  });
+}
