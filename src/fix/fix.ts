@@ -81,7 +81,9 @@ function fixPlanText(text: string, file: string, context: BuildContext | undefin
       const plan = t.plan({ graph, context });
       // Line numbers of the text this plan was made on, told in the original file's lines.
       const lines = plan.declined.length || plan.notes.length ? originalLines(text, current) : (l: number): number | null => l;
-      plan.declined = plan.declined.map((d) => relineMessage(d, lines));
+      // A decline about a step after a copy fix added itself (a narrow COPY of an earlier pass)
+      // is not about the user's file: the note that added it says what it is for.
+      plan.declined = plan.declined.map((d) => relineMessage(d, lines)).filter((d) => !/ of the result\b/.test(d));
       plan.notes = plan.notes.map((n) => relineMessage(n, lines));
       declined.push(...plan.declined.map((reason) => ({ transform: t.name, reason })));
       if (!plan.edits.length) continue;

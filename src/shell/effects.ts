@@ -9,7 +9,7 @@ import { runAnalysis } from './run-analysis.js';
 import { ACTIVITY_RULES, type ActivityRule } from './activities.js';
 import { lexShell } from './lex.js';
 import { isLocalPath, type Activity, type ShellWord, type SimpleCommand } from './classify.js';
-import { cleanedCaches, isVersionCheck, managerArgv, rootCacheDirs } from './package-managers.js';
+import { cleanedCaches, isVersionCheck, managerArgv, managerOf, rootCacheDirs } from './package-managers.js';
 import type { RunAnalysis } from './analyze.js';
 
 /** What a step reads and writes in the image's file system, as absolute paths (`/` is everything). */
@@ -490,7 +490,7 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
   }
 
   if (activity.kind === 'download' && SYSTEM_UPDATES[activity.rule]) return { reads: ['/etc'], writes: [SYSTEM_UPDATES[activity.rule]] };
-  const os = osPackages(cmd, activity, name, p.operands, res);
+  const os = osPackages(cmd, activity, p.operands, res);
   if (os) return os;
   if (activity.rule === 'pip install' || activity.rule === 'uv pip install' || activity.rule === 'pip download' || activity.rule === 'pip wheel') {
     // Only an install into a directory of its own is known; into the interpreter's site-packages it touches the system.
@@ -543,26 +543,24 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
   return null;
 }
 
-/** The system package managers' installs, upgrades and removals (activities.ts rules). */
-const OS_PACKAGE_RULES = new Set(['apt-get install', 'apt-get upgrade', 'dpkg -i', 'apk add', 'yum install']);
-/** Their removals, by command and subcommand: `apt-get purge x`, `apk del .build-deps`, `yum remove x`. */
-const OS_REMOVALS: Record<string, string[]> = {
-  'apt-get': ['remove', 'purge', 'autoremove'], apt: ['remove', 'purge', 'autoremove'], apk: ['del'],
-  yum: ['remove', 'erase', 'autoremove'], dnf: ['remove', 'erase', 'autoremove'], microdnf: ['remove'], zypper: ['remove', 'rm'],
-};
-
 /**
- * An OS package manager installing or removing packages: it reads and writes the system (its
+ * An OS package manager installing or removing packages (package-managers.ts: its `os`
+ * managers, their install rules and removal words): it reads and writes the system (its
  * database, the index `apt-get update` fetched, the files of the packages), and reads nothing
  * of a build's own files but the package files it is given (`apt-get install ./x.deb`, `dpkg -i
  * x.deb`, `apk add --allow-untrusted /tmp/x.apk`). So it moves before a copy it does not read,
  * like any system install (it still depends on every step before it that touches the system).
  */
-function osPackages(cmd: SimpleCommand, activity: Activity, name: string, operands: ShellWord[], res: (w: ShellWord | undefined) => string | null): CommandEffects | null {
-  const removal = OS_REMOVALS[name]?.includes(cmd.args.find((w) => !w.value.startsWith('-'))?.value ?? '');
-  if (!OS_PACKAGE_RULES.has(activity.rule) && !removal) return null;
+function osPackages(cmd: SimpleCommand, activity: Activity, operands: ShellWord[], res: (w: ShellWord | undefined) => string | null): CommandEffects | null {
+  const argv = managerArgv([cmd.name, ...cmd.args].map((w) => w.value));
+  const m = managerOf(argv);
+  const dpkg = activity.rule === 'dpkg -i';
+  if (!dpkg && !m?.os) return null;
+  const verb = argv.slice(1).find((w) => !w.startsWith('-')) ?? '';
+  const installs = dpkg || (activity.kind === 'install' && m!.rules.includes(activity.rule));
+  if (!installs && !m!.removes?.includes(verb)) return null;
   // A package file is read from the build's files; a package name is not a path.
-  const files = activity.rule === 'dpkg -i' ? operands : operands.filter((w) => /^\.{0,2}\//.test(w.value) || /\.(deb|rpm|apk)$/.test(w.value));
+  const files = dpkg ? operands : operands.filter((w) => /^\.{0,2}\//.test(w.value) || /\.(deb|rpm|apk)$/.test(w.value));
   return { reads: files.map(res), writes: [], system: true };
 }
 

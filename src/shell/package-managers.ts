@@ -34,6 +34,11 @@ export interface PackageManager {
   /** Positional words that remove packages: `purge`, `del`, `uninstall`. */
   removes?: readonly string[];
   /**
+   * The operating system's manager (apt, apk, yum): its installs and removals read and write
+   * the system and no file of the build but the package files it is given (effects.ts).
+   */
+  os?: true;
+  /**
    * Words that, first after the name, make a command a version or help check (`yarn
    * --version` is no `yarn install`). Per manager: pip's `-v` is verbose.
    */
@@ -52,6 +57,7 @@ const VERSION = ['--version', '--help', '-h'];
 export const PACKAGE_MANAGERS: readonly PackageManager[] = [
   {
     name: 'apt',
+    os: true,
     commands: ['apt-get', 'apt', 'aptitude'],
     rules: ['apt-get install', 'apt-get upgrade', 'apt-get update'],
     removes: ['remove', 'purge', 'autoremove', 'autopurge'],
@@ -70,6 +76,7 @@ export const PACKAGE_MANAGERS: readonly PackageManager[] = [
   },
   {
     name: 'apk',
+    os: true,
     commands: ['apk'],
     rules: ['apk add', 'apk update'],
     removes: ['del'],
@@ -83,6 +90,7 @@ export const PACKAGE_MANAGERS: readonly PackageManager[] = [
   },
   {
     name: 'yum',
+    os: true,
     commands: ['yum', 'dnf', 'microdnf', 'tdnf', 'zypper'],
     rules: ['yum install', 'yum makecache'],
     removes: ['remove', 'erase', 'rm', 'autoremove'],
