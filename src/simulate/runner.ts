@@ -83,13 +83,12 @@ files() {
   done
   return 0
 }
-# The digest of a list of files: markers (.lw* files, under STATE or copied from there) by their content,
-# every other file by its name, size, time, mode, owner and link: stand-ins never write real
-# files, so those come from COPY and ADD, which keep the context's times, or from the base.
+# The digest of a list of files: content, mode, owner and link target, not times (a COPY that
+# BuildKit answers from its cache brings the times of whichever build made the entry).
 digest() {
   awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u > "$tmp/list"
-  { grep '/\\.lw[^/]*$' "$tmp/list" | tr '\\n' '\\0' | xargs -0 -r sha256sum 2>/dev/null
-    tr '\\n' '\\0' < "$tmp/list" | xargs -0 -r stat -c '%n %s %Y %a %u %g %N' 2>/dev/null; } | sha256sum | cut -c1-64
+  { tr '\\n' '\\0' < "$tmp/list" | xargs -0 -r sha256sum 2>/dev/null
+    tr '\\n' '\\0' < "$tmp/list" | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null; } | sha256sum | cut -c1-64
 }
 # One part: hash what it reads; its markers are written once every part is hashed, so no part
 # sees another's (a part that reads an earlier one's output has that part's key in its own).
