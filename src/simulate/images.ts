@@ -11,7 +11,7 @@ import { build } from '../engine/driver.js';
 import type { EngineIdentity } from '../engine/engine.js';
 import { firstLine, run } from '../engine/exec.js';
 import { RUNNER_SCRIPT, STATE_DIR, TOOLBOX_DIR } from './runner.js';
-import { SIM_TAG_PREFIX, type StandinImage } from './standin.js';
+import { BASE_DIRS, SIM_TAG_PREFIX, type StandinImage } from './standin.js';
 
 /** The busybox root every stand-in is made from. */
 export const SIM_ROOT_IMAGE = process.env['LAYERWISE_BASE_IMAGE'] ?? 'bb:latest';
@@ -131,6 +131,7 @@ async function importBase(engine: EngineIdentity, image: StandinImage): Promise<
   const { docker, env } = dockerOf(engine);
   const tar = Buffer.concat([
     await busyboxRoot(engine),
+    ...BASE_DIRS.filter((d) => !['/bin', '/etc', '/root', '/tmp', STATE_DIR].includes(d)).map((d) => tarEntry(d.slice(1), null, 0o755)),
     tarEntry('etc/layerwise-sim', null, 0o755),
     tarEntry('etc/layerwise-sim/base', `${image.ref}\n${image.version ? `version ${image.version}\n` : ''}`, 0o644),
     tarEntry(STATE_DIR.slice(1), null, 0o1777),

@@ -85,7 +85,7 @@ export function toolboxTag(): string {
 }
 
 export function baseTag(ref: string, version = ''): string {
-  return `${SIM_TAG_PREFIX}base-${sha(ref, version).slice(0, 16)}:latest`;
+  return `${SIM_TAG_PREFIX}base-${sha(ref, version, ...BASE_DIRS).slice(0, 16)}:latest`;
 }
 
 function imageTag(ref: string, paths: string[]): string {
@@ -120,31 +120,54 @@ function concrete(p: string): string {
 const GLOB = /[*?[]/;
 
 /**
- * The same path as a wildcard pattern that matches only itself (`/[a]pp/dist`): BuildKit lets a
- * wildcard match nothing, so the stand-in COPY does not fail where the original's producer
- * wrote something the effect model cannot name. The wildcard is in the first segment because
- * BuildKit (v0.8) needs the folder before the first wildcard to exist.
+ * Folders every stand-in base has (besides the busybox root's /bin, /etc, /root and /tmp), so
+ * that a COPY --from pattern can start its wildcard deep in the tree (see {@link optional}).
  */
-export function optional(p: string): string {
-  const segs = p.split('/');
-  const i = segs.findIndex((x) => x !== '');
-  if (i < 0 || GLOB.test(segs[i]!)) return p;
-  const first = segs[i]!;
-  if (!/[A-Za-z0-9_.-]/.test(first[0]!)) return p;
-  segs[i] = `[${first[0]}]${first.slice(1)}`;
-  return segs.join('/');
+export const BASE_DIRS = [
+  '/bin', '/etc', '/root', '/tmp', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/include', '/usr/share', '/usr/src',
+  '/usr/local', '/usr/local/bin', '/usr/local/sbin', '/usr/local/lib', '/usr/local/include', '/usr/local/share',
+  '/opt', '/var', '/var/lib', '/var/cache', '/home', '/srv', '/root/.cache', STATE_DIR,
+];
+
+/**
+ * The same path as a wildcard pattern that matches only itself (`/usr/local/bin/[u]v`):
+ * BuildKit lets a wildcard match nothing, so the stand-in COPY does not fail where the
+ * original's producer wrote something the effect model cannot name. BuildKit (v0.8) needs the
+ * folder before the first wildcard to exist, and walks it to match: the wildcard goes in the
+ * first segment below the deepest folder that surely exists (`existing`).
+ */
+export function optional(p: string, existing: ReadonlySet<string> = new Set()): string {
+  if (existing.has(p)) return p;
+  const segs = p.split('/').filter(Boolean);
+  let i = 0;
+  while (i < segs.length - 1 && existing.has('/' + segs.slice(0, i + 1).join('/'))) i++;
+  const seg = segs[i];
+  if (seg === undefined || GLOB.test(seg) || !/[A-Za-z0-9_.-]/.test(seg[0]!)) return p;
+  segs[i] = `[${seg[0]}]${seg.slice(1)}`;
+  return '/' + segs.join('/');
 }
 
 /** Markers a copy of `p` from a stage must bring: those under it, and those of the folders above it. */
-function markerPatterns(p: string): string[] {
+function markerPatterns(p: string, existing: ReadonlySet<string>): string[] {
   const head = p.split('/').filter(Boolean);
   const glob = head.findIndex((s) => GLOB.test(s));
   const fixed = glob < 0 ? head : head.slice(0, glob);
-  const state = optional(STATE_DIR);
+  // Only the state folder itself is sure to exist (in a stage on a stand-in base).
+  const state = existing.has(STATE_DIR) ? new Set([STATE_DIR]) : new Set<string>();
   const out: string[] = [];
-  for (let i = 0; i < fixed.length; i++) out.push(`${state}${i ? '/' + fixed.slice(0, i).join('/') : ''}/.lw*`);
-  out.push(`${state}/${(glob < 0 ? fixed : head).join('/')}`.replace(/\/$/, ''));
+  for (let i = 0; i < fixed.length; i++) {
+    const dir = `${STATE_DIR}${i ? '/' + fixed.slice(0, i).join('/') : ''}`;
+    out.push(`${optional(dir, state)}/.lw*`);
+  }
+  out.push(glob < 0 ? optional(`${STATE_DIR}/${fixed.join('/')}`, state) : `${optional(`${STATE_DIR}/${fixed.join('/')}`.replace(/\/$/, ''), state)}/${head.slice(glob).join('/')}`);
   return out;
+}
+
+/** Whether a stage (through the stages it is built on) starts from a stand-in base. */
+function onBase(graph: BuildGraph, stage: Stage): boolean {
+  let s: Stage | undefined = stage;
+  while (s && s.base.kind === 'stage') s = graph.stages[s.base.stage];
+  return s?.base.kind === 'image';
 }
 
 function quoteWord(w: string): string {
@@ -510,7 +533,8 @@ function standinCopy(
   // From a stage: the real path (optional: it may exist only as markers) and the markers
   // under and above it; several sources need a folder as destination.
   const patterns: string[] = [];
-  for (const p of srcPaths) patterns.push(optional(p), ...markerPatterns(p));
+  const existing = new Set(onBase(graph, graph.stages[fromSource.stage]!) ? BASE_DIRS : []);
+  for (const p of srcPaths) patterns.push(optional(p, existing), ...markerPatterns(p, existing));
   const unique = [...new Set(patterns)];
   const from = graph.stages[fromSource.stage]!;
   const fromRef = inst.from !== null && !/\$/.test(inst.from) ? inst.from : stageLabel(from);

@@ -85,7 +85,7 @@ test('the stand-in RUN changes with the original text and its user, and only the
 test('COPY --from a stage takes the path as an optional pattern with the markers under and above it', () => {
   const { s } = sim(MULTI);
   const line = s.text.split('\n').find((l) => l.startsWith('COPY --from=build'))!;
-  assert.equal(line, 'COPY --from=build /[a]pp/dist /[.]layerwise-sim-state/.lw* /[.]layerwise-sim-state/app/.lw* /[.]layerwise-sim-state/app/dist /srv/');
+  assert.equal(line, 'COPY --from=build /[a]pp/dist /.layerwise-sim-state/.lw* /.layerwise-sim-state/[a]pp/.lw* /.layerwise-sim-state/[a]pp/dist /srv/');
 });
 
 test('an external image becomes a local stand-in holding the paths taken from it', () => {
@@ -129,4 +129,13 @@ test('a part of a RUN that writes a path keeps its key when another part of the 
   assert.notEqual(a, b, 'the step itself re-runs');
   assert.deepEqual(groups(b).slice(0, groups(a).length), groups(a));
   assert.ok(groups(b).includes('W/side'));
+});
+
+test('the wildcard of an optional path starts below the deepest folder every stand-in base has', async () => {
+  const { optional, BASE_DIRS } = await import('../../../src/simulate/standin.js');
+  const dirs = new Set(BASE_DIRS);
+  assert.equal(optional('/usr/local/bin/uv', dirs), '/usr/local/bin/[u]v');
+  assert.equal(optional('/usr/local/lib', dirs), '/usr/local/lib');
+  assert.equal(optional('/app/dist', dirs), '/[a]pp/dist');
+  assert.equal(optional('/usr/local/bin/uv'), '/[u]sr/local/bin/uv');
 });
