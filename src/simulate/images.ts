@@ -149,8 +149,20 @@ async function importBase(engine: EngineIdentity, image: StandinImage): Promise<
   }
 }
 
-/** Makes each stand-in image that is not there yet. Returns the tags it made. */
-export async function ensureImages(engine: EngineIdentity, images: readonly StandinImage[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Makes each stand-in image that is not there yet. Returns the tags it made. Calls are
+ * serialized: two simulations at once must not both make (and so re-tag) the same stand-in,
+ * which would change its ID under the other's feet.
+ */
+export function ensureImages(engine: EngineIdentity, images: readonly StandinImage[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
+  const next = queue.then(() => makeMissing(engine, images, options));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function makeMissing(engine: EngineIdentity, images: readonly StandinImage[], options: { signal?: AbortSignal } = {}): Promise<string[]> {
   const made: string[] = [];
   for (const image of images) {
     if (!image.tag.startsWith(SIM_TAG_PREFIX)) throw new Error(`not a stand-in tag: ${image.tag}`);
