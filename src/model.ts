@@ -3,11 +3,16 @@
  * build context holds for each step. Commands call this; they never parse on their own.
  */
 import { existsSync } from 'node:fs';
-import type { Target } from './cli/common.js';
+import type { Target } from './core/target.js';
 import { openContext, type BuildContext } from './context/index.js';
 import { loadDockerfile } from './dockerfile/load.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from './graph/graph.js';
-import type { StepContextFiles } from './report/graph.js';
+
+/** Files a step selects from the build context (filled in when the context is available). */
+export interface StepContextFiles {
+  files: string[];
+  missing: string[];
+}
 
 export interface Model {
   target: Target;

@@ -3,7 +3,7 @@
  * first, then what the available fixes would leave. Rules are found, explained and (later)
  * fixed as separate steps; this module only runs them and applies the config.
  */
-import type { Target } from '../cli/common.js';
+import type { Target } from '../core/target.js';
 import { loadModel } from '../model.js';
 import { RULES } from '../rules/index.js';
 import { formatMessage, type Category, type Cost, type FixSafety, type Related, type Rule, type Severity } from '../rules/define.js';

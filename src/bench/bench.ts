@@ -15,7 +15,7 @@ import { mapRecordToLines, mapVertexToLine } from '../engine/line-map.js';
 import type { Vertex } from '../engine/progress.js';
 import { explain } from '../cache/explain.js';
 import type { Status, StepVerdict } from '../cache/invalidation.js';
-import type { Target } from '../cli/common.js';
+import type { Target } from '../core/target.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import type { Dockerfile } from '../dockerfile/model.js';

@@ -3,16 +3,36 @@
  * context paths, and run the invalidation model.
  */
 import path from 'node:path';
-import type { Target } from '../cli/common.js';
+import type { Target } from '../core/target.js';
 import { loadDockerignore } from '../context/index.js';
 import { loadDockerfile } from '../dockerfile/load.js';
-import { buildGraph, stageLabel } from '../graph/graph.js';
-import type { ExplainResult } from '../report/explain.js';
+import { buildGraph, stageLabel, type BuildGraph } from '../graph/graph.js';
 import { changedContext, changedPathArg } from './changes.js';
 import { changedSince } from './git.js';
-import { invalidation } from './invalidation.js';
+import { invalidation, type StepVerdict } from './invalidation.js';
 import { basisOf, durations, predictRebuild, type Estimator } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
+
+export interface ExplainTime {
+  /** Seconds of the rebuild with conditional steps cached, and with them re-run. */
+  low: number;
+  high: number;
+  basis: 'measured' | 'estimated' | 'mixed';
+  /** Stages on the critical path of the rebuild. */
+  criticalStages: string[];
+  /** Lines of re-run steps that the profile has no samples for. */
+  unmeasured: number[];
+}
+
+export interface ExplainResult {
+  target: string;
+  time?: ExplainTime;
+  /** What changed, in words (for the closing line). */
+  change: string;
+  verdicts: StepVerdict[];
+  /** The graph of the current build (for the build args it needs and was not given). */
+  graph?: BuildGraph;
+}
 
 export interface ExplainOptions {
   target?: string;

@@ -6,8 +6,8 @@ import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from
 import { RULES } from '../rules/index.js';
 import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
+import { VERSION } from '../version.js';
 
-const VERSION = '0.1.0';
 
 export function registerAnalyze(program: Command): void {
   buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs'))

@@ -2,41 +2,17 @@
  * What every command shares: resolving CONTEXT and FILE the way `docker build` does, and
  * parsing repeated NAME=VALUE options.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../core/errors.js';
+import type { Target } from '../core/target.js';
 import { chooseProfile, defaultProfilePath, LEGACY_PROFILE } from '../timing/profile-path.js';
 import { loadProfile, type Profile } from '../timing/profile.js';
 import { parseBuildKitVersion } from '../core/buildkit.js';
 import { chooseEngine, detectOptionsFor, type EngineChoice } from '../engine/engine.js';
 
-export interface Target {
-  contextDir: string;
-  dockerfilePath: string;
-  /** FILE as the user should see it in messages (relative to the working directory). */
-  displayName: string;
-}
-
-/**
- * CONTEXT defaults to `.`, FILE to CONTEXT/Dockerfile; a relative FILE is relative to the
- * working directory. CONTEXT must be a folder, as `docker build` requires ("unable to prepare
- * context: path not found"): a missing one is an input error, not an empty context.
- */
-export function resolveTarget(context: string | undefined, file: string | undefined): Target {
-  const contextDir = path.resolve(context ?? '.');
-  let st;
-  try {
-    st = statSync(contextDir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such build context folder' : `cannot read the build context: ${(e as Error).message}`, context ?? '.');
-  }
-  if (!st.isDirectory()) throw new InputError('the build context must be a folder, not a file (give the Dockerfile with -f)', context ?? '.');
-  const dockerfilePath = file ? path.resolve(file) : path.join(contextDir, 'Dockerfile');
-  const rel = path.relative(process.cwd(), dockerfilePath);
-  return { contextDir, dockerfilePath, displayName: rel.startsWith('..') ? dockerfilePath : rel || dockerfilePath };
-}
+export { resolveTarget, type Target } from '../core/target.js';
 
 /** Collects `--build-arg NAME=VALUE` into a record (commander calls it once per use). */
 export function collectKeyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
 import { EXIT_INPUT, EXIT_OK } from './exit.js';
+import { VERSION } from '../version.js';
 import { registerBench } from './bench.js';
 import { registerAnalyze } from './analyze.js';
 import { registerExplain } from './explain.js';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
   program
     .name('layerwise')
     .description('Make container builds fast by construction: see what a change rebuilds, why, and how to fix the layout.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run layerwise --help for usage)');

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { openContext, type BuildContext } from '../context/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { buildGraph, type GraphOptions } from '../graph/graph.js';
-import type { Target } from '../cli/common.js';
+import type { Target } from '../core/target.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import type { Accepted, Transform } from './define.js';
 import { applyEdits } from './edits.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { bench } from '../bench/bench.js';
 import type { BuildContext } from '../context/index.js';
 import { allowList, verify, VerifyCache, type AllowList, type VerifyResult } from '../verify/index.js';
-import type { Target } from '../cli/common.js';
+import type { Target } from '../core/target.js';
 import { fixText, type FixOptions, type FixResult } from './fix.js';
 import { encodeDockerfile } from '../dockerfile/load.js';
 

@@ -1,31 +1,12 @@
 /**
  * Reporters for `layerwise explain`: the JSON contract and the text a person reads.
  */
-import type { StepVerdict } from '../cache/invalidation.js';
-import type { BuildGraph } from '../graph/graph.js';
 import { humanSeconds } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
-export interface ExplainTime {
-  /** Seconds of the rebuild with conditional steps cached, and with them re-run. */
-  low: number;
-  high: number;
-  basis: 'measured' | 'estimated' | 'mixed';
-  /** Stages on the critical path of the rebuild. */
-  criticalStages: string[];
-  /** Lines of re-run steps that the profile has no samples for. */
-  unmeasured: number[];
-}
+import type { ExplainResult, ExplainTime } from '../cache/explain.js';
 
-export interface ExplainResult {
-  target: string;
-  time?: ExplainTime;
-  /** What changed, in words (for the closing line). */
-  change: string;
-  verdicts: StepVerdict[];
-  /** The graph of the current build (for the build args it needs and was not given). */
-  graph?: BuildGraph;
-}
+export type { ExplainResult, ExplainTime } from '../cache/explain.js';
 
 /** The JSON contract of `explain --format json` (see docs/explain.md). */
 export function explainJson(r: ExplainResult): Record<string, unknown> {

@@ -6,11 +6,9 @@ import { stageLabel, type BuildGraph, type Source, type Step } from '../graph/gr
 import { humanSeconds, type Durations, type Prediction } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
-/** Files a step selects from the build context (filled in when the context is available). */
-export interface StepContextFiles {
-  files: string[];
-  missing: string[];
-}
+import type { StepContextFiles } from '../model.js';
+
+export type { StepContextFiles };
 
 export interface GraphReportInput {
   graph: BuildGraph;
