@@ -56,6 +56,9 @@ const INTERPRETERS = /^(python[\d.]*|node|nodejs|bash|sh|ash|zsh|irb|ruby|php|gh
 /** ENV names that the official language images set when they install their toolchain. */
 const TOOLCHAIN_ENV = /^(PYTHON|NODE|GOLANG|GO|RUBY|PHP|RUST|RUSTUP|JAVA|JDK|GRADLE|MAVEN|DOTNET|DOTNET_SDK|PERL|OTP|ERLANG|ELIXIR|JULIA|HASKELL|GHC|SWIFT|BUN|DENO|YARN)_VERSION$/;
 
+/** Bare OS images, on which the official language images install their toolchain. */
+const OS_IMAGES = /^(?:(?:docker\.io\/)?(?:library\/)?)(debian|ubuntu|alpine|buildpack-deps|oraclelinux|fedora|centos|rockylinux|almalinux|amazonlinux)(?::|@|$)/;
+
 /** Stage names of stages that are exported or run by CI, not run as an image. */
 const EXPORT_NAMES = /^(export|exports?-.*|.*-export|artifacts?|.*-artifacts?|binar(y|ies)|publish|publish-.*|dist|output|release-.*|test|tests|testing|.*-test|ci|lint|check|unit-test|integration-test|upload.*)$/;
 
@@ -106,6 +109,10 @@ function detect(graph: BuildGraph, context?: BuildContext): ImageRole {
   } else if (toolchain && program && language && program.toLowerCase().startsWith(language)) {
     kind = 'base';
     why.push(`it installs a toolchain (ENV ${toolchain}) and runs that toolchain's ${program}`);
+  } else if (toolchain && rootRef && OS_IMAGES.test(rootRef)) {
+    // The official language images: a toolchain installed on a bare OS image (php:apache runs apache2-foreground).
+    kind = 'base';
+    why.push(`it installs a toolchain (ENV ${toolchain}) on the OS image ${rootRef}`);
   } else {
     why.push(program ? `runs ${program}` : rootRef ? `runs what ${rootRef} runs` : 'runs a program');
   }

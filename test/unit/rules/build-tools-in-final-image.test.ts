@@ -27,6 +27,8 @@ test('a Go toolchain tarball and alpine build-base are found', async () => {
 
 test('stays clean on images whose role is to build or that are never run: no command (a toolchain image), ONBUILD, an export stage', async () => {
   assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get install -y build-essential cmake\n'), []);
+  // An official language image: the toolchain installed on a bare OS image, extended by its users.
+  assert.deepEqual(await findings(rule, 'FROM debian:bookworm-slim\nENV PHP_VERSION=8.4.1\nRUN apt-get install -y gcc make libxml2-dev\nCMD ["apache2-foreground"]\n'), []);
   assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get install -y build-essential\nONBUILD COPY . /src\nCMD ["bash"]\n'), []);
   assert.deepEqual(await findings(rule, 'FROM bb AS build\nRUN echo x > /out\nFROM scratch AS export\nCOPY --from=build /out /\n'), []);
 });
