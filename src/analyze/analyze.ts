@@ -36,6 +36,8 @@ export interface AnalyzedFinding {
    * `safety` is unsafe); `transforms`: what `fix --rule <rule>` runs for its rule.
    */
   fix: { available: boolean; safety: FixSafety | null; transforms: string[] };
+  /** Seconds a day it is expected to cost: its time times how often what it is paid on happens (config frequency). */
+  expected_s_per_day?: number;
 }
 
 export interface AnalyzeResult {
@@ -64,10 +66,16 @@ export interface AnalyzeOptions {
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-/** The bigger of a finding's time costs, for sorting (bytes count as 1 s per 10 MB). */
-function weight(c?: Cost): number {
+/**
+ * A finding's expected cost, seconds a day: its seconds times how often what it is paid on
+ * happens (config `frequency`), rebuild and cold time added; bytes count as 1 s per 10 MB,
+ * paid once a day (a pull).
+ */
+export function expectedCost(c: Cost | undefined, frequency: Config['frequency']): number {
   if (!c) return 0;
-  return Math.max(c.rebuild_s ?? 0, c.cold_s ?? 0, (c.bytes ?? 0) / 10e6);
+  const rebuild = (c.rebuild_s ?? 0) * frequency[c.per ?? 'source-edit'];
+  const cold = (c.cold_s ?? 0) * frequency[c.rebuild_s === undefined && c.per ? c.per : 'cold-build'];
+  return rebuild + cold + (c.bytes ?? 0) / 10e6;
 }
 
 /** A rule's findings before the fix data: what the checks report, config and ignores applied. */
@@ -169,7 +177,8 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
     if (left) remaining.set(key, left - 1);
     return { ...f, fix: { available: !!meta.fixedBy?.length && !left, safety: meta.fix, transforms: [...(meta.fixedBy ?? [])] } };
   });
-  findings.sort((a, b) => weight(b.cost) - weight(a.cost) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
+  for (const f of findings) if (f.cost && (f.cost.rebuild_s !== undefined || f.cost.cold_s !== undefined)) f.expected_s_per_day = expectedCost(f.cost, config.frequency);
+  findings.sort((a, b) => expectedCost(b.cost, config.frequency) - expectedCost(a.cost, config.frequency) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
   let afterFix: AnalyzeResult['afterFix'] = null;
   if (safeGraph && findings.some((f) => f.fix.available)) {
     afterFix = { before: effectOf(graph, context, durationsFor, scale, impact), after: effectOf(safeGraph, context, durationsFor, scale) };

@@ -11,6 +11,7 @@
  *   changes:                                            # change classes beyond the detected ones
  *     - { name: "model code", paths: ["python/models/x.py"] }
  */
+import { PAID_ON, type PaidOn } from '../rules/define.js';
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError } from '../core/errors.js';
@@ -24,10 +25,22 @@ export interface Config {
   maxRebuildMinutes: number | null;
   timeScale: number;
   changes: { name: string; paths: string[] }[];
+  /** How many times a day each kind of event happens: findings rank by seconds × this (docs/analyze.md). */
+  frequency: Record<PaidOn, number>;
 }
 
+/**
+ * Times a day, by default: a developer edits source many times a day and builds on each; a
+ * manifest changes about daily, a cold build (a new CI runner, a pruned cache) about as
+ * often; a build arg or base image changes every week or so; the one ENV line a finding is
+ * about is edited almost never. Every build (a per-commit arg) is as often as a source edit.
+ */
+export const DEFAULT_FREQUENCY: Record<PaidOn, number> = {
+  build: 20, 'source-edit': 20, 'cold-build': 1, 'manifest-change': 1, 'arg-change': 0.2, 'base-change': 0.2, 'line-edit': 0.02,
+};
+
 export function defaultConfig(): Config {
-  return { rules: {}, failOn: 'error', maxRebuildMinutes: null, timeScale: 1, changes: [] };
+  return { rules: {}, failOn: 'error', maxRebuildMinutes: null, timeScale: 1, changes: [], frequency: { ...DEFAULT_FREQUENCY } };
 }
 
 const SEVERITIES = ['error', 'warning', 'info'];
@@ -115,8 +128,19 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
         }
         break;
       }
+      case 'frequency': {
+        if (!isMap(value)) fail(`frequency: expected a mapping of ${PAID_ON.join(', ')} to times a day`, value ?? keyNode);
+        for (const r of (value as import('yaml').YAMLMap).items) {
+          const k = isScalar(r.key) ? String((r.key as { value: unknown }).value) : '';
+          if (!(PAID_ON as readonly string[]).includes(k)) fail(`frequency: unknown event "${k}" (known: ${PAID_ON.join(', ')})`, r.key as YamlNode);
+          const n = isScalar(r.value) ? Number((r.value as { value: unknown }).value) : NaN;
+          if (!(n >= 0)) fail(`frequency.${k}: expected a number of times a day (0 or more)`, (r.value as YamlNode) ?? (r.key as YamlNode));
+          cfg.frequency[k as PaidOn] = n;
+        }
+        break;
+      }
       default:
-        fail(`unknown key "${key}" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes)`, keyNode);
+        fail(`unknown key "${key}" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency)`, keyNode);
     }
   }
   return cfg;

@@ -2,7 +2,7 @@
  * The predicted effect of a fix: a source edit's rebuild and a cold build, before and after,
  * from the same durations (profile where measured, cost model elsewhere).
  */
-import { changeImpact, type Impact } from '../analyze/impact.js';
+import { changeImpact, representativeSourceEdit, type Impact } from '../analyze/impact.js';
 import type { BuildContext } from '../context/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from '../graph/graph.js';
@@ -11,7 +11,7 @@ import { durationsOnce, predictCold, type Durations } from '../timing/predict.js
 import type { Profile } from '../timing/profile.js';
 
 export interface Effect {
-  /** The slowest source edit's rebuild, seconds (null when the context has no source files). */
+  /** The rebuild of the representative source edit (the main code's, see representativeSourceEdit), seconds (null when the context has no source files). */
   sourceEdit: { change: string; seconds: number; path: string } | null;
   cold: number;
 }
@@ -25,7 +25,9 @@ export function predictEffect(text: string, file: string, context: BuildContext 
 /** The effect of a model, from durations the caller may share (and a change impact it has already worked out). */
 export function effectOf(graph: BuildGraph, context: BuildContext | undefined, durationsFor: (g: BuildGraph) => Durations, scale: number, impact?: Impact[]): Effect {
   const sources = (impact ?? changeImpact({ graph, context, durationsFor, timeScale: scale, kinds: ['source'] })).filter((i) => i.kind === 'source');
-  const worst = sources[0];
+  // The same edit before and after a fix: the main code's, not whichever folder is slowest here.
+  const rep = representativeSourceEdit({ context });
+  const worst = sources.find((i) => rep && i.subject[0] === rep.file) ?? sources[0];
   return {
     sourceEdit: worst ? { change: worst.change, seconds: worst.seconds, path: worst.subject[0] } : null,
     cold: predictCold(graph, durationsFor(graph)).seconds * scale,

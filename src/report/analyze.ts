@@ -18,8 +18,16 @@ function costJson(f: AnalyzedFinding) {
     ...(c.cold_s !== undefined ? { cold_s: r2(c.cold_s) } : {}),
     ...(c.bytes !== undefined ? { bytes: c.bytes } : {}),
     basis: c.basis,
+    ...(c.rebuild_s !== undefined || c.cold_s !== undefined ? { per: c.per ?? (c.rebuild_s !== undefined ? 'source-edit' : 'cold-build') } : {}),
+    ...(f.expected_s_per_day !== undefined ? { expected_s_per_day: r2(f.expected_s_per_day) } : {}),
   };
 }
+
+/** How the text says what a rebuild's seconds are paid on. */
+const PER_TEXT: Record<string, string> = {
+  build: 'per build', 'source-edit': 'per source edit', 'manifest-change': 'per manifest change', 'arg-change': 'per change of the arg',
+  'base-change': 'per new base image', 'line-edit': 'per edit of this line', 'cold-build': 'per cold build',
+};
 
 /** The documented JSON of `analyze --format json` (docs/analyze.md). */
 export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
@@ -60,7 +68,7 @@ function describeCost(f: AnalyzedFinding): string {
   const c = f.cost;
   if (!c) return '';
   const parts: string[] = [];
-  if (c.rebuild_s !== undefined) parts.push(`${humanSeconds(c.rebuild_s)} per rebuild`);
+  if (c.rebuild_s !== undefined) parts.push(`${humanSeconds(c.rebuild_s)} ${PER_TEXT[c.per ?? 'source-edit']}`);
   if (c.cold_s !== undefined) parts.push(`${humanSeconds(c.cold_s)} of a cold build`);
   if (c.bytes !== undefined) parts.push(`${(c.bytes / 1e6).toFixed(1)} MB of image`);
   return parts.length ? `${parts.join(', ')} (${c.basis})` : '';

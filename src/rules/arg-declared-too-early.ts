@@ -43,7 +43,7 @@ export default defineRule({
               data: { ...common, useLine: r.user.line, verb: decl.keyword === 'ARG' ? 'declare' : 'set' },
               range: d.range,
               related: [...rerun(r.steps, d.name), { range: r.user.instruction.range, message: `first reads ${d.name}` }],
-              cost: { rebuild_s: cost.seconds, basis: cost.basis },
+              cost: { rebuild_s: cost.seconds, basis: cost.basis, per: decl.keyword === 'ARG' ? 'arg-change' : 'line-edit' },
             });
           } else {
             ctx.report({
@@ -56,7 +56,7 @@ export default defineRule({
               },
               range: d.range,
               related: rerun(r.steps, d.name),
-              cost: { rebuild_s: cost.seconds, basis: cost.basis },
+              cost: { rebuild_s: cost.seconds, basis: cost.basis, per: decl.keyword === 'ARG' ? 'arg-change' : 'line-edit' },
             });
           }
         }

@@ -41,12 +41,23 @@ export interface RuleMeta<M extends string = string> {
   options?: Record<string, string>;
 }
 
+/**
+ * The kinds of event a cost is paid on, from the most frequent: every build (a per-commit
+ * arg), a source edit, a cold build, a manifest change, a build-arg change, a new base
+ * image, an edit of the one line a finding is about (an ENV). Findings rank by seconds times
+ * how often that happens (the `frequency` of .layerwise.yaml; docs/analyze.md).
+ */
+export const PAID_ON = ['build', 'source-edit', 'cold-build', 'manifest-change', 'arg-change', 'base-change', 'line-edit'] as const;
+export type PaidOn = (typeof PAID_ON)[number];
+
 /** What a finding costs: seconds of rebuild or cold build, or bytes of image. */
 export interface Cost {
   rebuild_s?: number;
   cold_s?: number;
   bytes?: number;
   basis: 'measured' | 'estimated';
+  /** What the seconds are paid on, each time it happens (default: a source edit for rebuild_s, a cold build for cold_s). */
+  per?: PaidOn;
 }
 
 /**

@@ -48,7 +48,7 @@ export default defineRule({
             messageId: r.user ? 'early' : 'unused',
             data,
             range: d.range,
-            cost: { rebuild_s: cost.seconds, basis: cost.basis },
+            cost: { rebuild_s: cost.seconds, basis: cost.basis, per: 'build' },
             related: r.steps.map((s) => ({ range: s.instruction.range, message: `re-runs on every commit (${d.name})` })),
           });
         }

@@ -65,7 +65,7 @@ test('the config turns rules off, changes severities and sets the failure thresh
 test('the JSON holds the documented fields', async () => {
   const j = analyzeJson(await analyze(exampleTarget, { config: defaultConfig() })) as { findings: Record<string, unknown>[]; impact: Record<string, unknown>[] };
   for (const k of ['rule', 'category', 'severity', 'line', 'endLine', 'message', 'related', 'cost', 'fix']) assert.ok(k in j.findings[0], k);
-  assert.deepEqual(Object.keys((j.findings[0].cost as object)).sort(), ['basis', 'rebuild_s']);
+  assert.deepEqual(Object.keys((j.findings[0].cost as object)).sort(), ['basis', 'expected_s_per_day', 'per', 'rebuild_s']);
   for (const k of ['change', 'first_rebuilt_line', 'rebuilt_steps', 'seconds']) assert.ok(k in j.impact[0], k);
 });
 
@@ -135,4 +135,19 @@ test('a finding says fix is available only where layerwise fix removes it from t
   const text = (await import('../../../src/report/analyze.js')).analyzeText(r);
   assert.match(text, /layerwise fix leaves this one \(it says why\)/);
   assert.match(text, /8 of 11 findings can be fixed by layerwise fix \(8 safely\)/);
+});
+
+test('findings rank by expected cost: the copy paid on every source edit comes before an ENV line edited almost never', async () => {
+  const r = await analyze(exampleTarget, { config: { ...defaultConfig(), timeScale: 60 } });
+  const copy = r.findings.findIndex((f) => f.rule === 'broad-copy-before-expensive-steps');
+  const env = r.findings.findIndex((f) => f.rule === 'arg-declared-too-early' && /ENV APP_HOME/.test(f.message));
+  assert.ok(copy >= 0 && env >= 0);
+  assert.equal(copy, 0);
+  // The ENV line costs more per occurrence, and still ranks below.
+  assert.ok(r.findings[env].cost!.rebuild_s! > r.findings[copy].cost!.rebuild_s!);
+  assert.ok(env > copy);
+  assert.equal(r.findings[env].cost!.per, 'line-edit');
+  // With the line edited as often as the source, the order follows the seconds again.
+  const even = await analyze(exampleTarget, { config: { ...defaultConfig(), timeScale: 60, frequency: { ...defaultConfig().frequency, 'line-edit': 20 } } });
+  assert.equal(even.findings[0].rule, 'arg-declared-too-early');
 });

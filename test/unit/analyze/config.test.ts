@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/analyze/config.js';
+import { defaultConfig, parseConfig } from '../../../src/analyze/config.js';
 import { InputError } from '../../../src/core/errors.js';
 
 const known = new Set(['rule-a', 'rule-b']);
@@ -25,12 +25,14 @@ test('a full config is read with every key', () => {
     'time-scale: 60',
     'changes:',
     '  - { name: model code, paths: [python/models/x.py] }',
+    'frequency: { source-edit: 50, line-edit: 0 }',
     '',
   ].join('\n'), '.layerwise.yaml', known);
   assert.deepEqual(c, {
     rules: { 'rule-a': { enabled: false, options: {} }, 'rule-b': { enabled: true, severity: 'error', options: { minSeconds: 5 } } },
     failOn: 'warning', maxRebuildMinutes: 5, timeScale: 60,
     changes: [{ name: 'model code', paths: ['python/models/x.py'] }],
+    frequency: { ...defaultConfig().frequency, 'source-edit': 50, 'line-edit': 0 },
   });
 });
 
@@ -43,7 +45,8 @@ test('mistakes are reported at their line and column', () => {
   assert.equal(error('fail-on: loud\n'), '.layerwise.yaml:1:10: fail-on: expected error, warning or info');
   assert.equal(error('rules:\n  rule-a: sometimes\n'), '.layerwise.yaml:2:11: rules.rule-a: expected off, error, warning or info, got "sometimes"');
   assert.equal(error('time-scale: -1\n'), '.layerwise.yaml:1:13: time-scale: expected a positive number');
-  assert.equal(error('colour: red\n'), '.layerwise.yaml:1:1: unknown key "colour" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes)');
+  assert.equal(error('frequency:\n  coffee: 3\n'), '.layerwise.yaml:2:3: frequency: unknown event "coffee" (known: build, source-edit, cold-build, manifest-change, arg-change, base-change, line-edit)');
+  assert.equal(error('colour: red\n'), '.layerwise.yaml:1:1: unknown key "colour" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency)');
   assert.equal(error('changes:\n  - { name: x }\n'), '.layerwise.yaml:2:5: changes: each item needs a name and a non-empty list of paths');
   assert.match(error('rules: [\n'), /^\.layerwise\.yaml:\d+:\d+: invalid YAML: /);
 });
