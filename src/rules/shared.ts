@@ -379,8 +379,7 @@ export function needsSource(graph: BuildGraph, step: Step, copy: Step, context?:
   let cwd: string | null = step.scope.workdir;
   for (const [i, c] of a.commands.entries()) {
     if (c.name.value === 'cd') {
-      const to = c.args.find((w) => !w.value.startsWith('-'));
-      cwd = to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
+      cwd = afterCd(cwd, c);
       continue;
     }
     // A word naming the copy or a path in it (`cp -r /tmp/src /app`): it reads the source.
@@ -394,6 +393,15 @@ export function needsSource(graph: BuildGraph, step: Step, copy: Step, context?:
     if (cwd === null || roots.some((r) => overlapsPath(cwd!, r.at))) return true;
   }
   return false;
+}
+
+/**
+ * The working directory after a `cd` command, or null once it is not known (a variable or a
+ * command substitution in the target, or a directory that was not known before).
+ */
+function afterCd(cwd: string | null, cd: SimpleCommand): string | null {
+  const to = cd.args.find((w) => !w.value.startsWith('-'));
+  return to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
 }
 
 /** Files that make a folder a project an install reads (besides requirements lists it names). */
@@ -436,8 +444,7 @@ export function installReads(graph: BuildGraph, step: Step, copy: Step, context?
   let cwd: string | null = step.scope.workdir;
   for (const [i, c] of a.commands.entries()) {
     if (c.name.value === 'cd') {
-      const to = c.args.find((w) => !w.value.startsWith('-'));
-      cwd = to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
+      cwd = afterCd(cwd, c);
       continue;
     }
     const act = a.activities[i];
