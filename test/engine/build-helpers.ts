@@ -172,3 +172,19 @@ export function describeStages(dockerfile: string): StageSteps[] {
   }
   return stages.map(({ workdir: _, ...s }) => s);
 }
+
+/** One explain scenario (test/fixtures/explain/<name>/scenario.json), as the explain and simulate suites read it. */
+export interface Scenario {
+  files?: Record<string, string>;
+  modes?: Record<string, string>;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  prevBuildArgs?: Record<string, string>;
+  change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[]; secrets?: Record<string, string> };
+  secrets?: Record<string, string>;
+  notOn?: Partial<Record<EngineName, string>>;
+  expect?: { firstRebuiltLine?: number | null; rebuilt?: number };
+  /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
+  knownDisagreement?: string;
+  uniqueContext?: boolean;
+}

@@ -33,22 +33,8 @@ import { explain } from '../../src/cache/explain.js';
 import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir, tempDir } from '../helpers.js';
-import { asBase, engineTest, type EngineName } from './build-helpers.js';
+import { asBase, engineTest, type Scenario } from './build-helpers.js';
 
-interface Scenario {
-  files?: Record<string, string>;
-  modes?: Record<string, string>;
-  target?: string;
-  buildArgs?: Record<string, string>;
-  prevBuildArgs?: Record<string, string>;
-  change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[]; secrets?: Record<string, string> };
-  secrets?: Record<string, string>;
-  notOn?: Partial<Record<EngineName, string>>;
-  expect?: { firstRebuiltLine?: number | null; rebuilt?: number };
-  /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
-  knownDisagreement?: string;
-  uniqueContext?: boolean;
-}
 
 const root = path.join(fixturesDir, 'explain');
 const only = process.env.LAYERWISE_SCENARIOS?.split(',').filter(Boolean);

@@ -25,7 +25,7 @@ import { buildGraph, type BuildGraph } from '../../src/graph/graph.js';
 import { writeStandin } from '../../src/simulate/build.js';
 import { removeSimImages } from '../../src/simulate/images.js';
 import { fixturesDir, tempDir } from '../helpers.js';
-import { requireEngine } from './build-helpers.js';
+import { requireEngine, type Scenario } from './build-helpers.js';
 
 /** Stand-ins take 1/1000 of their steps' time: sleeps of milliseconds. */
 const TIME_SCALE = 1000;
@@ -152,15 +152,6 @@ describe('a simulated build re-runs the lines the real build re-runs: fix corpus
 // ---------------------------------------------------------------------------------------------
 // The explain scenarios: a context, a Dockerfile (and its next version), one change.
 
-interface Scenario {
-  files?: Record<string, string>;
-  modes?: Record<string, string>;
-  target?: string;
-  buildArgs?: Record<string, string>;
-  prevBuildArgs?: Record<string, string>;
-  change: { write?: Record<string, string>; delete?: string[]; chmod?: Record<string, string>; touch?: string[] };
-  knownDisagreement?: string;
-}
 
 const scenarioRoot = path.join(fixturesDir, 'explain');
 const scenarios = existsSync(scenarioRoot) ? readdirSync(scenarioRoot).filter((n) => existsSync(path.join(scenarioRoot, n, 'scenario.json'))).sort() : [];
@@ -190,7 +181,7 @@ describe('a simulated build re-runs the lines the real build re-runs: explain sc
   for (const name of scenarios) {
     // The simulation is checked on the docker engine (v0.8): a scenario that does not apply there
     // (modern Dockerfile features) is skipped with its own reason.
-    const notOnDocker = (JSON.parse(readFileSync(path.join(scenarioRoot, name, 'scenario.json'), 'utf8')) as { notOn?: { docker?: string } }).notOn?.docker;
+    const notOnDocker = (JSON.parse(readFileSync(path.join(scenarioRoot, name, 'scenario.json'), 'utf8')) as Scenario).notOn?.docker;
     test(`simulate agrees with BuildKit: ${name}`, notOnDocker ? { skip: `not on the docker engine: ${notOnDocker}` } : KNOWN[name] ? { todo: KNOWN[name] } : {}, async (t) => {
       const engine = await requireEngine(t);
       if (!engine) return;
