@@ -44,7 +44,7 @@ export { buildGraph, stageLabel, type BuildGraph, type GraphOptions, type Stage,
 export { openContext, BuildContext, type ContextEntry } from './context/index.js';
 
 // Answers.
-export { explain, type ExplainOptions, type ExplainResult, type ExplainTime } from './cache/explain.js';
+export { explain, type ExplainOptions, type ExplainResult, type ExplainTime } from './explain/explain.js';
 export type { StepVerdict } from './cache/invalidation.js';
 export { explainJson, explainText } from './report/explain.js';
 export { analyze, failures, type AnalyzeOptions, type AnalyzeResult, type AnalyzedFinding } from './analyze/analyze.js';
@@ -54,7 +54,7 @@ export { RULES } from './rules/index.js';
 export type { Rule, RuleMeta, Severity, Category, Cost } from './rules/define.js';
 export { fix, fixText, type FixOptions, type FixResult, type Applied } from './fix/fix.js';
 export { TRANSFORMS } from './fix/transforms/index.js';
-export { fixAndVerify, type VerifiedFix } from './fix/verify-fix.js';
+export { fixAndVerify, type VerifiedFix } from './bench/verify-fix.js';
 export { writeFileAtomic, type WriteOptions } from './core/write-file.js';
 
 // Time: profiles, estimates, predictions.

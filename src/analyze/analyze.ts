@@ -19,7 +19,7 @@ import { effectOf, type Effect } from '../fix/effect.js';
 import { fixText } from '../fix/fix.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { isIgnored, readIgnores } from './ignores.js';
-import { changeImpact, type Impact } from './impact.js';
+import { changeImpact, type Impact } from '../explain/impact.js';
 import { imageRole, type ImageRole } from '../rules/role.js';
 
 export interface AnalyzedFinding {

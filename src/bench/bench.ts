@@ -13,7 +13,7 @@ import { detectEngineOnce, engineRecord, type EngineIdentity, type EngineRecord 
 import { stageStepsOf } from '../engine/graph-steps.js';
 import { mapRecordToLines, mapVertexToLine } from '../engine/line-map.js';
 import type { Vertex } from '../engine/progress.js';
-import { explain } from '../cache/explain.js';
+import { explain } from '../explain/explain.js';
 import type { Status, StepVerdict } from '../cache/invalidation.js';
 import type { Target } from '../core/target.js';
 import { InputError, UsageError } from '../core/errors.js';
@@ -23,7 +23,7 @@ import { buildGraph, stageLabel, type BuildGraph, type Step } from '../graph/gra
 import { estimateStep } from '../timing/estimate.js';
 import { durations, predictCold, predictRebuild, type Durations, type Estimator } from '../timing/predict.js';
 import { buildOverhead, emptyProfile, importRecord } from '../timing/profile.js';
-import { changeImpact } from '../analyze/impact.js';
+import { changeImpact } from '../explain/impact.js';
 import { openContext } from '../context/index.js';
 import { writeStandin } from '../simulate/build.js';
 import type { SimulateModelOptions } from '../simulate/index.js';

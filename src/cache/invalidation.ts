@@ -7,7 +7,7 @@
  * steps, not by line number: inserting a comment moves lines but rebuilds nothing.
  */
 import { stageLabel, stageOrder, type BuildGraph, type Source, type Step } from '../graph/graph.js';
-import { sourceFlow } from '../graph/source-flow.js';
+import { sourceFlow } from './source-flow.js';
 import { stepDefinition } from './definition.js';
 import { computeKeys, type StageContent, type StepKeys } from './keys.js';
 

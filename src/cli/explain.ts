@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { explain } from '../cache/explain.js';
+import { explain } from '../explain/explain.js';
 import { UsageError } from '../core/errors.js';
 import { explainJson, explainText } from '../report/explain.js';
 import { estimatorFor } from './estimator.js';

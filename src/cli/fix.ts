@@ -8,7 +8,7 @@ import { encodeDockerfile, loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph } from '../graph/graph.js';
 import { predictEffect } from '../fix/effect.js';
 import { fixText as runFix } from '../fix/fix.js';
-import { fixAndVerify, type VerifiedFix } from '../fix/verify-fix.js';
+import { fixAndVerify, type VerifiedFix } from '../bench/verify-fix.js';
 import { BenchAbortedError } from '../bench/bench.js';
 import { VerifyAbortedError } from '../verify/verify.js';
 import { EXIT_FINDINGS } from './exit.js';

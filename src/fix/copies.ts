@@ -9,7 +9,7 @@ import path from 'node:path';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Source, Step } from '../graph/graph.js';
-import { sourceFlow } from '../graph/source-flow.js';
+import { sourceFlow } from '../cache/source-flow.js';
 import { broadCopies, isManifest } from '../rules/shared.js';
 
 /** Whether image path `p` is `dir` or lies inside it. */

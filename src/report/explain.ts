@@ -4,9 +4,9 @@
 import { humanSeconds } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';
 
-import type { ExplainResult, ExplainTime } from '../cache/explain.js';
+import type { ExplainResult, ExplainTime } from '../explain/explain.js';
 
-export type { ExplainResult, ExplainTime } from '../cache/explain.js';
+export type { ExplainResult, ExplainTime } from '../explain/explain.js';
 
 /** The JSON contract of `explain --format json` (see docs/explain.md). */
 export function explainJson(r: ExplainResult): Record<string, unknown> {

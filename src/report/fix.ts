@@ -2,7 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Effect } from '../fix/effect.js';
 import type { FixResult } from '../fix/fix.js';
-import type { VerifiedFix } from '../fix/verify-fix.js';
+import type { VerifiedFix } from '../bench/verify-fix.js';
 import type { BuildGraph } from '../graph/graph.js';
 import { humanSeconds } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';

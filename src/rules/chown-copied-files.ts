@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sourceFlow, type Landing } from '../graph/source-flow.js';
+import { sourceFlow, type Landing } from '../cache/source-flow.js';
 import type { Step } from '../graph/graph.js';
 import { defineRule } from './define.js';
 import { baseChain, humanBytes, runAnalysis, runRange } from './shared.js';

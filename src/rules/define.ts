@@ -10,7 +10,7 @@ import type { BuildContext } from '../context/index.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import type { BuildGraph, Step } from '../graph/graph.js';
 import type { Durations } from '../timing/predict.js';
-import type { Impact } from '../analyze/impact.js';
+import type { Impact } from '../explain/impact.js';
 
 export const CATEGORIES = ['cache-order', 'parallelism', 'arg-scope', 'duplication', 'layer-size', 'context', 'reliability', 'security'] as const;
 export type Category = (typeof CATEGORIES)[number];

@@ -3,11 +3,11 @@
  * what a RUN reads from the files copied into the image.
  */
 import path from 'node:path';
-import { MANIFESTS } from '../analyze/impact.js';
+import { MANIFESTS } from '../explain/impact.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
-import { sourceFlow, type Landing } from '../graph/source-flow.js';
+import { sourceFlow, type Landing } from '../cache/source-flow.js';
 import { ACTIVITY_RULES, resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
 import { managerArgv, managerOf } from '../shell/package-managers.js';
 import { runAnalysis } from '../shell/run-analysis.js';

@@ -3,7 +3,7 @@ import { defineRule, stepCost } from './define.js';
 import { broadCopies, copyRoots, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
 import type { BuildGraph } from '../graph/graph.js';
 import type { BuildContext } from '../context/index.js';
-import { sourceFlow } from '../graph/source-flow.js';
+import { sourceFlow } from '../cache/source-flow.js';
 import type { Step } from '../graph/graph.js';
 import { lexShell } from '../shell/index.js';
 

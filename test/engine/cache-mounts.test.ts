@@ -17,7 +17,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { listImageFiles } from '../../src/engine/image-files.js';
 import { fixText } from '../../src/fix/fix.js';
-import { acceptedAllowList } from '../../src/fix/verify-fix.js';
+import { acceptedAllowList } from '../../src/bench/verify-fix.js';
 import { globToRegex } from '../../src/verify/allow.js';
 import { verify } from '../../src/verify/index.js';
 import { makeContext, engineTest } from './build-helpers.js';

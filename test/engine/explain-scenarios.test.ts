@@ -29,7 +29,7 @@ import { build } from '../../src/engine/driver.js';
 import { removeImages } from '../../src/engine/cleanup.js';
 import { mapRecordToLines } from '../../src/engine/line-map.js';
 import { stageStepsOf } from '../../src/engine/graph-steps.js';
-import { explain } from '../../src/cache/explain.js';
+import { explain } from '../../src/explain/explain.js';
 import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir, tempDir } from '../helpers.js';

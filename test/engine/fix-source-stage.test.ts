@@ -13,7 +13,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openContext } from '../../src/context/index.js';
 import { fixText } from '../../src/fix/fix.js';
-import { fixAndVerify } from '../../src/fix/verify-fix.js';
+import { fixAndVerify } from '../../src/bench/verify-fix.js';
 import { fixturesDir } from '../helpers.js';
 import { requireEngine } from './build-helpers.js';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openContext } from '../../src/context/index.js';
 import { fixText } from '../../src/fix/fix.js';
-import { fixAndVerify } from '../../src/fix/verify-fix.js';
+import { fixAndVerify } from '../../src/bench/verify-fix.js';
 import { projectRoot } from '../helpers.js';
 import { engineTest } from './build-helpers.js';
 

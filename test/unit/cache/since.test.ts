@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { explain } from '../../../src/cache/explain.js';
+import { explain } from '../../../src/explain/explain.js';
 import { changedSince } from '../../../src/cache/git.js';
 import { InputError } from '../../../src/core/errors.js';
 import { tempDir } from '../../helpers.js';

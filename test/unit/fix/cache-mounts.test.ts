@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fixText } from '../../../src/fix/fix.js';
-import { acceptedAllowList } from '../../../src/fix/verify-fix.js';
+import { acceptedAllowList } from '../../../src/bench/verify-fix.js';
 import { fixJson, fixText as fixReport } from '../../../src/report/fix.js';
 import { applyAllowList, type FileDifference } from '../../../src/verify/index.js';
 import { fixtureCases } from './fixture-cases.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { explain } from '../../../src/cache/explain.js';
+import { explain } from '../../../src/explain/explain.js';
 import { explainJson, explainText } from '../../../src/report/explain.js';
 import { projectRoot, tempDir } from '../../helpers.js';
 

@@ -8,11 +8,11 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bench } from '../bench/bench.js';
+import { bench } from './bench.js';
 import type { BuildContext } from '../context/index.js';
 import { allowList, verify, VerifyCache, type AllowList, type VerifyResult } from '../verify/index.js';
 import type { Target } from '../core/target.js';
-import { fixText, type FixOptions, type FixResult } from './fix.js';
+import { fixText, type FixOptions, type FixResult } from '../fix/fix.js';
 import { encodeDockerfile } from '../dockerfile/load.js';
 
 export interface Measured {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { buildGraph, type BuildGraph, type Step } from '../../../src/graph/graph.js';
-import { sourceFlow, type Landing } from '../../../src/graph/source-flow.js';
+import { sourceFlow, type Landing } from '../../../src/cache/source-flow.js';
 
 const graphOf = (text: string) => buildGraph(parseDockerfile(text, 'Dockerfile'));
 const stepAt = (g: BuildGraph, line: number): Step => g.stages.flatMap((s) => s.steps).find((s) => s.line === line)!;

@@ -7,9 +7,9 @@ import type { Target } from '../core/target.js';
 import { loadDockerignore } from '../context/index.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph, stageLabel, type BuildGraph } from '../graph/graph.js';
-import { changedContext, changedPathArg } from './changes.js';
-import { changedSince } from './git.js';
-import { invalidation, type StepVerdict } from './invalidation.js';
+import { changedContext, changedPathArg } from '../cache/changes.js';
+import { changedSince } from '../cache/git.js';
+import { invalidation, type StepVerdict } from '../cache/invalidation.js';
 import { basisOf, durations, predictRebuild, type Estimator } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
 

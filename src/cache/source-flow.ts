@@ -28,8 +28,8 @@ import { goClean } from '../context/index.js';
 import { resolveWord, type ShellWord } from '../shell/classify.js';
 import { stepEffects } from '../shell/effects.js';
 import { runAnalysis } from '../shell/run-analysis.js';
-import type { BuildGraph, Source, Step } from './graph.js';
-import { stageOrder } from './graph.js';
+import type { BuildGraph, Source, Step } from '../graph/graph.js';
+import { stageOrder } from '../graph/graph.js';
 
 export type ContextSource = Extract<Source, { kind: 'context' }>;
 
