@@ -297,7 +297,7 @@ function whyChanged(step: Step, k: StepKeys, prevByParent: Map<string, Step[]>, 
 
 /**
  * The changed context files a step reads through another stage, exactly as the context holds
- * them (see graph/source-flow.ts): the paths, the line that took them from the context, and
+ * them (see cache/source-flow.ts): the paths, the line that took them from the context, and
  * whether the step copies or mounts them. Undefined when none.
  */
 function flowChanges(g: BuildGraph, step: Step, src: Extract<Source, { kind: 'stage' }>, changes: ChangedContext): { paths: string[]; originLine: number; how: 'copy' | 'mount' } | undefined {

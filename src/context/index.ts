@@ -50,3 +50,9 @@ export {
 
 /** Go's path rules BuildKit applies (Clean, Match, wildcard split), for other modules. */
 export { BadPatternError, containsWildcards, goClean, goMatch, splitWildcards } from './gopath.js';
+
+/**
+ * The kinds of change the context sees on its own: each folder's code edit (main code first)
+ * and each manifest change; what change impact, bench and fix judge a Dockerfile on.
+ */
+export { manifestClasses, MANIFESTS, representativeSourceEdit, sourceClasses, type SourceClass } from './source-classes.js';

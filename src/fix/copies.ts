@@ -2,7 +2,7 @@
  * The copies of source that the moving transforms work around (`COPY . .`, `COPY . /app`,
  * `COPY src/ /app/src`, and the source arriving from a stage that holds it: `FROM scratch AS
  * src` + `COPY . /src`, then `COPY --from=src /src /tmp/src`): where they put it in the image,
- * where a later RUN puts it again (`cp -r /tmp/src /app`, see graph/source-flow.ts), and path
+ * where a later RUN puts it again (`cp -r /tmp/src /app`, see cache/source-flow.ts), and path
  * containment in the image. One reading for late-source-copy, split-install and copy-chown.
  */
 import path from 'node:path';

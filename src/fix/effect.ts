@@ -2,7 +2,8 @@
  * The predicted effect of a fix: a source edit's rebuild and a cold build, before and after,
  * from the same durations (profile where measured, cost model elsewhere).
  */
-import { changeImpact, representativeSourceEdit, type Impact } from '../explain/impact.js';
+import { representativeSourceEdit } from '../context/source-classes.js';
+import { changeImpact, type Impact } from '../explain/impact.js';
 import type { BuildContext } from '../context/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from '../graph/graph.js';

@@ -87,7 +87,7 @@ export interface RuleContext<M extends string = string> {
   context?: BuildContext;
   durations: Durations;
   /**
-   * What each kind of change rebuilds (see analyze/impact.ts). Empty when the rules with a fix
+   * What each kind of change rebuilds (see explain/impact.ts). Empty when the rules with a fix
    * run again on fix's result (to tell which findings it removes): a rule with a fix does not
    * read it (test/unit/fix/rules-fixed.test.ts).
    */

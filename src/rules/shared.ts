@@ -3,7 +3,7 @@
  * what a RUN reads from the files copied into the image.
  */
 import path from 'node:path';
-import { MANIFESTS } from '../explain/impact.js';
+import { MANIFESTS } from '../context/source-classes.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';

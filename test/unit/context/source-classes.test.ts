@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { manifestClasses, representativeSourceEdit, sourceClasses } from '../../../src/explain/impact.js';
+import { manifestClasses, representativeSourceEdit, sourceClasses } from '../../../src/context/source-classes.js';
 import { openContext } from '../../../src/context/index.js';
 import { tempDir } from '../../helpers.js';
 
