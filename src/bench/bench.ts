@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { pruneBuildCache, removeTempDirs } from '../engine/cleanup.js';
-import { build, failedVertex, type BuildRecord } from '../engine/driver.js';
+import { build, cacheArgs, failedVertex, type BuildRecord, type CacheOptions } from '../engine/driver.js';
 import { detectEngineOnce, engineRecord, type EngineIdentity, type EngineRecord } from '../engine/engine.js';
 import { stageStepsOf } from '../engine/graph-steps.js';
 import { mapRecordToLines, mapVertexToLine } from '../engine/line-map.js';
@@ -34,7 +34,7 @@ import { benchTag, imageFacts, makeWorkspace, removeBenchImages, type ImageFacts
 
 export const DEFAULT_RUNS = 3;
 
-export interface BenchOptions {
+export interface BenchOptions extends CacheOptions {
   /** The build context (read once, copied; never written). */
   context: string;
   /** The Dockerfile; default `<context>/Dockerfile`. A relative path is relative to the working directory. */
@@ -227,6 +227,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
   const { inputs, changes, runs } = await prepare(options);
   const engine = options.engine ?? (await detectEngineOnce()).engine;
   if (!engine) throw new InputError(`no usable build engine: ${(await detectEngineOnce()).reasons.join('; ')}`);
+  cacheArgs(engine, options); // a cache the engine cannot read or export is a usage error before any build
   const estimate = options.estimate ?? defaultEstimate;
   const baseArgs = options.buildArgs ?? {};
   const perFile = 2 * runs + changes.length * 2 * runs - (changes.length ? 1 : 0);
@@ -277,6 +278,8 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
           target: options.target,
           buildArgs: args,
           noCache: phase === 'cold' && !options.prune,
+          ...(options.cacheFrom ? { cacheFrom: options.cacheFrom } : {}),
+          ...(options.cacheTo ? { cacheTo: options.cacheTo } : {}),
           tag,
           engine,
           quiet: true,

@@ -28,7 +28,9 @@ export type Cause =
   | { kind: 'arg'; name: string; before: string | null; after: string | null }
   | { kind: 'env'; name: string; before: string | null; after: string | null }
   | { kind: 'base'; before: string; after: string }
-  | { kind: 'remote'; url: string };
+  | { kind: 'remote'; url: string }
+  /** A runner that imports a mode=min cache has no result for this step (see cache/remote-cache.ts), and a step that runs needs it. */
+  | { kind: 'not-exported'; mode: 'min'; stage: string; neededBy: number; maybe?: true };
 
 export interface StepVerdict {
   step: Step;
@@ -93,7 +95,7 @@ function compare(prev: Step, cur: Step, buildkitVersion?: string): Cause | null 
   return null;
 }
 
-function describe(cause: Cause, step: Step): string {
+export function describe(cause: Cause, step: Step): string {
   const what = step.keyword;
   switch (cause.kind) {
     case 'unchanged':
@@ -132,6 +134,8 @@ function describe(cause: Cause, step: Step): string {
       return `the base image changed (${cause.before} → ${cause.after}), so the whole stage rebuilds`;
     case 'remote':
       return `ADD of ${cause.url} is downloaded again on every build; the step stays cached only if the content is the same`;
+    case 'not-exported':
+      return `a mode=min cache holds no result for steps of stage ${cause.stage} (only the final image's layers), and line ${cause.neededBy} ${cause.maybe ? 'needs it if it re-runs, so it runs again exactly then' : 'runs and needs it, so it runs again'}`;
   }
 }
 

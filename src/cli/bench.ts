@@ -3,7 +3,7 @@ import { BenchAbortedError, BenchBuildError, bench, DEFAULT_RUNS, type BenchProg
 import { UsageError } from '../core/errors.js';
 import { benchFailureText, benchJson, benchText } from '../report/bench.js';
 import { parseTimeScale } from './simulate.js';
-import { PROFILE_OPTION_HELP, readProfile, buildSelection, engineSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
+import { PROFILE_OPTION_HELP, readProfile, buildSelection, cacheOptions, cacheSelection, engineSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
 
 function parseRuns(value: string): number {
   const n = Number(value);
@@ -17,7 +17,7 @@ function phaseText(p: BenchProgress): string {
 }
 
 export function registerBench(program: Command): void {
-  engineSelection(buildSelection(program.command('bench').description('measure cold, no-op and change rebuilds on the real engine, beside what layerwise predicts')))
+  cacheSelection(engineSelection(buildSelection(program.command('bench').description('measure cold, no-op and change rebuilds on the real engine, beside what layerwise predicts'))))
     .option('--compare <OTHER_FILE>', 'a second Dockerfile, built on the same context and set beside FILE')
     .option('--change <SPEC>', 'a change to measure: touch:PATH, edit:PATH or arg:NAME=VALUE (repeatable)', collectList)
     .option('--runs <N>', `builds per figure (default ${DEFAULT_RUNS})`, parseRuns)
@@ -28,7 +28,7 @@ export function registerBench(program: Command): void {
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; compare?: string; change?: string[];
-      runs?: number; prune?: boolean; format: string; simulate?: boolean; profile?: string; timeScale?: string;
+      runs?: number; prune?: boolean; format: string; simulate?: boolean; profile?: string; timeScale?: string; cacheFrom?: string[]; cacheTo?: string[];
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const t = resolveTarget(context, opts.file);
@@ -49,6 +49,7 @@ export function registerBench(program: Command): void {
           prune: opts.prune ?? false,
           target: opts.target,
           buildArgs: opts.buildArg,
+          ...cacheOptions(opts),
           ...(simulate ? { simulate } : {}),
           signal: interrupt.signal,
           onProgress: tty

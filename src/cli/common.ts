@@ -93,6 +93,21 @@ export async function readProfile(option: string | undefined, t: Target): Promis
   return loadProfile(choice.file);
 }
 
+/**
+ * `--cache-from` and `--cache-to`, on every command that builds: passed to each of its builds
+ * (see engine/driver.ts cacheArgs for what each engine takes).
+ */
+export function cacheSelection(cmd: Command): Command {
+  return cmd
+    .option('--cache-from <CACHE>', 'import build cache: IMAGE, type=registry,ref=IMAGE or type=local,src=DIR (repeatable; docker 20.10 reads images with an inline cache only)', collectList)
+    .option('--cache-to <CACHE>', 'export build cache: type=registry,ref=IMAGE[,mode=min|max], type=local,dest=DIR[,mode=...] or type=inline (repeatable; docker 20.10 exports inline only)', collectList);
+}
+
+/** The cache options a command got, for the library call. */
+export function cacheOptions(o: { cacheFrom?: string[]; cacheTo?: string[] }): { cacheFrom?: string[]; cacheTo?: string[] } {
+  return { ...(o.cacheFrom?.length ? { cacheFrom: o.cacheFrom } : {}), ...(o.cacheTo?.length ? { cacheTo: o.cacheTo } : {}) };
+}
+
 const ENGINES: readonly EngineChoice[] = ['docker', 'buildkit'];
 
 /**

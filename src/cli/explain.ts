@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { explain } from '../explain/explain.js';
 import { UsageError } from '../core/errors.js';
+import { parseCacheSpec } from '../core/cache-spec.js';
 import { explainJson, explainText } from '../report/explain.js';
 import { estimatorFor } from './estimator.js';
 import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
@@ -20,17 +21,20 @@ export function registerExplain(program: Command): void {
     .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF)')
     .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE)')
     .option('--prev-build-arg <NAME[=VALUE]>', 'build argument of the previous build; NAME alone = was not set (repeatable; none = same as now)', collectPrevArg)
+    .option('--cache-from <CACHE>', 'explain a build on an empty builder (a CI runner) that imports this cache of the previous build: IMAGE, or type=registry,ref=IMAGE / type=local,src=DIR, with mode=max if it was exported so (default min, BuildKit\'s) (repeatable)', collectList)
     .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; changed?: string[]; since?: string;
-      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile?: string;
+      prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile?: string; cacheFrom?: string[];
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const cacheFrom = (opts.cacheFrom ?? []).map((c) => parseCacheSpec(c, '--cache-from'));
       const t = resolveTarget(context, opts.file);
       const result = await explain(t, {
         target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), changed: opts.changed, since: opts.since,
         prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await readProfile(opts.profile, t), estimate: estimatorFor(),
+        ...(cacheFrom.length ? { cacheFrom } : {}),
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
       process.stdout.write(format === 'json' ? JSON.stringify(explainJson(result), null, 2) + '\n' : explainText(result, { color }));

@@ -13,7 +13,7 @@ import { readBuildLog } from '../timing/logs.js';
 import { chooseProfile, profileCopiedBy } from '../timing/profile-path.js';
 import { importRecord, loadProfile, measuredSteps, saveProfile } from '../timing/profile.js';
 import { EXIT_FINDINGS } from './exit.js';
-import { buildSelection, engineSelection, collectList, resolveTarget, type Target } from './common.js';
+import { buildSelection, cacheOptions, cacheSelection, engineSelection, collectList, resolveTarget, type Target } from './common.js';
 
 interface SelectionOpts {
   file?: string;
@@ -82,17 +82,17 @@ export function registerProfile(program: Command): void {
       process.stdout.write(`profile: ${shown(file)}\n`);
     });
 
-  engineSelection(buildSelection(profile.command('record').description('build on the local engine and add the measured step durations to the profile')))
+  cacheSelection(engineSelection(buildSelection(profile.command('record').description('build on the engine and add the measured step durations to the profile'))))
     .option('--profile <FILE>', 'profile file (default: the context\'s, under $XDG_CACHE_HOME/layerwise)')
     .option('--no-cache', 'run every step (a cold build), without pruning any cache')
-    .action(async (context: string, opts: SelectionOpts & { cache: boolean }) => {
+    .action(async (context: string, opts: SelectionOpts & { cache: boolean; cacheFrom?: string[]; cacheTo?: string[] }) => {
       const { t, graph } = await graphFor(context, opts);
       const file = await profileToWrite(opts.profile, t, graph);
       const { engine, reasons } = await detectEngineOnce();
       if (!engine) throw new InputError(`no container engine to build with: ${reasons.join('; ')}`);
       const record = await build({
         context: t.contextDir, dockerfile: t.dockerfilePath, target: opts.target, buildArgs: opts.buildArg,
-        noCache: !opts.cache, engine, quiet: !process.stderr.isTTY,
+        noCache: !opts.cache, engine, quiet: !process.stderr.isTTY, ...cacheOptions(opts),
       });
       try {
         if (!record.ok) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { verifyJson, verifyText } from '../report/verify.js';
 import { loadAllowList } from '../verify/allow.js';
 import { VerifyAbortedError, verify, type VerifyProgress } from '../verify/verify.js';
-import { checkFormat, collectKeyValue, collectList, engineSelection, resolveTarget, onInterrupt } from './common.js';
+import { cacheOptions, cacheSelection, checkFormat, collectKeyValue, collectList, engineSelection, resolveTarget, onInterrupt } from './common.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit.js';
 
 function progressText(p: VerifyProgress): string {
@@ -10,7 +10,7 @@ function progressText(p: VerifyProgress): string {
 }
 
 export function registerVerify(program: Command): void {
-  engineSelection(program.command('verify'))
+  cacheSelection(engineSelection(program.command('verify')))
     .description('build FILE and OTHER on the real engine and compare the images, stage by stage: files and config')
     .argument('[CONTEXT]', 'build context folder (both files are built from it)', '.')
     .option('-f, --file <FILE>', 'the Dockerfile to check (default: CONTEXT/Dockerfile)')
@@ -20,7 +20,7 @@ export function registerVerify(program: Command): void {
     .option('--allow <FILE>', 'allow-list of accepted differences, YAML or JSON (see docs/verify.md)')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (context: string, opts: {
-      file?: string; against: string; target?: string[]; buildArg?: Record<string, string>; allow?: string; format: string;
+      file?: string; against: string; target?: string[]; buildArg?: Record<string, string>; allow?: string; format: string; cacheFrom?: string[]; cacheTo?: string[];
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const t = resolveTarget(context, opts.file);
@@ -35,6 +35,7 @@ export function registerVerify(program: Command): void {
           against: opts.against,
           targets: opts.target ?? [],
           buildArgs: opts.buildArg ?? {},
+          ...cacheOptions(opts),
           ...(allow ? { allow } : {}),
           signal: interrupt.signal,
           ...(tty

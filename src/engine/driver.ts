@@ -2,11 +2,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { UsageError } from '../core/errors.js';
+import { formatCacheSpec, isLoopbackRef, parseCacheSpec } from '../core/cache-spec.js';
 import { keepArchive, makeTempDir, removeTempDirs, testTag } from './cleanup.js';
 import { createDisplay } from './display.js';
 import { detectEngineOnce, type EngineIdentity } from './engine.js';
 import { ProgressParser, formatTimedTranscript, type TimedLine, type Vertex } from './progress.js';
 import { RawJsonParser } from './progress-rawjson.js';
+
+/** The build cache options bench, verify and profile record pass to every build (see {@link cacheArgs}). */
+export type CacheOptions = Pick<BuildOptions, 'cacheFrom' | 'cacheTo'>;
 
 export interface BuildOptions {
   /** The build context directory. */
@@ -16,9 +21,15 @@ export interface BuildOptions {
   target?: string;
   buildArgs?: Record<string, string>;
   noCache?: boolean;
-  /** Cache sources (image references, or `type=...` specs where the engine takes them). */
+  /**
+   * Cache sources: image references, or `type=registry|local,...` specs (see core/cache-spec.ts);
+   * a UsageError where the engine cannot read one (the classic docker client reads images only).
+   */
   cacheFrom?: string[];
-  /** Cache exports; an error on engines that cannot export (see EngineIdentity.supports). */
+  /**
+   * Cache exports, `type=registry|local|inline|...,...[,mode=min|max]`; a UsageError where the
+   * engine cannot export one (the classic docker client exports inline caches only).
+   */
   cacheTo?: string[];
   /**
    * buildctl: also push the image to these references (`127.0.0.1:5000/team/base:1`), so later
@@ -74,13 +85,11 @@ export interface BuildRecord {
 /** Run one build and describe what BuildKit did. Never throws for a failed build: read `ok`. */
 export async function build(options: BuildOptions): Promise<BuildRecord> {
   const engine = options.engine ?? (await requireEngine());
-  if (options.cacheTo?.length && !engine.supports.cacheTo) {
-    throw new Error(`${engine.description} cannot export build cache (--cache-to)`);
-  }
+  const cache = cacheArgs(engine, options);
   const work = makeTempDir('layerwise-build-');
   const tag = options.tag ?? testTag();
   const useRawJson = engine.supports.rawjson;
-  const { command, args, archive, iidfile, metadata } = commandFor(engine, options, tag, work, useRawJson);
+  const { command, args, archive, iidfile, metadata } = commandFor(engine, options, tag, work, useRawJson, cache);
   const env = { ...process.env, ...engine.env };
 
   const display = createDisplay(options.display ?? process.stderr, { quiet: options.quiet ?? false });
@@ -184,6 +193,44 @@ interface Command {
   metadata?: string;
 }
 
+/**
+ * The cache options of the client command line. The classic docker client (20.10, BuildKit v0.8
+ * inside dockerd) reads a cache only from an image (`--cache-from IMAGE`, which must carry an
+ * inline cache) and exports only inline (`--build-arg BUILDKIT_INLINE_CACHE=1`); anything else
+ * is a UsageError that says so, before anything is built.
+ */
+export function cacheArgs(engine: EngineIdentity, options: Pick<BuildOptions, 'cacheFrom' | 'cacheTo'>): string[] {
+  const from = (options.cacheFrom ?? []).map((c) => parseCacheSpec(c, '--cache-from'));
+  const to = (options.cacheTo ?? []).map((c) => parseCacheSpec(c, '--cache-to'));
+  const args: string[] = [];
+  if (engine.kind === 'buildctl') {
+    // A registry on loopback speaks plain HTTP (buildkitd's config says so for its mirror).
+    const insecure = (s: (typeof from)[number]): Record<string, string> => (s.type === 'registry' && isLoopbackRef(s.attrs['ref'] ?? '') ? { 'registry.insecure': 'true' } : {});
+    // mode is the exporter's: an import has none.
+    for (const s of from) args.push('--import-cache', formatCacheSpec(s, { drop: ['mode'], add: insecure(s) }));
+    for (const s of to) args.push('--export-cache', formatCacheSpec(s, { add: insecure(s) }));
+    return args;
+  }
+  if (engine.kind === 'docker') {
+    const v0_8 = `docker build ${engine.version}${engine.buildkitVersion ? ` (BuildKit ${engine.buildkitVersion})` : ''}`;
+    for (const s of from) {
+      if (s.type !== 'registry') throw new UsageError(`--cache-from ${s.text}: ${v0_8} reads a cache only from an image (--cache-from IMAGE, built with --cache-to type=inline); type=${s.type} needs --engine buildkit or a buildx builder`);
+      args.push('--cache-from', s.attrs['ref']!);
+    }
+    for (const s of to) {
+      if (s.type !== 'inline') throw new UsageError(`--cache-to ${s.text}: ${v0_8} exports only an inline cache (--cache-to type=inline, in the image it pushes); type=${s.type} needs --engine buildkit or a buildx builder`);
+    }
+    if (to.length) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
+    return args;
+  }
+  for (const s of from) args.push('--cache-from', s.text);
+  for (const s of to) {
+    if (s.type !== 'inline' && !engine.supports.cacheTo) throw new UsageError(`--cache-to ${s.text}: ${engine.description} exports only an inline cache (buildx's docker driver); use a docker-container or remote builder (--builder NAME)`);
+    args.push('--cache-to', s.text);
+  }
+  return args;
+}
+
 /** The client command line for each kind of engine. Exported for tests. */
 export function commandFor(
   engine: EngineIdentity,
@@ -191,6 +238,7 @@ export function commandFor(
   tag: string,
   work: string,
   rawjson: boolean,
+  cache: string[] = cacheArgs(engine, options),
 ): Command {
   const dockerfile = path.resolve(options.dockerfile ?? path.join(options.context, 'Dockerfile'));
   const network = options.network ?? 'host';
@@ -212,7 +260,7 @@ export function commandFor(
     ];
     for (const ref of options.push ?? []) {
       // A registry on loopback speaks plain HTTP (buildkitd's config says so for its mirror).
-      const insecure = /^(127\.|localhost[:/])/.test(ref) ? ',registry.insecure=true' : '';
+      const insecure = isLoopbackRef(ref) ? ',registry.insecure=true' : '';
       args.push('--output', `type=image,name=${ref},push=true${insecure}`);
     }
     if (options.target) args.push('--opt', `target=${options.target}`);
@@ -220,8 +268,7 @@ export function commandFor(
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--opt', `label:${k}=${v}`);
     if (options.noCache) args.push('--no-cache');
     for (const [id, file] of Object.entries(options.secrets ?? {})) args.push('--secret', `id=${id},src=${path.resolve(file)}`);
-    for (const c of options.cacheFrom ?? []) args.push('--import-cache', c.includes('=') ? c : `type=registry,ref=${c}`);
-    for (const c of options.cacheTo ?? []) args.push('--export-cache', c);
+    args.push(...cache);
     if (network === 'host') args.push('--opt', 'force-network-mode=host', '--allow', 'network.host');
     return { command: engine.client, args, archive, metadata };
   }
@@ -234,8 +281,7 @@ export function commandFor(
   for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (options.noCache) args.push('--no-cache');
   for (const [id, file] of Object.entries(options.secrets ?? {})) args.push('--secret', `id=${id},src=${path.resolve(file)}`);
-  for (const c of options.cacheFrom ?? []) args.push('--cache-from', c);
-  for (const c of options.cacheTo ?? []) args.push('--cache-to', c);
+  args.push(...cache);
   args.push(path.resolve(options.context));
   return { command: engine.client, args, iidfile };
 }

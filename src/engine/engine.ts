@@ -17,7 +17,10 @@ export interface EngineSupports {
   rawjson: boolean;
   /** `--cache-from` with image references or cache backends. */
   cacheFrom: boolean;
-  /** `--cache-to` (not with the classic client, nor with buildx's `docker` driver). */
+  /**
+   * `--cache-to` of a cache backend (registry, local, ...): not with the classic client nor with
+   * buildx's `docker` driver, which export an inline cache only (see driver.ts cacheArgs).
+   */
   cacheTo: boolean;
   /** `--iidfile` writes the image ID. */
   iidfile: boolean;

@@ -10,6 +10,8 @@ import { buildGraph, stageLabel, type BuildGraph } from '../graph/graph.js';
 import { changedContext, changedPathArg } from '../cache/changes.js';
 import { changedSince } from '../cache/git.js';
 import { invalidation, type StepVerdict } from '../cache/invalidation.js';
+import { withRemoteCache } from '../cache/remote-cache.js';
+import { cacheMode, type CacheMode, type CacheSpec } from '../core/cache-spec.js';
 import { basisOf, durations, predictRebuild, type Estimator } from '../timing/predict.js';
 import type { Profile } from '../timing/profile.js';
 
@@ -32,6 +34,8 @@ export interface ExplainResult {
   verdicts: StepVerdict[];
   /** The graph of the current build (for the build args it needs and was not given). */
   graph?: BuildGraph;
+  /** With `cacheFrom`: the caches a builder with an empty local cache imports, and the mode they were exported with. */
+  cacheFrom?: { specs: string[]; mode: CacheMode };
 }
 
 export interface ExplainOptions {
@@ -51,6 +55,12 @@ export interface ExplainOptions {
   profile?: Profile;
   /** How to estimate a step the profile does not know (default: nothing is known, 0 s). */
   estimate?: Estimator;
+  /**
+   * The build runs on a builder with an empty local cache that imports these caches of the
+   * previous build (a CI runner): see cache/remote-cache.ts. The mode is the export's (`mode=` in
+   * a spec; BuildKit's default, min, otherwise; max when any of them says so).
+   */
+  cacheFrom?: CacheSpec[];
 }
 
 function list(items: string[]): string {
@@ -78,7 +88,9 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
   if (fileEdited && !relFile.startsWith('..')) changed.push(relFile.split(path.sep).join('/'));
 
   const ignore = await loadDockerignore(t.contextDir, t.dockerfilePath);
-  const verdicts = invalidation({ previous: prev, current: cur, changes: changedContext(changed, ignore.matcher) });
+  const local = invalidation({ previous: prev, current: cur, changes: changedContext(changed, ignore.matcher) });
+  const mode: CacheMode | undefined = opts.cacheFrom?.length ? (opts.cacheFrom.some((c) => cacheMode(c) === 'max') ? 'max' : 'min') : undefined;
+  const verdicts = mode ? withRemoteCache(cur, local, mode) : local;
 
   const parts: string[] = [];
   if (opts.since) parts.push(`the changes since ${opts.since}${changed.length ? ` (${changed.length} path${changed.length === 1 ? '' : 's'})` : ''}`);
@@ -101,6 +113,9 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
     criticalStages: high.schedule.criticalStages.map((s) => stageLabel(cur.stages[s])),
     unmeasured: unmeasured.map((st) => st.line),
   };
-  return { target: stageLabel(cur.stages[cur.target]), time, change: change[0].toUpperCase() + change.slice(1), verdicts, graph: cur };
+  return {
+    target: stageLabel(cur.stages[cur.target]), time, change: change[0].toUpperCase() + change.slice(1), verdicts, graph: cur,
+    ...(mode ? { cacheFrom: { specs: opts.cacheFrom!.map((c) => c.text), mode } } : {}),
+  };
 }
 

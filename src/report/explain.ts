@@ -22,6 +22,7 @@ export function explainJson(r: ExplainResult): Record<string, unknown> {
   return {
     target: r.target,
     required_build_args: r.graph ? requiredArgsJson(r.graph) : [],
+    ...(r.cacheFrom ? { cache_from: { caches: r.cacheFrom.specs, mode: r.cacheFrom.mode } } : {}),
     steps,
     summary: { rebuilt: s.rebuilt, cached: s.cached, conditional: s.conditional, first_rebuilt_line: s.first?.step.line ?? null },
     ...(r.time ? {
@@ -88,6 +89,12 @@ export function explainText(r: ExplainResult, opts: { color?: boolean } = {}): s
     out.push(v.status === 'rebuilt' ? c(first ? '1;31' : '31', line) : v.status === 'conditional' ? c('33', line) : v.status === 'cached' ? c('32', line) : c('2', line));
   }
   out.push('');
+  if (r.cacheFrom) {
+    const what = r.cacheFrom.mode === 'max'
+      ? 'mode=max: a result for every step, so it reuses what a local cache would'
+      : 'mode=min: results only for the final image\'s layers, so steps of other stages run again when a step that runs needs them';
+    out.push(`On a builder with an empty local cache that imports ${r.cacheFrom.specs.join(', ')} (${what}):`);
+  }
   if (s.rebuilt === 0 && s.conditional === 0) {
     out.push(`${r.change} rebuilds nothing: all ${s.steps} steps are cached.`);
   } else {

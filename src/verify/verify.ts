@@ -13,7 +13,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir, removeTempDirs } from '../engine/cleanup.js';
-import { build, failedVertex, type BuildRecord } from '../engine/driver.js';
+import { build, cacheArgs, failedVertex, type BuildRecord, type CacheOptions } from '../engine/driver.js';
 import { detectEngineOnce, engineRecord, type EngineIdentity, type EngineRecord } from '../engine/engine.js';
 import { stageStepsOf } from '../engine/graph-steps.js';
 import { imageConfigFromJson } from '../engine/image-config.js';
@@ -33,7 +33,7 @@ export type DockerfileInput = string | { text: string; path?: string };
 
 export type Role = 'file' | 'against';
 
-export interface VerifyOptions {
+export interface VerifyOptions extends CacheOptions {
   /** The build context both files are built from (read, never written). */
   context: string;
   /** FILE: the Dockerfile being checked. */
@@ -277,6 +277,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     engine = options.engine ?? (await detectEngineOnce()).engine;
     if (!engine) throw new InputError(`no usable build engine: ${(await detectEngineOnce()).reasons.join('; ')}`);
     const eng = engine;
+    cacheArgs(eng, options); // a cache the engine cannot read or export is a usage error before any build
     const cache = options.cache ?? new VerifyCache();
 
     // Every build the plan needs, once each, in the order the comparisons need them.
@@ -323,6 +324,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         // The last stage is what a build without --target makes; an unnamed one can only be built so.
         ...(stage.name ? { target: stage.name } : {}),
         buildArgs,
+        ...(options.cacheFrom ? { cacheFrom: options.cacheFrom } : {}),
+        ...(options.cacheTo ? { cacheTo: options.cacheTo } : {}),
         tag,
         engine: eng,
         quiet: true,

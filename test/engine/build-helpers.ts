@@ -6,7 +6,10 @@ import { detectEngine, type EngineIdentity } from '../../src/engine/engine.js';
 import { run } from '../../src/engine/exec.js';
 import { archivedTags, makeTempDir, removeImages, removeTempDirs, testTag } from '../../src/engine/cleanup.js';
 import { build, type BuildOptions, type BuildRecord } from '../../src/engine/driver.js';
-import { vertexRule, type StageSteps } from '../../src/engine/line-map.js';
+import { mapRecordToLines, vertexRule, type StageSteps } from '../../src/engine/line-map.js';
+import { stageStepsOf } from '../../src/engine/graph-steps.js';
+import type { StepVerdict } from '../../src/cache/invalidation.js';
+import type { BuildGraph } from '../../src/graph/graph.js';
 
 /** The offline base image that scripts/engine.sh makes (on dockerd; in the registry buildkitd mirrors docker.io with). */
 export const BASE_IMAGE = 'bb:latest';
@@ -187,4 +190,45 @@ export interface Scenario {
   /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
   knownDisagreement?: string;
   uniqueContext?: boolean;
+}
+
+/**
+ * Where explain's verdicts and BuildKit's record of the build disagree, one line each (none:
+ * they agree on every step). `conditional` agrees either way; it is only ever given to a step
+ * that copies from a stage, follows a conditional step, or needs a result a remote cache lacks.
+ */
+export function disagreementsWith(verdicts: StepVerdict[], record: BuildRecord, graph: BuildGraph): string[] {
+  const map = mapRecordToLines(record, stageStepsOf(graph));
+  const byLine = new Map<number, boolean>();
+  for (const { vertex, location } of map.vertices) for (const l of location?.lines ?? []) byLine.set(l, vertex.cached);
+  const disagreements: string[] = [];
+  for (const v of verdicts) {
+    // BuildKit re-resolves a base image on every build and never prints it as CACHED: a FROM
+    // is judged through the steps after it, whose keys hold the image's digest.
+    if (v.step.keyword === 'FROM') continue;
+    const ran = byLine.get(v.step.line);
+    if (!v.step.executes || v.status === 'skipped' || v.status === 'metadata') {
+      if (ran !== undefined) disagreements.push(`line ${v.step.line}: explain says ${v.status}, BuildKit ran a step for it`);
+      continue;
+    }
+    let bk = ran;
+    if (bk === undefined) {
+      // BuildKit merges identical steps on identical parents into one vertex.
+      const twin = verdicts.find((o) => o !== v && o.step.keyword === v.step.keyword && o.step.instruction.text === v.step.instruction.text && byLine.has(o.step.line));
+      if (twin) bk = byLine.get(twin.step.line);
+    }
+    if (bk === undefined) {
+      if (v.step.keyword === 'WORKDIR') continue; // an existing directory may make no vertex of its own
+      disagreements.push(`line ${v.step.line}: explain says ${v.status}, BuildKit shows no step`);
+      continue;
+    }
+    const truth = bk ? 'cached' : 'rebuilt';
+    if (v.status !== truth && v.status !== 'conditional') {
+      disagreements.push(`line ${v.step.line} (${v.step.instruction.text.slice(0, 50)}): explain says ${v.status} (${v.reason}), BuildKit ${truth}`);
+    }
+    if (v.status === 'conditional' && !v.step.sources.some((s) => s.kind === 'stage') && v.cause.kind !== 'parent' && v.cause.kind !== 'not-exported') {
+      disagreements.push(`line ${v.step.line}: conditional without a stage input`);
+    }
+  }
+  return disagreements;
 }

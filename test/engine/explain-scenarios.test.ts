@@ -27,13 +27,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { build } from '../../src/engine/driver.js';
 import { removeImages } from '../../src/engine/cleanup.js';
-import { mapRecordToLines } from '../../src/engine/line-map.js';
-import { stageStepsOf } from '../../src/engine/graph-steps.js';
 import { explain } from '../../src/explain/explain.js';
 import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir, tempDir } from '../helpers.js';
-import { asBase, engineTest, type Scenario } from './build-helpers.js';
+import { asBase, disagreementsWith, engineTest, type Scenario } from './build-helpers.js';
 
 
 const root = path.join(fixturesDir, 'explain');
@@ -130,38 +128,7 @@ for (const name of names) {
       });
 
       const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { target: sc.target, buildArgs, buildkitVersion: engine.buildkitVersion });
-      const map = mapRecordToLines(second, stageStepsOf(graph));
-      const byLine = new Map<number, boolean>();
-      for (const { vertex, location } of map.vertices) for (const l of location?.lines ?? []) byLine.set(l, vertex.cached);
-      const disagreements: string[] = [];
-      for (const v of result.verdicts) {
-        // BuildKit re-resolves a base image on every build and never prints it as CACHED: a FROM
-        // is judged through the steps after it, whose keys hold the image's digest.
-        if (v.step.keyword === 'FROM') continue;
-        const ran = byLine.get(v.step.line);
-        if (!v.step.executes || v.status === 'skipped' || v.status === 'metadata') {
-          if (ran !== undefined) disagreements.push(`line ${v.step.line}: explain says ${v.status}, BuildKit ran a step for it`);
-          continue;
-        }
-        let bk = ran;
-        if (bk === undefined) {
-          // BuildKit merges identical steps on identical parents into one vertex.
-          const twin = result.verdicts.find((o) => o !== v && o.step.keyword === v.step.keyword && o.step.instruction.text === v.step.instruction.text && byLine.has(o.step.line));
-          if (twin) bk = byLine.get(twin.step.line);
-        }
-        if (bk === undefined) {
-          if (v.step.keyword === 'WORKDIR') continue; // an existing directory may make no vertex of its own
-          disagreements.push(`line ${v.step.line}: explain says ${v.status}, BuildKit shows no step`);
-          continue;
-        }
-        const truth = bk ? 'cached' : 'rebuilt';
-        if (v.status !== truth && v.status !== 'conditional') {
-          disagreements.push(`line ${v.step.line} (${v.step.instruction.text.slice(0, 50)}): explain says ${v.status} (${v.reason}), BuildKit ${truth}`);
-        }
-        if (v.status === 'conditional' && !v.step.sources.some((s) => s.kind === 'stage') && v.cause.kind !== 'parent') {
-          disagreements.push(`line ${v.step.line}: conditional without a stage input`);
-        }
-      }
+      const disagreements = disagreementsWith(result.verdicts, second, graph);
       assert.deepEqual(disagreements, [], `explain disagrees with BuildKit in ${name}:\n${disagreements.join('\n')}`);
       if (sc.expect?.firstRebuiltLine !== undefined) {
         const firstRebuilt = result.verdicts.find((v) => v.step.executes && v.status === 'rebuilt')?.step.line ?? null;

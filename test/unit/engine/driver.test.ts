@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandFor } from '../../../src/engine/driver.js';
+import { cacheArgs, commandFor } from '../../../src/engine/driver.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { createDisplay } from '../../../src/engine/display.js';
 import { isTestTag, testTag } from '../../../src/engine/cleanup.js';
 import { parseRawJsonProgress, RawJsonParser } from '../../../src/engine/progress-rawjson.js';
@@ -124,4 +125,18 @@ test('rawjson documents split across chunks are read whole', () => {
   const p = parser.result();
   assert.equal(p.vertices.length, 4);
   assert.deepEqual(p.vertices[0]!.output, ['line one', 'line two']);
+});
+
+test('cache options: buildctl imports and exports specs (mode is the export\'s, loopback registries speak HTTP); docker 20.10 reads images and exports inline only', () => {
+  const bk: EngineIdentity = { ...debian, kind: 'buildctl', client: '/usr/bin/buildctl' };
+  assert.deepEqual(cacheArgs(bk, { cacheFrom: ['127.0.0.1:5000/c:1', 'type=local,src=/c,mode=max'], cacheTo: ['type=registry,ref=reg.example/c:1,mode=max'] }), [
+    '--import-cache', 'type=registry,ref=127.0.0.1:5000/c:1,registry.insecure=true',
+    '--import-cache', 'type=local,src=/c',
+    '--export-cache', 'type=registry,ref=reg.example/c:1,mode=max',
+  ]);
+  assert.deepEqual(cacheArgs(debian, { cacheFrom: ['type=registry,ref=img:cache'], cacheTo: ['type=inline'] }), ['--cache-from', 'img:cache', '--build-arg', 'BUILDKIT_INLINE_CACHE=1']);
+  assert.throws(() => cacheArgs(debian, { cacheTo: ['type=registry,ref=r/c,mode=max'] }), (e: Error) => e instanceof UsageError && /docker build 20\.10\.24 \(BuildKit v0\.8\) exports only an inline cache/.test(e.message));
+  assert.throws(() => cacheArgs(debian, { cacheFrom: ['type=local,src=/c'] }), (e: Error) => e instanceof UsageError && /reads a cache only from an image/.test(e.message));
+  assert.throws(() => cacheArgs({ ...debian, kind: 'buildx' }, { cacheTo: ['type=local,dest=/c'] }), UsageError);
+  assert.deepEqual(cacheArgs({ ...debian, kind: 'buildx', supports: { ...debian.supports, cacheTo: true } }, { cacheTo: ['type=local,dest=/c'] }), ['--cache-to', 'type=local,dest=/c']);
 });
