@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Effect } from '../fix/effect.js';
 import type { FixResult } from '../fix/fix.js';
 import type { VerifiedFix } from '../bench/verify-fix.js';
+import { engineInfoJson } from './engine.js';
 import type { BuildGraph } from '../graph/graph.js';
 import { humanSeconds } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';
@@ -91,6 +92,7 @@ export function fixJson(r: FixReport): Record<string, unknown> {
     ...(r.verified ? {
       verified: {
         status: r.verified.verify?.status ?? null,
+        ...(r.verified.verify ? { engine_info: engineInfoJson(r.verified.verify.engineInfo) } : {}),
         dropped: r.verified.dropped,
         measured: r.verified.measured && {
           edit: r.verified.measured.edit,

@@ -19,6 +19,8 @@ import { run } from '../../src/engine/exec.js';
 import { REGISTRY } from './build-helpers.js';
 
 export interface PrivateBuildkitd {
+  /** The daemon's pid. */
+  pid: number;
   /** `tcp://127.0.0.1:PORT`. */
   tcp: string;
   /** `unix:///.../buildkitd.sock`. */
@@ -110,6 +112,7 @@ export async function startPrivateBuildkitd(t: TestContext, shared: EngineIdenti
   if (!d.engine) throw new Error(`the driver finds no engine at ${tcp}: ${d.reasons.join('; ')}`);
   const engine = d.engine;
   return {
+    pid: child.pid!,
     tcp,
     socket,
     engine,
