@@ -163,6 +163,8 @@ install_if_missing() {
   command -v runc >/dev/null || missing+=(runc)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   command -v curl >/dev/null || missing+=(curl)
+  # ssh-agent, ssh-add, ssh-keygen: the RUN --mount=type=ssh engine test forwards an agent of its own.
+  command -v ssh-agent >/dev/null || missing+=(openssh-client)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$install_allowed" != 1 ]; then
       die "missing ${missing[*]}; run again with --install (as root) or apt-get install ${missing[*]}"

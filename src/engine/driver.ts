@@ -38,6 +38,11 @@ export interface BuildOptions {
   push?: string[];
   /** `RUN --mount=type=secret,id=ID`: secret id -> file it is read from. */
   secrets?: Record<string, string>;
+  /**
+   * `RUN --mount=type=ssh[,id=ID]`: ssh id (`default` for a mount without id) -> the ssh-agent
+   * socket (or key files, comma-separated) the client forwards, as `--ssh ID=PATH`.
+   */
+  ssh?: Record<string, string>;
   /** RUN's network; default `host` (no bridge exists on the CI machine). */
   network?: string;
   /** Default: a fresh `layerwise-test/build:<unique>` tag, so clean-up can find it. */
@@ -268,6 +273,7 @@ export function commandFor(
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--opt', `label:${k}=${v}`);
     if (options.noCache) args.push('--no-cache');
     for (const [id, file] of Object.entries(options.secrets ?? {})) args.push('--secret', `id=${id},src=${path.resolve(file)}`);
+    for (const [id, socket] of Object.entries(options.ssh ?? {})) args.push('--ssh', `${id}=${socket}`);
     args.push(...cache);
     if (network === 'host') args.push('--opt', 'force-network-mode=host', '--allow', 'network.host');
     return { command: engine.client, args, archive, metadata };
@@ -281,6 +287,7 @@ export function commandFor(
   for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (options.noCache) args.push('--no-cache');
   for (const [id, file] of Object.entries(options.secrets ?? {})) args.push('--secret', `id=${id},src=${path.resolve(file)}`);
+  for (const [id, socket] of Object.entries(options.ssh ?? {})) args.push('--ssh', `${id}=${socket}`);
   args.push(...cache);
   args.push(path.resolve(options.context));
   return { command: engine.client, args, iidfile };
