@@ -48,7 +48,11 @@ export { explain, type ExplainOptions, type ExplainResult, type ExplainTime } fr
 export type { StepVerdict } from './cache/invalidation.js';
 export { explainJson, explainText } from './report/explain.js';
 export { analyze, failures, type AnalyzeOptions, type AnalyzeResult, type AnalyzedFinding } from './analyze/analyze.js';
-export { analyzeJson, analyzeSarif, analyzeText } from './report/analyze.js';
+export { analyzeJson, analyzeSarif, analyzeText, analyzeGithub } from './report/analyze.js';
+export { analyzeCheckstyle } from './report/checkstyle.js';
+export { analyzeCodeclimate } from './report/codeclimate.js';
+export { analyzeJunit } from './report/junit.js';
+export { fingerprints } from './analyze/fingerprint.js';
 export { parseConfig, loadConfig, defaultConfig, type Config } from './analyze/config.js';
 export { RULES } from './rules/index.js';
 export type { Rule, RuleMeta, Severity, Category, Cost } from './rules/define.js';

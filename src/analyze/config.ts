@@ -10,6 +10,7 @@
  *   time-scale: 60                                      # one measured second stands for this many
  *   changes:                                            # change classes beyond the detected ones
  *     - { name: "model code", paths: ["python/models/x.py"] }
+ *   docs-url: https://docs.example.com/layerwise/rules/ # where reports link each rule's page
  */
 import { PAID_ON, type PaidOn } from '../rules/define.js';
 import { readFile } from 'node:fs/promises';
@@ -27,6 +28,27 @@ export interface Config {
   changes: { name: string; paths: string[] }[];
   /** How many times a day each kind of event happens: findings rank by seconds × this (docs/analyze.md). */
   frequency: Record<PaidOn, number>;
+  /** The folder URL of the rule pages: a rule's page is `<docsUrl><rule>.md` (SARIF helpUri, codeclimate, checkstyle). */
+  docsUrl: string;
+}
+
+/** The rule pages of the released project (docs/rules/ on GitHub); `docs-url` or `--docs-url` points elsewhere (a mirror, an internal wiki). */
+export const DEFAULT_DOCS_URL = 'https://github.com/layerwise/layerwise/blob/main/docs/rules/';
+
+/**
+ * A docs base URL as given by a user: absolute (http, https or file), ending in `/` so that a
+ * rule's page resolves inside it. `undefined` when it is not an absolute URL.
+ */
+export function normalizeDocsUrl(text: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (!['http:', 'https:', 'file:'].includes(u.protocol)) return undefined;
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  return u.href;
 }
 
 /**
@@ -40,7 +62,7 @@ export const DEFAULT_FREQUENCY: Record<PaidOn, number> = {
 };
 
 export function defaultConfig(): Config {
-  return { rules: {}, failOn: 'error', maxRebuildMinutes: null, timeScale: 1, changes: [], frequency: { ...DEFAULT_FREQUENCY } };
+  return { rules: {}, failOn: 'error', maxRebuildMinutes: null, timeScale: 1, changes: [], frequency: { ...DEFAULT_FREQUENCY }, docsUrl: DEFAULT_DOCS_URL };
 }
 
 const SEVERITIES = ['error', 'warning', 'info'];
@@ -139,8 +161,14 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
         }
         break;
       }
+      case 'docs-url': {
+        const url = isScalar(value) && typeof value.value === 'string' ? normalizeDocsUrl(value.value) : undefined;
+        if (!url) fail('docs-url: expected an absolute http(s) or file URL', value ?? keyNode);
+        cfg.docsUrl = url!;
+        break;
+      }
       default:
-        fail(`unknown key "${key}" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency)`, keyNode);
+        fail(`unknown key "${key}" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency, docs-url)`, keyNode);
     }
   }
   return cfg;

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { analyze, failures } from '../analyze/analyze.js';
-import { CONFIG_FILE, loadConfig } from '../analyze/config.js';
+import { CONFIG_FILE, loadConfig, normalizeDocsUrl } from '../analyze/config.js';
+import { writeFileAtomic } from '../core/write-file.js';
+import { analyzeCheckstyle } from '../report/checkstyle.js';
+import { analyzeCodeclimate } from '../report/codeclimate.js';
+import { analyzeJunit } from '../report/junit.js';
 import { UsageError } from '../core/errors.js';
 import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from '../report/analyze.js';
 import { RULES } from '../rules/index.js';
@@ -16,12 +20,16 @@ export function registerAnalyze(program: Command): void {
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)')
     .option('--rule <NAME>', 'run only this rule (repeatable)', collectList)
     .option('--list-rules', 'list the rules and exit')
-    .option('--format <FORMAT>', 'text, json, sarif or github', 'text')
+    .option('--format <FORMAT>', 'text, json, sarif, github, checkstyle, codeclimate (GitLab code quality) or junit', 'text')
+    .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
+    .option('--docs-url <URL>', 'base URL of the rule pages that reports link (config docs-url; default: the project\'s docs/rules/ on GitHub)')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; config?: string; profile?: string;
-      timeScale?: string; rule?: string[]; listRules?: boolean; format: string;
+      timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string;
     }) => {
-      const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github'] as const);
+      const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github', 'checkstyle', 'codeclimate', 'junit'] as const);
+      const docsUrl = opts.docsUrl === undefined ? undefined : normalizeDocsUrl(opts.docsUrl);
+      if (opts.docsUrl !== undefined && !docsUrl) throw new UsageError(`--docs-url expects an absolute http(s) or file URL, got "${opts.docsUrl}"`);
       if (opts.listRules) {
         process.stdout.write(format === 'json' ? JSON.stringify(RULES.map((r) => r.meta), null, 2) + '\n' : listRules(RULES));
         return;
@@ -35,20 +43,28 @@ export function registerAnalyze(program: Command): void {
         if (!(n > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
         config.timeScale = n;
       }
+      if (docsUrl) config.docsUrl = docsUrl;
       const t = resolveTarget(context, opts.file);
       const result = await analyze(t, {
         target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), profile: await readProfile(opts.profile, t), config, only: opts.rule,
       });
-      const color = process.stdout.isTTY && !process.env.NO_COLOR;
+      const color = !opts.output && process.stdout.isTTY && !process.env.NO_COLOR;
       const out = format === 'json' ? JSON.stringify(analyzeJson(result), null, 2) + '\n'
         : format === 'sarif' ? JSON.stringify(analyzeSarif(result, RULES, VERSION), null, 2) + '\n'
         : format === 'github' ? analyzeGithub(result)
+        : format === 'checkstyle' ? analyzeCheckstyle([result])
+        : format === 'codeclimate' ? JSON.stringify(analyzeCodeclimate([result]), null, 2) + '\n'
+        : format === 'junit' ? analyzeJunit([result])
         : analyzeText(result, { color });
-      process.stdout.write(out);
       const why = failures(result);
-      if (why.length) {
-        if (format === 'text') process.stdout.write(`\nFailing: ${why.join('; ')}.\n`);
-        process.exitCode = EXIT_FINDINGS;
+      if (opts.output) {
+        await writeFileAtomic(opts.output, out, { create: true });
+        // The report went to the file; the verdict still reaches the person reading the log.
+        if (why.length) process.stderr.write(`layerwise: failing: ${why.join('; ')} (report in ${opts.output})\n`);
+      } else {
+        process.stdout.write(out);
+        if (why.length && format === 'text') process.stdout.write(`\nFailing: ${why.join('; ')}.\n`);
       }
+      if (why.length) process.exitCode = EXIT_FINDINGS;
     });
 }

@@ -1,9 +1,10 @@
 /**
  * Replacing a user's file without ever losing it: the only way layerwise writes a file the
- * user owns (`fix --write`).
+ * user owns (`fix --write`, `analyze --output`).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 
@@ -12,6 +13,8 @@ export interface WriteOptions {
   displayName?: string;
   /** What the file must still hold (what was read): if it changed meanwhile, nothing is written. */
   expected?: string | Uint8Array;
+  /** A file that does not exist yet is created (mode 0666 less the umask), as atomically; its folder must exist. */
+  create?: boolean;
 }
 
 /** Why a write failed, in the user's words; `undefined` for an error that is not about the file system. */
@@ -58,9 +61,19 @@ export async function writeFileAtomic(file: string, text: string | Uint8Array, o
   let target = file;
   let tmp: string | undefined;
   try {
-    target = await realpath(file);
-    const st = await stat(target);
-    if (!st.isFile()) throw new InputError('cannot write: not a regular file', shown);
+    let st: Stats | undefined;
+    try {
+      target = await realpath(file);
+      st = await stat(target);
+    } catch (e) {
+      if (!opts.create || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A link to nowhere is not a new file: which file it means is the user's to say.
+      if (await lstat(file).then(() => true, () => false)) throw new InputError('cannot write: a symbolic link to a file that does not exist', shown);
+      target = path.resolve(file);
+      const dir = path.dirname(target);
+      if (!(await stat(dir).then((d) => d.isDirectory(), () => false))) throw new InputError(`cannot write: no such folder ${dir}`, shown);
+    }
+    if (st && !st.isFile()) throw new InputError('cannot write: not a regular file', shown);
     if (opts.expected !== undefined) {
       const now = await readFile(target);
       const want = typeof opts.expected === 'string' ? Buffer.from(opts.expected, 'utf8') : Buffer.from(opts.expected);
@@ -68,12 +81,11 @@ export async function writeFileAtomic(file: string, text: string | Uint8Array, o
     }
     const dir = path.dirname(target);
     tmp = path.join(dir, `.${path.basename(target)}.layerwise-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    const mode = st.mode & 0o7777;
-    const fh = await open(tmp, 'wx', 0o600);
+    const fh = await open(tmp, 'wx', st ? 0o600 : 0o666);
     try {
       await fh.writeFile(text);
       const mine = await fh.stat();
-      if (mine.uid !== st.uid || mine.gid !== st.gid) {
+      if (st && (mine.uid !== st.uid || mine.gid !== st.gid)) {
         try {
           await fh.chown(st.uid, st.gid);
         } catch (e) {
@@ -82,7 +94,7 @@ export async function writeFileAtomic(file: string, text: string | Uint8Array, o
         }
       }
       // After chown: changing the owner clears set-id bits.
-      await fh.chmod(mode);
+      if (st) await fh.chmod(st.mode & 0o7777);
       await fh.sync();
     } finally {
       await fh.close();

@@ -4,9 +4,12 @@
  */
 import type { AnalyzedFinding, AnalyzeResult } from '../analyze/analyze.js';
 import type { Rule } from '../rules/define.js';
+import { DEFAULT_DOCS_URL } from '../analyze/config.js';
 import { humanSeconds } from '../timing/predict.js';
 import { requiredArgsJson, requiredArgsText } from './required-args.js';
 import { describeRole } from '../rules/role.js';
+import { fingerprints } from '../analyze/fingerprint.js';
+import { ruleDocsUrl } from './rule-docs.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -64,7 +67,8 @@ export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
   };
 }
 
-function describeCost(f: AnalyzedFinding): string {
+/** A finding's cost in words: "16 min per source edit, 20 s of a cold build (estimated)"; empty without one. */
+export function describeCost(f: AnalyzedFinding): string {
   const c = f.cost;
   if (!c) return '';
   const parts: string[] = [];
@@ -109,26 +113,39 @@ export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): s
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
-/** SARIF 2.1.0, with `rules[]` generated from rule metadata; results sorted, positions at least 1. */
-export function analyzeSarif(r: AnalyzeResult, rules: Rule[], version: string): Record<string, unknown> {
+/**
+ * SARIF 2.1.0, with `rules[]` generated from rule metadata (each `helpUri` absolute, from the
+ * config's `docs-url`); results sorted, positions at least 1. Several results (the GitHub
+ * Action's images) make one run whose results name their files: code scanning takes one run
+ * per tool and category.
+ */
+export function analyzeSarif(r: AnalyzeResult | AnalyzeResult[], rules: Rule[], version: string): Record<string, unknown> {
+  const all = Array.isArray(r) ? r : [r];
   const index = new Map(rules.map((rule, i) => [rule.meta.name, i]));
   const clamp = (n: number) => Math.max(1, n);
-  const uri = r.file.split('\\').join('/');
   const region = (x: { range: AnalyzedFinding['range'] }) => ({ startLine: clamp(x.range.start.line), startColumn: clamp(x.range.start.column), endLine: clamp(x.range.end.line), endColumn: clamp(x.range.end.column) });
-  const results = [...r.findings]
-    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.rule.localeCompare(b.rule))
-    .map((f) => ({
-      ruleId: f.rule,
-      ruleIndex: index.get(f.rule),
-      level: LEVEL[f.severity],
-      message: { text: f.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri }, region: region(f) } }],
-      // SARIF 2.1.0 §3.27.22: every other place the message names, each with an id unique in the result.
-      ...(f.related.length ? {
-        relatedLocations: f.related.map((x, i) => ({ id: i + 1, physicalLocation: { artifactLocation: { uri }, region: region(x) }, message: { text: x.message } })),
-      } : {}),
-      properties: { category: f.category, ...(f.cost ? { cost: costJson(f) } : {}), fix: f.fix },
-    }));
+  const results = all.flatMap((one) => {
+    const uri = one.file.split('\\').join('/');
+    const fp = fingerprints(one);
+    return one.findings
+      .map((f, i) => ({ f, fp: fp[i] }))
+      .sort((a, b) => a.f.range.start.line - b.f.range.start.line || a.f.range.start.column - b.f.range.start.column || a.f.rule.localeCompare(b.f.rule))
+      .map(({ f, fp }) => ({
+        ruleId: f.rule,
+        ruleIndex: index.get(f.rule),
+        level: LEVEL[f.severity],
+        message: { text: f.message },
+        locations: [{ physicalLocation: { artifactLocation: { uri }, region: region(f) } }],
+        // SARIF 2.1.0 §3.27.22: every other place the message names, each with an id unique in the result.
+        ...(f.related.length ? {
+          relatedLocations: f.related.map((x, i) => ({ id: i + 1, physicalLocation: { artifactLocation: { uri }, region: region(x) }, message: { text: x.message } })),
+        } : {}),
+        // §3.27.17: what stays the same when lines move (see analyze/fingerprint.ts).
+        partialFingerprints: { 'layerwise/v1': fp },
+        properties: { category: f.category, ...(f.cost ? { cost: costJson(f) } : {}), fix: f.fix },
+      }));
+  });
+  const docsUrl = all[0]?.config.docsUrl ?? DEFAULT_DOCS_URL;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -142,7 +159,7 @@ export function analyzeSarif(r: AnalyzeResult, rules: Rule[], version: string): 
             id: rule.meta.name,
             name: rule.meta.name,
             shortDescription: { text: rule.meta.description },
-            helpUri: `docs/rules/${rule.meta.name}.md`,
+            helpUri: ruleDocsUrl(docsUrl, rule.meta.name),
             defaultConfiguration: { level: LEVEL[rule.meta.severity], ...(rule.meta.enabled === false ? { enabled: false } : {}) },
             properties: { category: rule.meta.category, fix: rule.meta.fix, ...(rule.meta.sources?.length ? { sources: rule.meta.sources } : {}) },
           })),

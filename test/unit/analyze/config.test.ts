@@ -26,6 +26,7 @@ test('a full config is read with every key', () => {
     'changes:',
     '  - { name: model code, paths: [python/models/x.py] }',
     'frequency: { source-edit: 50, line-edit: 0 }',
+    'docs-url: https://wiki.example.com/layerwise',
     '',
   ].join('\n'), '.layerwise.yaml', known);
   assert.deepEqual(c, {
@@ -33,6 +34,7 @@ test('a full config is read with every key', () => {
     failOn: 'warning', maxRebuildMinutes: 5, timeScale: 60,
     changes: [{ name: 'model code', paths: ['python/models/x.py'] }],
     frequency: { ...defaultConfig().frequency, 'source-edit': 50, 'line-edit': 0 },
+    docsUrl: 'https://wiki.example.com/layerwise/',
   });
 });
 
@@ -46,7 +48,7 @@ test('mistakes are reported at their line and column', () => {
   assert.equal(error('rules:\n  rule-a: sometimes\n'), '.layerwise.yaml:2:11: rules.rule-a: expected off, error, warning or info, got "sometimes"');
   assert.equal(error('time-scale: -1\n'), '.layerwise.yaml:1:13: time-scale: expected a positive number');
   assert.equal(error('frequency:\n  coffee: 3\n'), '.layerwise.yaml:2:3: frequency: unknown event "coffee" (known: build, source-edit, cold-build, manifest-change, arg-change, base-change, line-edit)');
-  assert.equal(error('colour: red\n'), '.layerwise.yaml:1:1: unknown key "colour" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency)');
+  assert.equal(error('colour: red\n'), '.layerwise.yaml:1:1: unknown key "colour" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency, docs-url)');
   assert.equal(error('changes:\n  - { name: x }\n'), '.layerwise.yaml:2:5: changes: each item needs a name and a non-empty list of paths');
   assert.match(error('rules: [\n'), /^\.layerwise\.yaml:\d+:\d+: invalid YAML: /);
 });

@@ -66,7 +66,7 @@ test('a misspelled key in .layerwise.yaml, at the top or among a rule\'s options
   writeFileSync(path.join(dir, '.layerwise.yaml'), 'fail_on: warning\n');
   const top = layerwise(['analyze', 'ctx'], dir);
   assert.equal(top.code, 2);
-  assert.equal(top.err, 'layerwise: .layerwise.yaml:1:1: unknown key "fail_on" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency)\n');
+  assert.equal(top.err, 'layerwise: .layerwise.yaml:1:1: unknown key "fail_on" (known: rules, fail-on, max-rebuild-minutes, time-scale, changes, frequency, docs-url)\n');
   writeFileSync(path.join(dir, '.layerwise.yaml'), 'rules:\n  broad-copy-before-expensive-steps: { minSecond: 10 }\n');
   const option = layerwise(['analyze', 'ctx'], dir);
   assert.equal(option.code, 2);
