@@ -15,7 +15,7 @@ export default defineRule({
     fixedBy: ['split-install', 'late-source-copy', 'copy-chown'],
     options: { minSeconds: 'seconds the steps after the copy must take to be reported (default 1)' },
     messages: {
-      early: '{{copy}} copies {{what}} before {{count}} step{{s}} that re-run on every edit of a copied file; copy the source after them, and only what each step needs before it',
+      early: '{{copy}} copies {{what}} before {{count}} step{{s}} that re-run{{v}} on every edit of a copied file; copy the source after them, and only what each step needs before it',
     },
   },
   check(ctx) {
@@ -35,6 +35,7 @@ export default defineRule({
           what: whole ? 'the whole context' : 'most of the context',
           count: after.length,
           s: after.length === 1 ? '' : 's',
+          v: after.length === 1 ? 's' : '',
         },
         range: copy.instruction.range,
         related: after.map((s) => ({ range: s.instruction.range, message: movable.includes(s) ? 're-runs on every edit of a copied file, though it does not need the source' : 're-runs on every edit of a copied file' })),

@@ -450,7 +450,10 @@ export function installReads(graph: BuildGraph, step: Step, copy: Step, context?
     const act = a.activities[i];
     if (act.kind !== 'install') continue;
     out.installs = true;
-    if (c.args.some((w) => /^--no-deps$|^--only-project$/.test(w.value))) out.projectOnly = true;
+    // `--no-deps` keeps to the project only on a command that installs one from the copy (not
+    // on a wheel fetched by URL beside it).
+    const onlyProject = c.args.some((w) => /^--no-deps$|^--only-project$/.test(w.value));
+    const before = manifests.size + out.projects.length;
     for (const u of act.unknown) {
       const extra = /\[[^\]]*\]$/.exec(u)?.[0];
       const bare = extra ? u.slice(0, -extra.length) : u;
@@ -477,6 +480,7 @@ export function installReads(graph: BuildGraph, step: Step, copy: Step, context?
         }
       }
     }
+    if (onlyProject && (manifests.size + out.projects.length > before || (!act.unknown.length && !act.items.length))) out.projectOnly = true;
   }
   out.manifests = [...manifests].sort();
   return out;

@@ -53,3 +53,18 @@ test('stays clean for a --no-deps install of the project after the copy (it need
   const project = { 'pyproject.toml': '[project]\nname = "p"\n', 'p/__init__.py': '1' };
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY pyproject.toml .\nRUN pip install .\nCOPY . .\nRUN pip install --no-deps .\n', project), []);
 });
+
+test('a --no-deps install of a wheel by URL beside the project install does not make the project install source-only', async () => {
+  const project = { 'python/pyproject.toml': '[project]\nname = "p"\n', 'python/p/__init__.py': '1', 'docs/index.md': '1' };
+  const df = [
+    'FROM bb', 'ARG BUILD_TYPE=all', 'WORKDIR /ws', 'COPY . /ws/app',
+    'RUN cd app && pip install https://example.com/kernel-1.0-py3-none-any.whl --force-reinstall --no-deps && pip install -e "python[${BUILD_TYPE}]" --extra-index-url https://download.pytorch.org/whl/cu129',
+    '',
+  ].join('\n');
+  const f = await findings(rule, df, project);
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /^RUN at line 5 installs the dependencies of python\/pyproject\.toml \(with its extras \[\$\{BUILD_TYPE\}\]\) after COPY \. \/ws\/app/);
+  // The project itself installed --no-deps after the copy needs the source: clean.
+  const clean = df.replace('pip install -e "python[${BUILD_TYPE}]"', 'pip install --no-deps -e "python[${BUILD_TYPE}]"');
+  assert.deepEqual(await findings(rule, clean, project), []);
+});
