@@ -47,7 +47,7 @@ export { openContext, BuildContext, type ContextEntry } from './context/index.js
 export { explain, type ExplainOptions, type ExplainResult, type ExplainTime } from './explain/explain.js';
 export type { StepVerdict } from './cache/invalidation.js';
 export { explainJson, explainText } from './report/explain.js';
-export { analyze, failures, type AnalyzeOptions, type AnalyzeResult, type AnalyzedFinding } from './analyze/analyze.js';
+export { analyze, failures, type AnalyzeOptions, type AnalyzeResult, type AnalyzedFinding, type BuildChecksRun } from './analyze/analyze.js';
 export { analyzeJson, analyzeSarif, analyzeText, analyzeGithub } from './report/analyze.js';
 export { analyzeCheckstyle } from './report/checkstyle.js';
 export { analyzeCodeclimate } from './report/codeclimate.js';

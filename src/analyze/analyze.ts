@@ -21,10 +21,16 @@ import { TRANSFORMS } from '../fix/transforms/index.js';
 import { isIgnored, readIgnores } from './ignores.js';
 import { changeImpact, type Impact } from '../explain/impact.js';
 import { imageRole, type ImageRole } from '../rules/role.js';
+import { engineForBuildChecks, runBuildChecks, type BuildCheckWarning } from '../engine/checks.js';
+import { engineRecord, type EngineIdentity, type EngineRecord } from '../engine/engine.js';
+import { emptyRange, LineIndex } from '../core/ranges.js';
+import type { Dockerfile } from '../dockerfile/model.js';
 
 export interface AnalyzedFinding {
+  /** A rule of ours, or `buildkit/<RuleName>` for one of BuildKit's checks (--with-build-checks). */
   rule: string;
-  category: Category;
+  /** `buildkit` for BuildKit's checks, which have no category of ours. */
+  category: Category | 'buildkit';
   severity: Severity;
   message: string;
   range: Range;
@@ -38,6 +44,16 @@ export interface AnalyzedFinding {
   fix: { available: boolean; safety: FixSafety | null; transforms: string[] };
   /** Seconds a day it is expected to cost: its time times how often what it is paid on happens (config frequency). */
   expected_s_per_day?: number;
+  /** BuildKit's checks: the rule's page. */
+  url?: string;
+  /** BuildKit's checks: our rules that mirror it (their `sources` name it). */
+  mirroredBy?: string[];
+}
+
+/** What `--with-build-checks` ran: the engine whose Dockerfile frontend checked the file, and how many warnings it gave. */
+export interface BuildChecksRun {
+  engine: EngineRecord;
+  warnings: number;
 }
 
 export interface AnalyzeResult {
@@ -51,6 +67,8 @@ export interface AnalyzeResult {
   rules: Rule[];
   /** What the safe fixes would leave: predicted before/after, or null when nothing is fixable. */
   afterFix: { before: Effect; after: Effect } | null;
+  /** Present when BuildKit's checks ran (`buildChecks`); their findings are among `findings`. */
+  buildChecks?: BuildChecksRun;
 }
 
 export interface AnalyzeOptions {
@@ -62,6 +80,14 @@ export interface AnalyzeOptions {
   config?: Config;
   /** Only these rules (by name). */
   only?: string[];
+  /**
+   * Also run BuildKit's own checks (the Dockerfile frontend's check method, `--call=check`) on
+   * a current BuildKit and report them among the findings as `buildkit/<RuleName>`. Rejects
+   * with a UsageError when no engine can (docker's BuildKit v0.8, no engine at all).
+   */
+  buildChecks?: boolean;
+  /** The engine for `buildChecks`; default: see engine/checks.ts engineForBuildChecks. */
+  engine?: EngineIdentity;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -143,6 +169,11 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   const bk = opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {};
   const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs, ...bk });
   const { graph, context } = model;
+  // BuildKit's checks run on the engine while the rules run here.
+  const engine = opts.buildChecks ? opts.engine ?? await engineForBuildChecks() : undefined;
+  const checks = engine ? runBuildChecks(engine, { context: t.contextDir, dockerfile: t.dockerfilePath, target: opts.target, buildArgs: opts.buildArgs }) : undefined;
+  // A rejection is awaited below; until then it must not count as unhandled.
+  checks?.catch(() => undefined);
   const scale = config.timeScale;
   // A rule off by default runs when the config turns it on or --rule names it.
   const rules = RULES.filter((r) => (config.rules[r.meta.name]?.enabled ?? (r.meta.enabled !== false || !!opts.only?.includes(r.meta.name))) && (!opts.only || opts.only.includes(r.meta.name)));
@@ -177,13 +208,44 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
     if (left) remaining.set(key, left - 1);
     return { ...f, fix: { available: !!meta.fixedBy?.length && !left, safety: meta.fix, transforms: [...(meta.fixedBy ?? [])] } };
   });
+  const warnings = checks ? await checks : [];
+  for (const w of warnings) findings.push(buildCheckFinding(graph.dockerfile, w));
   for (const f of findings) if (f.cost && (f.cost.rebuild_s !== undefined || f.cost.cold_s !== undefined)) f.expected_s_per_day = expectedCost(f.cost, config.frequency);
   findings.sort((a, b) => expectedCost(b.cost, config.frequency) - expectedCost(a.cost, config.frequency) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
   let afterFix: AnalyzeResult['afterFix'] = null;
   if (safeGraph && findings.some((f) => f.fix.available)) {
     afterFix = { before: effectOf(graph, context, durationsFor, scale, impact), after: effectOf(safeGraph, context, durationsFor, scale) };
   }
-  return { file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, afterFix };
+  return {
+    file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, afterFix,
+    ...(engine ? { buildChecks: { engine: engineRecord(engine), warnings: warnings.length } } : {}),
+  };
+}
+
+/**
+ * A warning of BuildKit's checks as a finding. BuildKit marks whole lines; the range starts
+ * where the instruction on its first line starts (column 1 when none does) and ends with its
+ * last line.
+ */
+export function buildCheckFinding(df: Dockerfile, w: BuildCheckWarning): AnalyzedFinding {
+  let range = emptyRange();
+  if (w.location) {
+    const lines = new LineIndex(df.source);
+    const last = Math.min(w.location.endLine, lines.lineCount);
+    let end = last < lines.lineCount ? lines.lineStart(last + 1) - 1 : df.source.length;
+    if (df.source[end - 1] === '\r') end--;
+    const inst = df.instructions.find((i) => i.range.start.line === w.location!.startLine);
+    const start = inst ? inst.range.start : lines.position(lines.lineStart(w.location.startLine));
+    range = { start, end: lines.position(Math.max(end, start.offset)) };
+  }
+  const name = `buildkit/${w.rule}`;
+  const mirroredBy = RULES.filter((r) => r.meta.sources?.includes(name)).map((r) => r.meta.name);
+  return {
+    rule: name, category: 'buildkit', severity: 'warning', message: w.detail, range, related: [],
+    fix: { available: false, safety: null, transforms: [] },
+    ...(w.url ? { url: w.url } : {}),
+    ...(mirroredBy.length ? { mirroredBy } : {}),
+  };
 }
 
 /** Whether the result should fail the run (exit 1): a finding at or above `fail-on`, or a source edit over the rebuild budget. */

@@ -8,13 +8,13 @@ import { analyzeJunit } from '../report/junit.js';
 import { UsageError } from '../core/errors.js';
 import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from '../report/analyze.js';
 import { RULES } from '../rules/index.js';
-import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
+import { buildSelection, engineSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { VERSION } from '../version.js';
 
 
 export function registerAnalyze(program: Command): void {
-  buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs'))
+  engineSelection(buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs')))
     .option('--config <FILE>', `config file (default: ${CONFIG_FILE} in the working directory, when there is one)`)
     .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)')
@@ -22,10 +22,11 @@ export function registerAnalyze(program: Command): void {
     .option('--list-rules', 'list the rules and exit')
     .option('--format <FORMAT>', 'text, json, sarif, github, checkstyle, codeclimate (GitLab code quality) or junit', 'text')
     .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
+    .option('--with-build-checks', 'also run BuildKit\'s own checks (docker buildx build --call=check) on a current BuildKit and report them as buildkit/<Rule>; engine: --engine buildkit, BUILDKIT_HOST, else unix:///run/buildkit/buildkitd.sock when it answers; exit 2 when no engine can')
     .option('--docs-url <URL>', 'base URL of the rule pages that reports link (config docs-url; default: the project\'s docs/rules/ on GitHub)')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; config?: string; profile?: string;
-      timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string;
+      timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string; withBuildChecks?: boolean;
     }) => {
       const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github', 'checkstyle', 'codeclimate', 'junit'] as const);
       const docsUrl = opts.docsUrl === undefined ? undefined : normalizeDocsUrl(opts.docsUrl);
@@ -47,6 +48,7 @@ export function registerAnalyze(program: Command): void {
       const t = resolveTarget(context, opts.file);
       const result = await analyze(t, {
         target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), profile: await readProfile(opts.profile, t), config, only: opts.rule,
+        ...(opts.withBuildChecks ? { buildChecks: true } : {}),
       });
       const color = !opts.output && process.stdout.isTTY && !process.env.NO_COLOR;
       const out = format === 'json' ? JSON.stringify(analyzeJson(result), null, 2) + '\n'

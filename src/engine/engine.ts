@@ -327,6 +327,11 @@ export function chooseEngine(options: DetectOptions): void {
   cached = undefined;
 }
 
+/** What {@link chooseEngine} was last told (empty: no choice, detection decides). */
+export function chosenEngine(): DetectOptions {
+  return chosen;
+}
+
 /** {@link detectEngine} once per process with the process environment and the chosen engine. */
 export function detectEngineOnce(): Promise<EngineDetection> {
   cached ??= detectEngine(chosen);

@@ -8,4 +8,5 @@ export * from './image-files.js';
 export * from './image-config.js';
 export * from './cleanup.js';
 export * from './display.js';
+export * from './checks.js';
 export { readTar, type TarEntry, type TarHeader, type TarEntryType } from './tar.js';

@@ -50,7 +50,10 @@ export function analyzeJson(r: AnalyzeResult): Record<string, unknown> {
       related: f.related.map((x) => ({ line: x.range.start.line, column: x.range.start.column, endLine: x.range.end.line, endColumn: x.range.end.column, message: x.message })),
       cost: costJson(f),
       fix: f.fix,
+      ...(f.url ? { url: f.url } : {}),
+      ...(f.mirroredBy ? { mirrored_by: f.mirroredBy } : {}),
     })),
+    ...(r.buildChecks ? { build_checks: { engine: r.buildChecks.engine, warnings: r.buildChecks.warnings } } : {}),
     after_fix: r.afterFix && {
       before: { source_edit_s: r.afterFix.before.sourceEdit ? r2(r.afterFix.before.sourceEdit.seconds) : null, cold_s: r2(r.afterFix.before.cold) },
       after: { source_edit_s: r.afterFix.after.sourceEdit ? r2(r.afterFix.after.sourceEdit.seconds) : null, cold_s: r2(r.afterFix.after.cold) },
@@ -95,11 +98,17 @@ export function analyzeText(r: AnalyzeResult, opts: { color?: boolean } = {}): s
   for (const f of r.findings) {
     const sev = f.severity === 'error' ? c('31', 'error') : f.severity === 'warning' ? c('33', 'warning') : c('36', 'info');
     const cost = describeCost(f);
+    if (f.category === 'buildkit') {
+      out.push(`  ${r.file}:${f.range.start.line}:${f.range.start.column}: ${sev} ${f.message} [${f.rule}]`);
+      out.push(`      BuildKit's check${f.url ? `: ${f.url}` : ''}${f.mirroredBy ? `; also found by ${f.mirroredBy.join(', ')}` : ''}`);
+      continue;
+    }
     const fix = f.fix.available ? `fix: ${f.fix.safety}${f.fix.safety === 'unsafe' ? ' (layerwise fix --unsafe)' : ''}` : f.fix.transforms.length ? 'layerwise fix leaves this one (it says why)' : 'no automatic fix';
     out.push(`  ${r.file}:${f.range.start.line}:${f.range.start.column}: ${sev} ${f.message} [${f.rule}]`);
     out.push(`      ${cost ? `cost: ${cost}; ` : ''}${fix}`);
   }
   if (!r.findings.length) out.push('  none');
+  if (r.buildChecks) out.push('', `BuildKit's checks (${r.buildChecks.engine.description}): ${r.buildChecks.warnings} warning${r.buildChecks.warnings === 1 ? '' : 's'}, marked [buildkit/...] above.`);
   out.push('');
   const fixable = r.findings.filter((f) => f.fix.available);
   if (!fixable.length) out.push('None of the findings can be fixed automatically yet; each message says what to change.');
@@ -122,6 +131,10 @@ const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 export function analyzeSarif(r: AnalyzeResult | AnalyzeResult[], rules: Rule[], version: string): Record<string, unknown> {
   const all = Array.isArray(r) ? r : [r];
   const index = new Map(rules.map((rule, i) => [rule.meta.name, i]));
+  // BuildKit's checks that gave warnings, after our rules: one descriptor each, from what buildctl said of it.
+  const buildkit = new Map<string, AnalyzedFinding>();
+  for (const f of all.flatMap((one) => one.findings)) if (f.category === 'buildkit' && !buildkit.has(f.rule)) buildkit.set(f.rule, f);
+  for (const name of buildkit.keys()) index.set(name, index.size);
   const clamp = (n: number) => Math.max(1, n);
   const region = (x: { range: AnalyzedFinding['range'] }) => ({ startLine: clamp(x.range.start.line), startColumn: clamp(x.range.start.column), endLine: clamp(x.range.end.line), endColumn: clamp(x.range.end.column) });
   const results = all.flatMap((one) => {
@@ -162,7 +175,15 @@ export function analyzeSarif(r: AnalyzeResult | AnalyzeResult[], rules: Rule[], 
             helpUri: ruleDocsUrl(docsUrl, rule.meta.name),
             defaultConfiguration: { level: LEVEL[rule.meta.severity], ...(rule.meta.enabled === false ? { enabled: false } : {}) },
             properties: { category: rule.meta.category, fix: rule.meta.fix, ...(rule.meta.sources?.length ? { sources: rule.meta.sources } : {}) },
-          })),
+          }) as Record<string, unknown>).concat([...buildkit.values()].map((f) => ({
+            id: f.rule,
+            name: f.rule,
+            // buildctl prints no description of the rule, only each warning's text.
+            shortDescription: { text: `BuildKit's ${f.rule.slice('buildkit/'.length)} check` },
+            ...(f.url ? { helpUri: f.url } : {}),
+            defaultConfiguration: { level: LEVEL.warning },
+            properties: { category: 'buildkit', fix: null, ...(f.mirroredBy ? { mirroredBy: f.mirroredBy } : {}) },
+          }))),
         },
       },
       results,

@@ -3,7 +3,7 @@
  * reviewdog and many CI dashboards read. One `<file>` per Dockerfile, one `<error>` per finding.
  */
 import type { AnalyzeResult } from '../analyze/analyze.js';
-import { ruleDocsUrl } from './rule-docs.js';
+import { findingDocsUrl } from './rule-docs.js';
 import { XML_DECL, xmlOpen } from './xml.js';
 
 export function analyzeCheckstyle(results: AnalyzeResult[]): string {
@@ -16,7 +16,7 @@ export function analyzeCheckstyle(results: AnalyzeResult[]): string {
         line: Math.max(1, f.range.start.line),
         column: Math.max(1, f.range.start.column),
         severity: f.severity,
-        message: `${f.message} (${ruleDocsUrl(r.config.docsUrl, f.rule)})`,
+        message: `${f.message} (${findingDocsUrl(r.config.docsUrl, f)})`,
         source: `layerwise.${f.rule}`,
       })}/>`);
     }

@@ -9,7 +9,8 @@ import type { AnalyzeResult } from '../analyze/analyze.js';
 import { fingerprints } from '../analyze/fingerprint.js';
 import type { Category, Severity } from '../rules/define.js';
 import { describeCost } from './analyze.js';
-import { ruleDocsUrl } from './rule-docs.js';
+import { findingDocsUrl } from './rule-docs.js';
+import { RULES } from '../rules/index.js';
 
 /** GitLab's severities: info, minor, major, critical, blocker. */
 const SEVERITY: Record<Severity, string> = { error: 'critical', warning: 'major', info: 'info' };
@@ -20,6 +21,17 @@ const CATEGORY: Record<Category, string> = {
   'layer-size': 'Performance', context: 'Performance', reliability: 'Bug Risk', security: 'Security',
 };
 
+/**
+ * A finding's Code Climate category. One of BuildKit's checks (--with-build-checks) takes the
+ * category of a rule of ours that mirrors it (SecretsUsedInArgOrEnv: Security), else Style:
+ * BuildKit's checks are best-practice checks of how the file is written.
+ */
+function categoryOf(f: { category: Category | 'buildkit'; mirroredBy?: string[] }): string {
+  if (f.category !== 'buildkit') return CATEGORY[f.category];
+  const ours = RULES.find((r) => f.mirroredBy?.includes(r.meta.name));
+  return ours ? CATEGORY[ours.meta.category] : 'Style';
+}
+
 export function analyzeCodeclimate(results: AnalyzeResult[]): Record<string, unknown>[] {
   return results.flatMap((r) => {
     const fp = fingerprints(r);
@@ -29,8 +41,8 @@ export function analyzeCodeclimate(results: AnalyzeResult[]): Record<string, unk
         type: 'issue',
         check_name: f.rule,
         description: f.message,
-        content: { body: `${cost ? `Cost: ${cost}.\n\n` : ''}See ${ruleDocsUrl(r.config.docsUrl, f.rule)}` },
-        categories: [CATEGORY[f.category] ?? 'Performance'],
+        content: { body: `${cost ? `Cost: ${cost}.\n\n` : ''}See ${findingDocsUrl(r.config.docsUrl, f)}` },
+        categories: [categoryOf(f)],
         location: { path: r.file.split('\\').join('/'), lines: { begin: Math.max(1, f.range.start.line), end: Math.max(1, f.range.end.line) } },
         severity: SEVERITY[f.severity],
         fingerprint: fp[i],

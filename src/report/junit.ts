@@ -6,7 +6,7 @@
  */
 import type { AnalyzeResult } from '../analyze/analyze.js';
 import { describeCost } from './analyze.js';
-import { ruleDocsUrl } from './rule-docs.js';
+import { findingDocsUrl } from './rule-docs.js';
 import { XML_DECL, xmlOpen, xmlText } from './xml.js';
 
 export function analyzeJunit(results: AnalyzeResult[]): string {
@@ -17,12 +17,14 @@ export function analyzeJunit(results: AnalyzeResult[]): string {
     const file = r.file.split('\\').join('/');
     const cases: string[] = [];
     const sorted = [...r.findings].sort((a, b) => a.range.start.line - b.range.start.line || a.rule.localeCompare(b.rule));
-    for (const rule of r.rules) {
-      const mine = sorted.filter((f) => f.rule === rule.meta.name);
-      if (!mine.length) cases.push(`    ${xmlOpen('testcase', { name: rule.meta.name, classname: file, file })}/>`);
+    // Our rules, then BuildKit's checks that gave warnings (--with-build-checks; those that gave none are not known by name).
+    const names = [...r.rules.map((rule) => rule.meta.name), ...new Set(sorted.filter((f) => f.category === 'buildkit').map((f) => f.rule))];
+    for (const name of names) {
+      const mine = sorted.filter((f) => f.rule === name);
+      if (!mine.length) cases.push(`    ${xmlOpen('testcase', { name, classname: file, file })}/>`);
       for (const f of mine) {
         const cost = describeCost(f);
-        const body = `${file}:${f.range.start.line}:${f.range.start.column}: ${f.message}${cost ? `\ncost: ${cost}` : ''}\nsee ${ruleDocsUrl(r.config.docsUrl, f.rule)}`;
+        const body = `${file}:${f.range.start.line}:${f.range.start.column}: ${f.message}${cost ? `\ncost: ${cost}` : ''}\nsee ${findingDocsUrl(r.config.docsUrl, f)}`;
         cases.push(
           `    ${xmlOpen('testcase', { name: `${f.rule} (line ${f.range.start.line})`, classname: file, file, line: f.range.start.line })}>`,
           `      ${xmlOpen('failure', { message: f.message, type: f.severity })}>${xmlText(body)}</failure>`,

@@ -13,8 +13,9 @@ const BUILD_OUTPUT = /^\.?(target|build|dist|out|bin|obj|publish|artifacts|relea
 
 /**
  * A COPY/ADD source, or the source of a RUN bind mount, that the build context does not
- * hold: absent, or excluded by .dockerignore. BuildKit does not check before it builds; the
- * step fails when it runs (`failed to compute cache key: "/x" not found`), after everything
+ * hold: absent, or excluded by .dockerignore. BuildKit checks only the second, and only as a
+ * warning (its CopyIgnoredFile check, Dockerfile frontend 1.8, skipped when .dockerignore has
+ * `!` exceptions); otherwise the step fails when it runs (`failed to compute cache key: "/x" not found`), after everything
  * before it. A glob that matches nothing is not a failure (BuildKit copies nothing and goes
  * on; `COPY yarn.lock* ./` relies on it), and neither is a source a build arg with no value
  * leaves incomplete (the user supplies it).
@@ -26,6 +27,7 @@ export default defineRule({
     severity: 'error',
     description: 'A COPY/ADD source (or the source of a RUN bind mount) is not in the build context, or .dockerignore excludes it, so the build fails at that step.',
     fix: null,
+    sources: ['buildkit/CopyIgnoredFile'],
     messages: {
       ignored: '{{source}} is excluded by {{ignoreFile}}, so the build context does not hold it and BuildKit fails here ("{{path}}" not found); stop ignoring it (a `!{{source}}` line after the pattern) or copy something the context holds',
       absent: '{{source}} is not in the build context {{context}}, so BuildKit fails here ("{{path}}" not found); copy a path that exists (relative to the context, not to the Dockerfile), or add the file',

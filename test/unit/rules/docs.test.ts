@@ -35,6 +35,9 @@ for (const rule of RULES) {
     // The page's header says what its metadata says about `layerwise fix`.
     const fix = rule.meta.fix === null ? 'fix: none yet' : `fix: ${rule.meta.fix} (\`layerwise fix --rule ${name}\`: ${(rule.meta.fixedBy ?? []).join(', ')})`;
     assert.ok(md.split('\n')[2]?.includes(fix), `the header line says "${fix}"`);
+    // A rule that duplicates one of BuildKit's checks says so in its header (analyze --with-build-checks reports both).
+    const header = md.split(/^## /m)[0]!.replace(/\s+/g, ' ');
+    for (const s of rule.meta.sources ?? []) if (s.startsWith('buildkit/')) assert.ok(header.includes(`mirrors: BuildKit \`${s.slice('buildkit/'.length)}\``), `the header says "mirrors: BuildKit \`${s.slice('buildkit/'.length)}\`"`);
     const files = JSON.parse(block(md, 'Files', 'json') ?? '{}') as Record<string, string>;
     const bad = block(md, 'Bad', 'dockerfile');
     const good = block(md, 'Good', 'dockerfile');
