@@ -20,6 +20,28 @@ async function git(cwd: string, args: string[]): Promise<string> {
   }
 }
 
+/**
+ * The bytes of `file` (absolute) as it was at `ref`, or null when it did not exist there: the
+ * previous build's Dockerfile when a pull request edits it.
+ */
+export async function fileAtRef(file: string, ref: string): Promise<Buffer | null> {
+  const dir = path.dirname(file);
+  await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  // `REF:./NAME` is NAME relative to the working directory, whatever the path of the repository.
+  const spec = `${ref}:./${path.basename(file)}`;
+  try {
+    await run('git', ['cat-file', '-e', spec], { cwd: dir });
+  } catch {
+    return null;
+  }
+  try {
+    const { stdout } = await run('git', ['cat-file', 'blob', spec], { cwd: dir, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+    return stdout as unknown as Buffer;
+  } catch (e) {
+    throw new InputError(`--since: git cat-file failed: ${((e as Error).message).trim().split('\n')[0]}`);
+  }
+}
+
 /** Paths under `contextDir` (relative to it, POSIX) that changed since `ref`. */
 export async function changedSince(contextDir: string, ref: string): Promise<string[]> {
   const top = (await git(contextDir, ['rev-parse', '--show-toplevel'])).trim();

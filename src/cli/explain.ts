@@ -18,8 +18,8 @@ export function registerExplain(program: Command): void {
     'build argument of the build being explained (repeatable)',
   )
     .option('--changed <PATH>', 'context path whose content, mode or existence changed (repeatable)', collectList)
-    .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF)')
-    .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE)')
+    .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF), and the previous Dockerfile as it was at GITREF')
+    .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE, or FILE at --since GITREF)')
     .option('--prev-build-arg <NAME[=VALUE]>', 'build argument of the previous build; NAME alone = was not set (repeatable; none = same as now)', collectPrevArg)
     .option('--cache-from <CACHE>', 'explain a build on an empty builder (a CI runner) that imports this cache of the previous build: IMAGE, or type=registry,ref=IMAGE / type=local,src=DIR, with mode=max if it was exported so (default min, BuildKit\'s) (repeatable)', collectList)
     .option('--profile <FILE>', PROFILE_OPTION_HELP)

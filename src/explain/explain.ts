@@ -5,10 +5,11 @@
 import path from 'node:path';
 import type { Target } from '../core/target.js';
 import { loadDockerignore } from '../context/index.js';
-import { loadDockerfile } from '../dockerfile/load.js';
+import { decodeDockerfile, loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph, stageLabel, type BuildGraph } from '../graph/graph.js';
 import { changedContext, changedPathArg } from '../cache/changes.js';
-import { changedSince } from '../cache/git.js';
+import { changedSince, fileAtRef } from '../cache/git.js';
+import { InputError } from '../core/errors.js';
 import { invalidation, type StepVerdict } from '../cache/invalidation.js';
 import { withRemoteCache } from '../cache/remote-cache.js';
 import { cacheMode, type CacheMode, type CacheSpec } from '../core/cache-spec.js';
@@ -45,9 +46,12 @@ export interface ExplainOptions {
   buildkitVersion?: string;
   /** Paths whose content, mode or existence changed: relative to the context, or absolute inside it (others are an InputError). */
   changed?: string[];
-  /** Add the paths git says changed since this ref. */
+  /**
+   * Add the paths git says changed since this ref; the previous build's Dockerfile is then the
+   * file as it was at the ref (unless `prevFile` says otherwise).
+   */
   since?: string;
-  /** The Dockerfile of the previous build (default: the same file). */
+  /** The Dockerfile of the previous build (default: the same file, or with `since` the file at that ref). */
   prevFile?: string;
   /** Args of the previous build (null value = not set); undefined = same as the current ones. */
   prevBuildArgs?: Record<string, string | null>;
@@ -71,7 +75,13 @@ function list(items: string[]): string {
 export async function explain(t: Target, opts: ExplainOptions = {}): Promise<ExplainResult> {
   const current = await loadDockerfile(t.dockerfilePath, t.displayName);
   const prevPath = opts.prevFile ? path.resolve(opts.prevFile) : t.dockerfilePath;
-  const previous = prevPath === t.dockerfilePath ? current : await loadDockerfile(prevPath, opts.prevFile);
+  let previous = prevPath === t.dockerfilePath ? current : await loadDockerfile(prevPath, opts.prevFile);
+  if (opts.since && !opts.prevFile) {
+    const before = await fileAtRef(t.dockerfilePath, opts.since);
+    // No previous build of a file that did not exist: nothing to say what is cached against.
+    if (!before) throw new InputError(`--since: the Dockerfile did not exist at ${opts.since}: every step is new (a cold build); give --prev-file to compare with another file`, t.displayName);
+    previous = decodeDockerfile(before, `${opts.since}:${t.displayName}`);
+  }
   const args = opts.buildArgs ?? {};
   const prevArgs: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.prevBuildArgs ?? args)) if (v !== null) prevArgs[k] = v;

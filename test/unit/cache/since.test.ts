@@ -66,3 +66,33 @@ test('an unknown ref is an input error, not a crash', async () => {
   const { ctx } = repo();
   await assert.rejects(changedSince(ctx, 'no-such-ref'), (e: unknown) => e instanceof InputError && /--since/.test(e.message));
 });
+
+test('--since compares with the Dockerfile as it was at the ref: an edited RUN is rebuilt, the steps before it are not', async () => {
+  const { dir, git, ctx } = repo();
+  writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM bb\nCOPY src/ /src/\nRUN echo built again\nCOPY build/ /build/\n');
+  git('commit', '-qam', 'edit the RUN');
+  const t = { contextDir: ctx, dockerfilePath: path.join(ctx, 'Dockerfile'), displayName: 'app/Dockerfile' };
+  const r = await explain(t, { since: 'HEAD~1' });
+  const status = Object.fromEntries(r.verdicts.map((v) => [v.step.line, v.status]));
+  // COPY build/ re-runs because build/out.bin is git-ignored (git cannot tell it is unchanged).
+  assert.deepEqual(status, { 1: 'cached', 2: 'cached', 3: 'rebuilt', 4: 'rebuilt' });
+  assert.match(r.verdicts.find((v) => v.step.line === 3)!.reason, /instruction|changed|edit/i);
+  assert.match(r.change, /the Dockerfile edit/);
+  // Against the ref itself nothing of the file changed.
+  const same = await explain(t, { since: 'HEAD' });
+  assert.equal(same.verdicts.find((v) => v.step.line === 3)!.status, 'cached');
+  // --prev-file still names the previous file.
+  writeFileSync(path.join(dir, 'prev.Dockerfile'), 'FROM bb\nCOPY src/ /src/\nRUN echo built again\nCOPY build/ /build/\n');
+  const prev = await explain(t, { since: 'HEAD~1', prevFile: path.join(dir, 'prev.Dockerfile') });
+  assert.equal(prev.verdicts.find((v) => v.step.line === 3)!.status, 'cached');
+});
+
+test('--since with a Dockerfile the ref did not have is an input error that says the build is a cold one', async () => {
+  const { git, ctx } = repo();
+  writeFileSync(path.join(ctx, 'new.Dockerfile'), 'FROM bb\nRUN echo new\n');
+  git('add', '-A');
+  git('commit', '-qm', 'a new image');
+  const t = { contextDir: ctx, dockerfilePath: path.join(ctx, 'new.Dockerfile'), displayName: 'app/new.Dockerfile' };
+  await assert.rejects(explain(t, { since: 'HEAD~1' }), (e: unknown) => e instanceof InputError
+    && e.format() === 'app/new.Dockerfile: --since: the Dockerfile did not exist at HEAD~1: every step is new (a cold build); give --prev-file to compare with another file');
+});
