@@ -3,6 +3,7 @@ import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.j
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
 import cacheMountDefeated from './cache-mount-defeated.js';
+import cacheMountNotExported from './cache-mount-not-exported.js';
 import onbuildBroadCopy from './onbuild-broad-copy.js';
 import independentStepsInOneStage from './independent-steps-in-one-stage.js';
 import argDeclaredTooEarly from './arg-declared-too-early.js';
@@ -34,6 +35,7 @@ export const RULES: Rule[] = [
   manifestFirstInstall,
   subfolderBuildAfterBroadCopy,
   cacheMountDefeated,
+  cacheMountNotExported,
   onbuildBroadCopy,
   independentStepsInOneStage,
   argDeclaredTooEarly,
