@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { analyze, failures } from '../analyze/analyze.js';
+import path from 'node:path';
+import { analyze, failures, type AnalyzeResult } from '../analyze/analyze.js';
+import { selectImages } from '../images/select.js';
+import type { ImageSpec } from '../images/spec.js';
+import { imageJson, imagesSarif, imagesText } from '../report/images.js';
 import { CONFIG_FILE, loadConfig, normalizeDocsUrl } from '../analyze/config.js';
 import { writeFileAtomic } from '../core/write-file.js';
 import { analyzeCheckstyle } from '../report/checkstyle.js';
@@ -8,13 +12,13 @@ import { analyzeJunit } from '../report/junit.js';
 import { UsageError } from '../core/errors.js';
 import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from '../report/analyze.js';
 import { RULES } from '../rules/index.js';
-import { buildSelection, engineSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, engineSelection, imageOptions, imageSelection, PROFILE_OPTION_HELP, readProfile, type ImageFlags } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { VERSION } from '../version.js';
 
 
 export function registerAnalyze(program: Command): void {
-  engineSelection(buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs')))
+  engineSelection(imageSelection(buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs'))))
     .option('--config <FILE>', `config file (default: ${CONFIG_FILE} in the working directory, when there is one)`)
     .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)')
@@ -24,7 +28,7 @@ export function registerAnalyze(program: Command): void {
     .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
     .option('--with-build-checks', 'also run BuildKit\'s own checks (docker buildx build --call=check) on a current BuildKit and report them as buildkit/<Rule>; engine: --engine buildkit, BUILDKIT_HOST, else unix:///run/buildkit/buildkitd.sock when it answers; exit 2 when no engine can')
     .option('--docs-url <URL>', 'base URL of the rule pages that reports link (config docs-url; default: the project\'s docs/rules/ on GitHub)')
-    .action(async (context: string, opts: {
+    .action(async (context: string, opts: ImageFlags & {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; config?: string; profile?: string;
       timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string; withBuildChecks?: boolean;
     }) => {
@@ -45,20 +49,41 @@ export function registerAnalyze(program: Command): void {
         config.timeScale = n;
       }
       if (docsUrl) config.docsUrl = docsUrl;
-      const t = resolveTarget(context, opts.file);
-      const result = await analyze(t, {
-        target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), profile: await readProfile(opts.profile, t), config, only: opts.rule,
+      const selection = await selectImages(imageOptions(context, opts));
+      const run = async (image: ImageSpec) => analyze(image.target, {
+        target: image.stage, buildArgs: image.buildArgs, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), profile: await readProfile(opts.profile, image.target), config, only: opts.rule,
         ...(opts.withBuildChecks ? { buildChecks: true } : {}),
       });
       const color = !opts.output && process.stdout.isTTY && !process.env.NO_COLOR;
-      const out = format === 'json' ? JSON.stringify(analyzeJson(result), null, 2) + '\n'
-        : format === 'sarif' ? JSON.stringify(analyzeSarif(result, RULES, VERSION), null, 2) + '\n'
-        : format === 'github' ? analyzeGithub(result)
-        : format === 'checkstyle' ? analyzeCheckstyle([result])
-        : format === 'codeclimate' ? JSON.stringify(analyzeCodeclimate([result]), null, 2) + '\n'
-        : format === 'junit' ? analyzeJunit([result])
-        : analyzeText(result, { color });
-      const why = failures(result);
+      let out: string;
+      let why: string[];
+      if (selection.kind === 'dockerfile') {
+        const result = await run(selection.image);
+        out = format === 'json' ? JSON.stringify(analyzeJson(result), null, 2) + '\n'
+          : format === 'sarif' ? JSON.stringify(analyzeSarif(result, RULES, VERSION), null, 2) + '\n'
+          : format === 'github' ? analyzeGithub(result)
+          : format === 'checkstyle' ? analyzeCheckstyle([result])
+          : format === 'codeclimate' ? JSON.stringify(analyzeCodeclimate([result]), null, 2) + '\n'
+          : format === 'junit' ? analyzeJunit([result])
+          : analyzeText(result, { color });
+        why = failures(result);
+      } else {
+        // A bake file, a compose file, or what the repository describes: one report per image.
+        const { images, skipped, warnings } = selection.set;
+        for (const w of warnings) process.stderr.write(`layerwise: warning: ${w}\n`);
+        const parts: { image: ImageSpec; result: AnalyzeResult }[] = [];
+        for (const image of images) parts.push({ image, result: await run(image) });
+        const results = parts.map((p) => p.result);
+        const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+        out = format === 'json' ? JSON.stringify({ images: parts.map(({ image, result }) => ({ image: imageJson(image, rel), ...analyzeJson(result) })), skipped }, null, 2) + '\n'
+          : format === 'sarif' ? JSON.stringify(imagesSarif(parts.map(({ image, result }) => ({ image, sarif: analyzeSarif(result, RULES, VERSION) }))), null, 2) + '\n'
+          : format === 'github' ? results.map((r) => analyzeGithub(r)).join('')
+          : format === 'checkstyle' ? analyzeCheckstyle(results)
+          : format === 'codeclimate' ? JSON.stringify(analyzeCodeclimate(results), null, 2) + '\n'
+          : format === 'junit' ? analyzeJunit(results)
+          : imagesText(parts.map(({ image, result }) => ({ image, text: analyzeText(result, { color }) })), skipped);
+        why = parts.flatMap(({ image, result }) => failures(result).map((w) => `${image.name}: ${w}`));
+      }
       if (opts.output) {
         await writeFileAtomic(opts.output, out, { create: true });
         // The report went to the file; the verdict still reaches the person reading the log.

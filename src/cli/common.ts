@@ -40,9 +40,28 @@ export function buildSelection(cmd: Command, buildArgHelp = 'build argument (rep
   return cmd
     .argument('[CONTEXT]', 'build context folder', '.')
     .option('-f, --file <FILE>', 'Dockerfile (default: CONTEXT/Dockerfile)')
-    .option('--target <STAGE>', 'stage to build (default: the last)')
+    .option('--target <STAGE>', 'stage to build (default: the last); with --bake, the bake target or group')
     .option('--build-arg <NAME=VALUE>', buildArgHelp, collectKeyValue)
     .option('--buildkit-version <V>', 'model this BuildKit (v0.8, v0.34.2, ...) where versions differ; default: the engine\'s own when building, else the current one', parseBuildKitVersionOption);
+}
+
+/**
+ * `--bake FILE` and `--compose FILE [--service S]`: the images a bake or compose file
+ * describes, on the commands that read Dockerfiles (analyze, explain, fix, graph).
+ */
+export function imageSelection(cmd: Command): Command {
+  return cmd
+    .option('--bake <FILE>', 'read the images of a bake file (docker-bake.hcl/.json): context, dockerfile, args and target per bake target (--target picks a target or group; default: the "default" group)')
+    .option('--compose <FILE>', 'read the images of a compose file: build context, dockerfile, args and target per service')
+    .option('--service <NAME>', 'with --compose: this service only (repeatable)', collectList);
+}
+
+/** The options imageSelection adds, with the selection ones every command has. */
+export interface ImageFlags { file?: string; target?: string; buildArg?: Record<string, string>; bake?: string; compose?: string; service?: string[] }
+
+/** The library's image options from a command's flags. */
+export function imageOptions(context: string, o: ImageFlags) {
+  return { context, file: o.file, bake: o.bake, compose: o.compose, target: o.target, service: o.service, buildArgs: o.buildArg };
 }
 
 function parseBuildKitVersionOption(value: string): string {

@@ -4,7 +4,8 @@ import { UsageError } from '../core/errors.js';
 import { parseCacheSpec } from '../core/cache-spec.js';
 import { explainJson, explainText } from '../report/explain.js';
 import { estimatorFor } from './estimator.js';
-import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
+import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, imageOptions, imageSelection, type ImageFlags } from './common.js';
+import { selectOneImage } from '../images/select.js';
 
 function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
   const eq = value.indexOf('=');
@@ -13,10 +14,10 @@ function collectPrevArg(value: string, previous: Record<string, string | null> =
 }
 
 export function registerExplain(program: Command): void {
-  buildSelection(
+  imageSelection(buildSelection(
     program.command('explain').description('say which steps a change will rebuild, step by step, and why'),
     'build argument of the build being explained (repeatable)',
-  )
+  ))
     .option('--changed <PATH>', 'context path whose content, mode or existence changed (repeatable)', collectList)
     .option('--since <GITREF>', 'take the changed paths from git (working tree against GITREF), and the previous Dockerfile as it was at GITREF')
     .option('--prev-file <FILE>', 'Dockerfile used by the previous build (default: FILE, or FILE at --since GITREF)')
@@ -24,15 +25,16 @@ export function registerExplain(program: Command): void {
     .option('--cache-from <CACHE>', 'explain a build on an empty builder (a CI runner) that imports this cache of the previous build: IMAGE, or type=registry,ref=IMAGE / type=local,src=DIR, with mode=max if it was exported so (default min, BuildKit\'s) (repeatable)', collectList)
     .option('--profile <FILE>', PROFILE_OPTION_HELP)
     .option('--format <FORMAT>', 'text or json', 'text')
-    .action(async (context: string, opts: {
+    .action(async (context: string, opts: ImageFlags & {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; changed?: string[]; since?: string;
       prevFile?: string; prevBuildArg?: Record<string, string | null>; format: string; profile?: string; cacheFrom?: string[];
     }) => {
       const format = checkFormat(opts.format, ['text', 'json'] as const);
       const cacheFrom = (opts.cacheFrom ?? []).map((c) => parseCacheSpec(c, '--cache-from'));
-      const t = resolveTarget(context, opts.file);
+      const image = await selectOneImage(imageOptions(context, opts));
+      const t = image.target;
       const result = await explain(t, {
-        target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), changed: opts.changed, since: opts.since,
+        target: image.stage, buildArgs: image.buildArgs, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}), changed: opts.changed, since: opts.since,
         prevFile: opts.prevFile, prevBuildArgs: opts.prevBuildArg, profile: await readProfile(opts.profile, t), estimate: estimatorFor(),
         ...(cacheFrom.length ? { cacheFrom } : {}),
       });

@@ -15,7 +15,8 @@ import { EXIT_FINDINGS } from './exit.js';
 import { TRANSFORMS } from '../fix/transforms/index.js';
 import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
-import { buildSelection, engineSelection, checkFormat, collectList, onInterrupt, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
+import { buildSelection, engineSelection, checkFormat, collectList, onInterrupt, PROFILE_OPTION_HELP, readProfile, imageOptions, imageSelection, type ImageFlags } from './common.js';
+import { selectOneImage } from '../images/select.js';
 
 /** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
 function transformsFor(name: string): string[] {
@@ -27,7 +28,7 @@ function transformsFor(name: string): string[] {
 }
 
 export function registerFix(program: Command): void {
-  engineSelection(buildSelection(program.command('fix').description('restructure the Dockerfile (manifest-first installs, late source copy, ...) as a reviewable diff')))
+  engineSelection(imageSelection(buildSelection(program.command('fix').description('restructure the Dockerfile (manifest-first installs, late source copy, ...) as a reviewable diff'))))
     .option('--rule <NAME>', 'run only this transform, or the transforms that fix this analyze rule (repeatable)', collectList)
     .option('--unsafe', 'also run transforms that may change the image')
     .option('--write', 'replace FILE with the result (atomically); without it nothing is written')
@@ -35,7 +36,7 @@ export function registerFix(program: Command): void {
     .option('--profile <FILE>', `${PROFILE_OPTION_HELP}, for the predicted effect`)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds')
     .option('--format <FORMAT>', 'text or json', 'text')
-    .action(async (context: string, opts: {
+    .action(async (context: string, opts: ImageFlags & {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; rule?: string[]; unsafe?: boolean; write?: boolean;
       profile?: string; timeScale?: string; format: string; verify?: boolean;
     }) => {
@@ -43,10 +44,11 @@ export function registerFix(program: Command): void {
       const only = opts.rule ? opts.rule.flatMap((r) => transformsFor(r)) : undefined;
       const scale = opts.timeScale === undefined ? 1 : Number(opts.timeScale);
       if (!(scale > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
-      const t = resolveTarget(context, opts.file);
+      const image = await selectOneImage(imageOptions(context, opts));
+      const t = image.target;
       const df = await loadDockerfile(t.dockerfilePath, t.displayName);
       const ctx = existsSync(t.contextDir) ? await openContext(t.contextDir, t.dockerfilePath) : undefined;
-      const graphOpts = { target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}) };
+      const graphOpts = { target: image.stage, buildArgs: image.buildArgs, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}) };
       const fixOpts = { ...graphOpts, only, unsafe: opts.unsafe };
       const profile = await readProfile(opts.profile, t);
       const before = predictEffect(df.source, t.displayName, ctx, { ...graphOpts, profile, timeScale: scale });
