@@ -83,11 +83,23 @@ files() {
   done
   return 0
 }
+# Left out of every list: the kernel's files (reading some of them blocks), the toolbox and what
+# the engine mounts per run.
+keep() {
+  awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } $0 ~ "^/(proc|sys|dev|[.]layerwise-sim)(/|$)" || $0 == "/etc/hosts" || $0 == "/etc/hostname" || $0 == "/etc/resolv.conf" { next } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }'
+}
 # The digest of a list of files: content, mode, owner and link target, not times (a COPY that
-# BuildKit answers from its cache brings the times of whichever build made the entry).
+# BuildKit answers from its cache brings the times of whichever build made the entry). A link's
+# content is what it points at, hashed once however many links point there (a busybox root has
+# hundreds of links to one binary: hashing it through each one was most of a step's time).
 digest() {
-  awk -v ex="$excl" 'BEGIN { n = split(ex, e, "\\n") } { for (i = 1; i <= n; i++) if (e[i] != "" && (index($0, e[i] "/") == 1 || $0 == e[i])) next; print }' | sort -u > "$tmp/list"
-  { tr '\\n' '\\0' < "$tmp/list" | xargs -0 -r sha256sum 2>/dev/null
+  keep | sort -u > "$tmp/list"
+  kinds() { tr '\\n' '\\0' | xargs -0 -r stat -c '%F/%n' 2>/dev/null; }
+  regular() { awk '/^regular (empty )?file\\//' | sed 's,^[^/]*/,,'; }
+  kinds < "$tmp/list" > "$tmp/kinds"
+  { sed -n 's,^symbolic link/,,p' "$tmp/kinds" | tr '\\n' '\\0' | xargs -0 -r realpath 2>/dev/null | keep | kinds | regular
+    regular < "$tmp/kinds"; } | sort -u > "$tmp/content"
+  { tr '\\n' '\\0' < "$tmp/content" | xargs -0 -r sha256sum 2>/dev/null
     tr '\\n' '\\0' < "$tmp/list" | xargs -0 -r stat -c '%n %a %u %g %N' 2>/dev/null; } | sha256sum | cut -c1-64
 }
 # One part: hash what it reads; its markers are written once every part is hashed, so no part
