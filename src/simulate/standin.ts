@@ -521,7 +521,15 @@ function standinCopy(
 
   const fromSource = step.sources.find((s) => s.kind === 'stage' || s.kind === 'image');
   if (!fromSource) {
-    // From the context: as written (chown made numeric, --link left out).
+    // From the context: as written (chown made numeric, --link left out). In a stage from
+    // scratch that would be the original's own step, with the original's cache entry: after a
+    // change, whichever of the real and the simulated build ran second would take it from the
+    // other's cache. `--chown=0:0` gives the stand-in a key of its own and the same files
+    // (BuildKit receives the context as 0:0, and makes the folders it creates 0:0 either way).
+    if (!onBase(graph, graph.stages[step.stage]!)) {
+      if (step.expanded.chown) note(inst, 'approximated', 'a copy from the context with --chown in a stage from scratch is the original\'s own step: a real build of the same context on the same engine answers for it');
+      else keptFlags.unshift('--chown=0:0');
+    }
     const words = inst.json ? JSON.stringify([...inst.sources.map((t) => JSON.parse(t.raw.startsWith('"') ? t.raw : JSON.stringify(t.raw)) as string), JSON.parse(inst.dest.raw.startsWith('"') ? inst.dest.raw : JSON.stringify(inst.dest.raw)) as string]) : [...inst.sources, inst.dest].map((t) => t.raw).join(' ');
     return [inst.keyword, ...keptFlags, words].join(' ');
   }

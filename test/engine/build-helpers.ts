@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext, type TestOptions } from 'node:test';
 import { detectEngine, type EngineIdentity } from '../../src/engine/engine.js';
@@ -190,6 +191,36 @@ export interface Scenario {
   /** A disagreement found and not yet fixed: the scenario still runs, reported as TODO with this reason. */
   knownDisagreement?: string;
   uniqueContext?: boolean;
+}
+
+/**
+ * An explain scenario's scenario.json, with `@NONCE@` replaced by a token of this run (for steps
+ * whose cache does not hang on the scenario's base, like COPY --link).
+ */
+export function readScenario(dir: string): Scenario {
+  const nonce = randomBytes(6).toString('hex');
+  return JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8').replaceAll('@NONCE@', nonce)) as Scenario;
+}
+
+export function writeFiles(dir: string, files: Record<string, string> = {}): void {
+  for (const [p, text] of Object.entries(files)) {
+    const f = path.join(dir, p);
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, text);
+  }
+}
+
+/**
+ * A scenario's context in `ctx` (made here): its `context/` folder, its files and modes, and
+ * with `uniqueContext` a file of random content at the root: a stage FROM scratch keys on the
+ * context alone, so without it another scenario with the same files, or an earlier run, answers.
+ */
+export function writeScenarioContext(dir: string, sc: Scenario, ctx: string): void {
+  mkdirSync(ctx, { recursive: true });
+  if (existsSync(path.join(dir, 'context'))) cpSync(path.join(dir, 'context'), ctx, { recursive: true });
+  writeFiles(ctx, sc.files);
+  if (sc.uniqueContext) writeFileSync(path.join(ctx, '.scenario-run'), randomBytes(8).toString('hex'));
+  for (const [p, m] of Object.entries(sc.modes ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
 }
 
 /**

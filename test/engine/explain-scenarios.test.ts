@@ -31,20 +31,13 @@ import { explain } from '../../src/explain/explain.js';
 import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
 import { fixturesDir, tempDir } from '../helpers.js';
-import { asBase, disagreementsWith, engineTest, type Scenario } from './build-helpers.js';
+import { asBase, disagreementsWith, engineTest, readScenario, writeFiles, writeScenarioContext, type Scenario } from './build-helpers.js';
 
 
 const root = path.join(fixturesDir, 'explain');
 const only = process.env.LAYERWISE_SCENARIOS?.split(',').filter(Boolean);
 const names = existsSync(root) ? readdirSync(root).filter((n) => existsSync(path.join(root, n, 'scenario.json')) && (!only || only.includes(n))).sort() : [];
 
-function writeFiles(dir: string, files: Record<string, string> = {}) {
-  for (const [p, text] of Object.entries(files)) {
-    const f = path.join(dir, p);
-    mkdirSync(path.dirname(f), { recursive: true });
-    writeFileSync(f, text);
-  }
-}
 
 test('the explain scenario suite has at least 60 scenarios', { skip: only ? 'LAYERWISE_SCENARIOS picks some' : false }, () => {
   assert.ok(names.length >= 60, `only ${names.length} scenarios in ${root}`);
@@ -54,17 +47,12 @@ for (const name of names) {
   const { knownDisagreement: known, notOn } = JSON.parse(readFileSync(path.join(root, name, 'scenario.json'), 'utf8')) as Scenario;
   engineTest(`explain agrees with BuildKit: ${name}`, async (t, engine) => {
     const dir = path.join(root, name);
-    const nonce = randomBytes(6).toString('hex');
-    const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8').replaceAll('@NONCE@', nonce)) as Scenario;
+    const sc = readScenario(dir);
     const tmp = tempDir(`layerwise-scn-${name}-`);
     const tags: string[] = [];
     try {
       const ctx = path.join(tmp, 'ctx');
-      mkdirSync(ctx);
-      if (existsSync(path.join(dir, 'context'))) cpSync(path.join(dir, 'context'), ctx, { recursive: true });
-      writeFiles(ctx, sc.files);
-      if (sc.uniqueContext) writeFileSync(path.join(ctx, '.scenario-run'), randomBytes(8).toString('hex'));
-      for (const [p, m] of Object.entries(sc.modes ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
+      writeScenarioContext(dir, sc, ctx);
 
       // A base image of the scenario's own: cache keys start from its digest.
       const baseTag = `layerwise-test/base-${name}:${randomBytes(4).toString('hex')}`;

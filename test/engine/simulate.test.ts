@@ -25,7 +25,7 @@ import { buildGraph, type BuildGraph } from '../../src/graph/graph.js';
 import { writeStandin } from '../../src/simulate/build.js';
 import { removeSimImages } from '../../src/simulate/images.js';
 import { fixturesDir, tempDir } from '../helpers.js';
-import { requireEngine, type Scenario } from './build-helpers.js';
+import { readScenario, requireEngine, writeFiles, writeScenarioContext, type Scenario } from './build-helpers.js';
 
 /** Stand-ins take 1/1000 of their steps' time: sleeps of milliseconds. */
 const TIME_SCALE = 1000;
@@ -103,10 +103,7 @@ const corpus = existsSync(corpusDir)
   : [];
 
 /** Fix-corpus disagreements seen and not yet explained (todo with the reason, as KNOWN below). */
-const KNOWN_CORPUS: Record<string, string> = {
-  'ml-source-stage':
-    'after an edit the real build re-runs `COPY . /src` in the FROM scratch source stage (line 10 original, 11 fixed) and the stand-in takes it from the cache; not yet understood',
-};
+const KNOWN_CORPUS: Record<string, string> = {};
 
 describe('a simulated build re-runs the lines the real build re-runs: fix corpus', { concurrency: 3 }, () => {
   for (const { name, dir, spec } of corpus) {
@@ -156,13 +153,6 @@ describe('a simulated build re-runs the lines the real build re-runs: fix corpus
 const scenarioRoot = path.join(fixturesDir, 'explain');
 const scenarios = existsSync(scenarioRoot) ? readdirSync(scenarioRoot).filter((n) => existsSync(path.join(scenarioRoot, n, 'scenario.json'))).sort() : [];
 
-function writeFiles(dir: string, files: Record<string, string> = {}) {
-  for (const [p, text] of Object.entries(files)) {
-    const f = path.join(dir, p);
-    mkdirSync(path.dirname(f), { recursive: true });
-    writeFileSync(f, text);
-  }
-}
 
 /**
  * Disagreements seen and not yet explained: each still runs, as a todo with the reason, so it
@@ -186,16 +176,13 @@ describe('a simulated build re-runs the lines the real build re-runs: explain sc
       const engine = await requireEngine(t);
       if (!engine) return;
       const dir = path.join(scenarioRoot, name);
-      const sc = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) as Scenario;
+      const sc = readScenario(dir);
       const tmp = tempDir(`layerwise-simscn-${name}-`);
       const tags: string[] = [];
       const simTags: string[] = [];
       try {
         const ctx = path.join(tmp, 'ctx');
-        mkdirSync(ctx);
-        if (existsSync(path.join(dir, 'context'))) cpSync(path.join(dir, 'context'), ctx, { recursive: true });
-        writeFiles(ctx, sc.files);
-        for (const [p, m] of Object.entries(sc.modes ?? {})) chmodSync(path.join(ctx, p), parseInt(m, 8));
+        writeScenarioContext(dir, sc, ctx);
         // A base of the scenario's own (so no earlier cache answers), and so a stand-in base of its own too.
         const baseTag = `layerwise-test/simbase-${name.slice(0, 40)}:${randomBytes(4).toString('hex')}`;
         const baseCtx = path.join(tmp, 'base');

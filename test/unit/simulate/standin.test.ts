@@ -139,3 +139,13 @@ test('the wildcard of an optional path starts below the deepest folder every sta
   assert.equal(optional('/app/dist', dirs), '/[a]pp/dist');
   assert.equal(optional('/usr/local/bin/uv'), '/[u]sr/local/bin/uv');
 });
+
+test('a context COPY in a stage from scratch gets a key of its own (--chown=0:0), so a real build of the same context never answers for it', () => {
+  const { s } = sim('FROM scratch AS src\nCOPY . /src\nADD ["a b", "/x/"]\nFROM bb\nCOPY . /app\nCOPY --from=src /src /src\n');
+  assert.equal(lineOf(s.text, 2), 'COPY --chown=0:0 . /src');
+  assert.equal(lineOf(s.text, 3), 'ADD --chown=0:0 ["a b","/x/"]');
+  assert.equal(lineOf(s.text, 5), 'COPY . /app', 'on a stand-in base the copy stays as written: the base already makes its key its own');
+  const chowned = sim('FROM scratch AS src\nCOPY --chown=10:10 . /src\n').s;
+  assert.equal(lineOf(chowned.text, 2), 'COPY --chown=10:10 . /src');
+  assert.ok(chowned.notes.some((n) => n.line === 2 && n.kind === 'approximated' && /own step/.test(n.message)));
+});
