@@ -65,6 +65,33 @@ const PIP = /^pip(\d+(\.\d+)?)?$/;
  * install finds its dependencies installed.
  */
 export const FROZEN_CONSTRAINTS = '/tmp/layerwise-constraints.txt';
+
+/**
+ * Where `layerwise fix` (split-install) puts a project's pyproject.toml alone, to install the
+ * dependencies it lists before the source arrives; the step removes the folder when done.
+ */
+export const PYPROJECT_DEPS_DIR = '/tmp/layerwise-deps';
+
+/**
+ * The program split-install runs (`python3 -c PROGRAM PYPROJECT EXTRAS`) to print the
+ * dependencies a pyproject.toml lists, one requirement a line: `[project].dependencies`, then
+ * those of each extra asked for (comma-separated), with the project's references to its own
+ * extras (`app[gpu]`) followed, as pip resolves them. It reads that one file (tomllib, or the
+ * tomli pip vendors before Python 3.11) and writes only standard output: effects.ts knows it
+ * by this exact text. One line without single quotes, so that it sits in a shell word.
+ */
+export const PYPROJECT_DEPS_PROGRAM = [
+  'import sys,re',
+  't=__import__("tomllib") if sys.version_info>=(3,11) else __import__("pip._vendor.tomli",fromlist=["loads"])',
+  'p=t.loads(open(sys.argv[1],encoding="utf-8").read())["project"]',
+  'k=lambda s:re.sub(r"[-_.]+","-",s.strip()).lower()',
+  'o={k(a):b for a,b in p.get("optional-dependencies",{}).items()}',
+  's=set()',
+  'f=lambda r:(lambda m:[g(e) for e in (m.group(2) or "").split(",")] if m and k(m.group(1))==k(p["name"]) else print(r))(re.match(r"\\s*([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[([^\\]]*)\\])?\\s*(?:;|$)",r))',
+  'g=lambda e:None if not e.strip() or k(e) in s else (s.add(k(e)),[f(r) for r in o.get(k(e),[])])',
+  '[f(r) for r in p.get("dependencies",[])]',
+  '[g(e) for e in sys.argv[2].split(",")]',
+].join(';');
 const URL = /:\/\//;
 const GIT_REPO = /:\/\/|^[\w.-]+@[\w.-]+:|\.git(#.*)?$/;
 const C_SOURCE = /\.(c|cc|cpp|cxx|c\+\+|m|mm|s|S)$/;

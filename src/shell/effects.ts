@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Step } from '../graph/graph.js';
 import { runAnalysis } from './run-analysis.js';
-import { ACTIVITY_RULES, type ActivityRule } from './activities.js';
+import { ACTIVITY_RULES, PYPROJECT_DEPS_PROGRAM, type ActivityRule } from './activities.js';
 import { lexShell } from './lex.js';
 import { isLocalPath, type Activity, type ShellWord, type SimpleCommand } from './classify.js';
 import { cleanedCaches, isVersionCheck, managerArgv, managerOf, rootCacheDirs } from './package-managers.js';
@@ -358,6 +358,8 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
   if (name === 'printenv' || (name === 'env' && !cmd.args.length)) return { reads: [], writes: [] };
   if (name === 'command') return cmd.args[0] && ['-v', '-V'].includes(cmd.args[0].value) ? { reads: [], writes: [] } : null;
   if (NO_FILES.has(name)) return { reads: [], writes: [] };
+  // split-install's program that prints the dependencies a pyproject.toml lists: it reads that file alone.
+  if (/^python(\d+(\.\d+)?)?$/.test(name) && cmd.args[0]?.value === '-c' && cmd.args[1]?.value === PYPROJECT_DEPS_PROGRAM && cmd.args.length === 4) return { reads: [res(cmd.args[2])], writes: [] };
   if (READERS.has(name)) return { reads: p.operands.length ? all(p.operands) : [], writes: [] };
 
   switch (name) {

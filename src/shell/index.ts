@@ -15,6 +15,8 @@ export { classify, exclusive, isLocalPath, resolveWord, type Activity, type Redi
 export {
   ACTIVITY_RULES,
   FROZEN_CONSTRAINTS,
+  PYPROJECT_DEPS_DIR,
+  PYPROJECT_DEPS_PROGRAM,
   FILE_COMMANDS,
   SHELLS,
   WRAPPERS,

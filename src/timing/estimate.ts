@@ -241,9 +241,10 @@ function runEstimate(step: Step): Estimate {
         terms.push({ seconds: COSTS.otherCommand, text: `sleep ${a.items.join(' ')} (length not known, ~${secs(COSTS.otherCommand)})` });
       }
     } else if (withinFrozenDependencies(a, analysis.commands[a.command])) {
-      // The second half of split-install: the step before installed the dependencies and froze them.
+      // The second half of split-install: the step before installed the dependencies (and froze them, or the project installs --no-deps).
       const { base, each = COSTS.otherCommand } = RULE_COSTS[a.rule as CostedRuleId];
-      terms.push({ seconds: base + each * a.unknown.length, text: `${a.rule} of ${a.unknown.join(', ')} within the dependencies frozen in ${FROZEN_CONSTRAINTS} (installed already: ~${secs(each)} per project)` });
+      const how = analysis.commands[a.command].args.some((w) => w.value === '--no-deps') ? 'alone (--no-deps' : `within the dependencies frozen in ${FROZEN_CONSTRAINTS} (installed already`;
+      terms.push({ seconds: base + each * a.unknown.length, text: `${a.rule} of ${a.unknown.join(', ')} ${how}: ~${secs(each)} per project)` });
     } else {
       terms.push(ruleTerm(a));
     }
@@ -262,6 +263,9 @@ function runEstimate(step: Step): Estimate {
 function withinFrozenDependencies(a: Activity, cmd: SimpleCommand | undefined): boolean {
   if (!cmd || (a.rule !== 'pip install' && a.rule !== 'uv pip install') || a.items.length) return false;
   const words = cmd.args.map((w) => w.value);
+  // `--no-deps` installs the project alone (the second half of split-install's pyproject form): `-e DIR` names it too.
+  const local = (u: string) => isLocalPath(u) || words.some((w, i) => (w === '-e' || w === '--editable') && words[i + 1] === u);
+  if (words.includes('--no-deps') && a.unknown.length > 0 && a.unknown.every(local)) return true;
   return words.some((w, i) => (w === '-c' || w === '--constraint') && words[i + 1] === FROZEN_CONSTRAINTS) && a.unknown.every(isLocalPath);
 }
 

@@ -30,6 +30,7 @@ import { FROZEN_CONSTRAINTS, isLocalPath, type RunAnalysis, type ShellWord, type
 import { cacheCleanup, partEffects, stepEffects } from '../../shell/effects.js';
 import { runAnalysis } from '../../shell/run-analysis.js';
 import { blockOf } from '../blocks.js';
+import { planPyprojectSplit } from '../pyproject-split.js';
 import { defineTransform, type Plan } from '../define.js';
 
 /** Commands that change the shell's state for the commands after them. */
@@ -130,6 +131,8 @@ function projectSplit(cmd: SimpleCommand, rule: string, earlier: { cmd: SimpleCo
     keep.push(w);
   }
   if (!project) return null;
+  // `--no-deps`: the project alone, its dependencies installed before (the second half of a split).
+  if (words.some((w) => w.value === '--no-deps')) return null;
   if (!lists.length) return { declined: 'pip cannot install a project\'s dependencies without the project: list them in a requirements file (-r), or install with uv or poetry' };
   const pip = raw(words.slice(0, at));
   return {
@@ -169,6 +172,7 @@ export default defineTransform({
       const steps = graph.stages[copy.stage].steps;
       for (const step of steps) {
         if (step.position <= copy.position || step.keyword !== 'RUN') continue;
+        if (planPyprojectSplit(c, step, context, plan, df, steps)) continue;
         const inst = step.instruction;
         if (inst.keyword !== 'RUN' || inst.command.form !== 'shell' || inst.heredocs.length) continue;
         if (inst.mounts.some((m) => m.type === 'bind')) continue;
