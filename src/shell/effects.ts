@@ -73,7 +73,8 @@ export function partEffects(step: Step, indices: readonly number[]): Effects {
 }
 
 function clean(p: string): string {
-  const n = path.posix.normalize(p);
+  // normalize keeps a leading `//` (POSIX leaves its meaning to the system; Linux reads it as `/`).
+  const n = path.posix.normalize(p).replace(/^\/\/+/, '/');
   return n.length > 1 ? n.replace(/\/+$/, '') : n;
 }
 
@@ -193,7 +194,7 @@ function runEffects(step: Step, a: RunAnalysis): Effects {
   const add = (list: string[], ps: (string | null)[]) => {
     for (const p of ps) {
       if (p === null) list.push('/');
-      else if (!p.startsWith('/dev/') && p !== '/dev') list.push(p);
+      else if (!p.startsWith('/dev/') && p !== '/dev') list.push(p.startsWith('/') ? clean(p) : p);
     }
   };
   for (const [i, cmd] of a.commands.entries()) {
