@@ -65,8 +65,10 @@ export interface AnalyzeResult {
   role: ImageRole;
   config: Config;
   rules: Rule[];
-  /** What the safe fixes would leave: predicted before/after, or null when nothing is fixable. */
-  afterFix: { before: Effect; after: Effect } | null;
+  /** What the build costs as the file is: a source edit's rebuild and a cold build, with their timelines. */
+  effect: Effect;
+  /** What the safe fixes would leave: predicted before/after and the fixed text, or null when nothing is fixable. */
+  afterFix: { before: Effect; after: Effect; fixed: string } | null;
   /** Present when BuildKit's checks ran (`buildChecks`); their findings are among `findings`. */
   buildChecks?: BuildChecksRun;
 }
@@ -212,12 +214,13 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
   for (const w of warnings) findings.push(buildCheckFinding(graph.dockerfile, w));
   for (const f of findings) if (f.cost && (f.cost.rebuild_s !== undefined || f.cost.cold_s !== undefined)) f.expected_s_per_day = expectedCost(f.cost, config.frequency);
   findings.sort((a, b) => expectedCost(b.cost, config.frequency) - expectedCost(a.cost, config.frequency) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.range.start.line - b.range.start.line);
+  const effect = effectOf(graph, context, durationsFor, scale, impact);
   let afterFix: AnalyzeResult['afterFix'] = null;
   if (safeGraph && findings.some((f) => f.fix.available)) {
-    afterFix = { before: effectOf(graph, context, durationsFor, scale, impact), after: effectOf(safeGraph, context, durationsFor, scale) };
+    afterFix = { before: effect, after: effectOf(safeGraph, context, durationsFor, scale), fixed: safe!.fixed };
   }
   return {
-    file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, afterFix,
+    file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, effect, afterFix,
     ...(engine ? { buildChecks: { engine: engineRecord(engine), warnings: warnings.length } } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { analyzeCodeclimate } from '../report/codeclimate.js';
 import { analyzeJunit } from '../report/junit.js';
 import { UsageError } from '../core/errors.js';
 import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from '../report/analyze.js';
+import { analyzeHtml } from '../report/html.js';
 import { RULES } from '../rules/index.js';
 import { buildSelection, checkFormat, collectList, engineSelection, imageOptions, imageSelection, PROFILE_OPTION_HELP, readProfile, type ImageFlags } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
@@ -24,7 +25,7 @@ export function registerAnalyze(program: Command): void {
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)')
     .option('--rule <NAME>', 'run only this rule (repeatable)', collectList)
     .option('--list-rules', 'list the rules and exit')
-    .option('--format <FORMAT>', 'text, json, sarif, github, checkstyle, codeclimate (GitLab code quality) or junit', 'text')
+    .option('--format <FORMAT>', 'text, json, sarif, github, checkstyle, codeclimate (GitLab code quality), junit or html (one self-contained page)', 'text')
     .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
     .option('--with-build-checks', 'also run BuildKit\'s own checks (docker buildx build --call=check) on a current BuildKit and report them as buildkit/<Rule>; engine: --engine buildkit, BUILDKIT_HOST, else unix:///run/buildkit/buildkitd.sock when it answers; exit 2 when no engine can')
     .option('--docs-url <URL>', 'base URL of the rule pages that reports link (config docs-url; default: the project\'s docs/rules/ on GitHub)')
@@ -32,7 +33,7 @@ export function registerAnalyze(program: Command): void {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; config?: string; profile?: string;
       timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string; withBuildChecks?: boolean;
     }) => {
-      const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github', 'checkstyle', 'codeclimate', 'junit'] as const);
+      const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github', 'checkstyle', 'codeclimate', 'junit', 'html'] as const);
       const docsUrl = opts.docsUrl === undefined ? undefined : normalizeDocsUrl(opts.docsUrl);
       if (opts.docsUrl !== undefined && !docsUrl) throw new UsageError(`--docs-url expects an absolute http(s) or file URL, got "${opts.docsUrl}"`);
       if (opts.listRules) {
@@ -65,6 +66,7 @@ export function registerAnalyze(program: Command): void {
           : format === 'checkstyle' ? analyzeCheckstyle([result])
           : format === 'codeclimate' ? JSON.stringify(analyzeCodeclimate([result]), null, 2) + '\n'
           : format === 'junit' ? analyzeJunit([result])
+          : format === 'html' ? analyzeHtml([{ result }], { version: VERSION })
           : analyzeText(result, { color });
         why = failures(result);
       } else {
@@ -81,6 +83,7 @@ export function registerAnalyze(program: Command): void {
           : format === 'checkstyle' ? analyzeCheckstyle(results)
           : format === 'codeclimate' ? JSON.stringify(analyzeCodeclimate(results), null, 2) + '\n'
           : format === 'junit' ? analyzeJunit(results)
+          : format === 'html' ? analyzeHtml(parts.map(({ image, result }) => ({ image: image.name, result })), { version: VERSION, skipped })
           : imagesText(parts.map(({ image, result }) => ({ image, text: analyzeText(result, { color }) })), skipped);
         why = parts.flatMap(({ image, result }) => failures(result).map((w) => `${image.name}: ${w}`));
       }

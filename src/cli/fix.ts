@@ -17,6 +17,8 @@ import { RULES } from '../rules/index.js';
 import { fixJson, fixText } from '../report/fix.js';
 import { buildSelection, engineSelection, checkFormat, collectList, onInterrupt, PROFILE_OPTION_HELP, readProfile, imageOptions, imageSelection, type ImageFlags } from './common.js';
 import { selectOneImage } from '../images/select.js';
+import { fixHtml } from '../report/html.js';
+import { VERSION } from '../version.js';
 
 /** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
 function transformsFor(name: string): string[] {
@@ -35,12 +37,13 @@ export function registerFix(program: Command): void {
     .option('--verify', 'build the result and FILE on the engine, drop transforms that change the image, and measure a source edit and a cold build before and after')
     .option('--profile <FILE>', `${PROFILE_OPTION_HELP}, for the predicted effect`)
     .option('--time-scale <N>', 'one measured or estimated second stands for N seconds')
-    .option('--format <FORMAT>', 'text or json', 'text')
+    .option('--format <FORMAT>', 'text, json or html (one self-contained page)', 'text')
+    .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
     .action(async (context: string, opts: ImageFlags & {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; rule?: string[]; unsafe?: boolean; write?: boolean;
-      profile?: string; timeScale?: string; format: string; verify?: boolean;
+      profile?: string; timeScale?: string; format: string; verify?: boolean; output?: string;
     }) => {
-      const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const format = checkFormat(opts.format, ['text', 'json', 'html'] as const);
       const only = opts.rule ? opts.rule.flatMap((r) => transformsFor(r)) : undefined;
       const scale = opts.timeScale === undefined ? 1 : Number(opts.timeScale);
       if (!(scale > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
@@ -79,7 +82,9 @@ export function registerFix(program: Command): void {
       // Diff headers name FILE relative to the working directory, so `git apply` takes the diff there.
       const diffPath = path.relative(process.cwd(), t.dockerfilePath).split(path.sep).join('/');
       const report = { file: t.displayName, diffPath, result, before, after, written: !!opts.write && changed && ok, verified, graph: buildGraph(df, graphOpts) };
-      process.stdout.write(format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : fixText(report));
+      const out = format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : format === 'html' ? fixHtml(report, { version: VERSION }) : fixText(report);
+      if (opts.output) await writeFileAtomic(opts.output, out, { create: true });
+      else process.stdout.write(out);
       if (!ok) process.exitCode = EXIT_FINDINGS;
     });
 }

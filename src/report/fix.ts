@@ -26,13 +26,17 @@ export interface FixReport {
 }
 
 export function fixDiff(r: FixReport): string {
-  if (r.result.fixed === r.result.original) return '';
-  const name = r.diffPath ?? r.file;
-  // No header after the names: `--- a/PATH` exactly, as git writes it.
-  return createTwoFilesPatch(`a/${name}`, `b/${name}`, r.result.original, r.result.fixed, undefined, undefined, { context: 3 });
+  return unifiedDiff(r.diffPath ?? r.file, r.result.original, r.result.fixed);
 }
 
-function speedup(a: number, b: number): string {
+/** The unified diff from `original` to `fixed` as `git apply` takes it ('' when they are the same). */
+export function unifiedDiff(name: string, original: string, fixed: string): string {
+  if (fixed === original) return '';
+  // No header after the names: `--- a/PATH` exactly, as git writes it.
+  return createTwoFilesPatch(`a/${name}`, `b/${name}`, original, fixed, undefined, undefined, { context: 3 });
+}
+
+export function speedup(a: number, b: number): string {
   return b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a';
 }
 
