@@ -93,6 +93,8 @@ export interface StepFigure {
   ran: boolean | null;
   /** Seconds it ran, when it ran. */
   seconds: number | null;
+  /** When it started, seconds after the build command did, when it ran and the engine's progress says (the HTML report's measured timeline). */
+  started?: number;
   /** What explain says about it (`rebuilt` for every step of a cold build). */
   predicted: Status;
   /** The step's share of the prediction: its duration when predicted to run, else 0. */
@@ -425,6 +427,7 @@ export function stepFigures(
         instruction: step.instruction.text.replace(/\s+/g, ' ').trim(),
         ran: v ? !v.cached : null,
         seconds: v && !v.cached && v.durationSeconds !== undefined ? v.durationSeconds : null,
+        ...(v && !v.cached && v.started !== undefined ? { started: v.started } : {}),
         predicted: p.status,
         predictedSeconds: p.seconds,
       });

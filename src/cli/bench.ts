@@ -2,6 +2,11 @@ import type { Command } from 'commander';
 import { BenchAbortedError, BenchBuildError, bench, DEFAULT_RUNS, type BenchProgress } from '../bench/bench.js';
 import { UsageError } from '../core/errors.js';
 import { benchFailureText, benchJson, benchText } from '../report/bench.js';
+import { benchHtml } from '../report/html.js';
+import { loadDockerfile } from '../dockerfile/load.js';
+import { buildGraph } from '../graph/graph.js';
+import { writeFileAtomic } from '../core/write-file.js';
+import { VERSION } from '../version.js';
 import { parseTimeScale } from './simulate.js';
 import { PROFILE_OPTION_HELP, readProfile, buildSelection, cacheOptions, cacheSelection, engineSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
 
@@ -25,16 +30,20 @@ export function registerBench(program: Command): void {
     .option('--simulate', 'build stand-ins of the files instead (same cache structure, no work, offline; see layerwise simulate); with no --change, measures an edit of the main source folder')
     .option('--profile <FILE>', `with --simulate: ${PROFILE_OPTION_HELP}`)
     .option('--time-scale <N>', 'with --simulate: stand-ins take 1/N of the measured or estimated time')
-    .option('--format <FORMAT>', 'text or json', 'text')
+    .option('--format <FORMAT>', 'text, json or html (one self-contained page)', 'text')
+    .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
     .action(async (context: string, opts: {
       file?: string; target?: string; buildArg?: Record<string, string>; compare?: string; change?: string[];
-      runs?: number; prune?: boolean; format: string; simulate?: boolean; profile?: string; timeScale?: string; cacheFrom?: string[]; cacheTo?: string[];
+      runs?: number; prune?: boolean; format: string; simulate?: boolean; profile?: string; timeScale?: string; cacheFrom?: string[]; cacheTo?: string[]; output?: string;
     }) => {
-      const format = checkFormat(opts.format, ['text', 'json'] as const);
+      const format = checkFormat(opts.format, ['text', 'json', 'html'] as const);
       const t = resolveTarget(context, opts.file);
       const timeScale = parseTimeScale(opts.timeScale);
       if (!opts.simulate && opts.timeScale !== undefined) throw new UsageError('--time-scale needs --simulate (a real build takes the time it takes)');
       const simulate = opts.simulate ? { profile: await readProfile(opts.profile, t), ...(timeScale ? { timeScale } : {}) } : undefined;
+      // The HTML report draws each file's stage graph: read as they are benched, before the builds.
+      const files = [{ path: t.dockerfilePath, name: t.displayName }, ...(opts.compare ? [{ path: opts.compare, name: opts.compare }] : [])];
+      const graphs = format === 'html' ? await Promise.all(files.map(async (f) => buildGraph(await loadDockerfile(f.path, f.name), { target: opts.target, buildArgs: opts.buildArg }))) : [];
       const tty = process.stderr.isTTY === true;
       const interrupt = onInterrupt('the bench copy and images');
       const started = Date.now();
@@ -61,7 +70,12 @@ export function registerBench(program: Command): void {
             : undefined,
         });
         if (shown) process.stderr.write('\r\x1b[K');
-        process.stdout.write(format === 'json' ? JSON.stringify(benchJson(result), null, 2) + '\n' : benchText(result));
+        let out: string;
+        if (format === 'html') {
+          out = benchHtml(result, graphs, { version: VERSION });
+        } else out = format === 'json' ? JSON.stringify(benchJson(result), null, 2) + '\n' : benchText(result);
+        if (opts.output) await writeFileAtomic(opts.output, out, { create: true });
+        else process.stdout.write(out);
       } catch (e) {
         if (shown) process.stderr.write('\r\x1b[K');
         if (e instanceof BenchBuildError) {

@@ -19,7 +19,9 @@ import type { BuildGraph } from '../graph/graph.js';
 import { buildGraph } from '../graph/graph.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { humanSeconds } from '../timing/predict.js';
-import type { Timeline } from '../timing/timeline.js';
+import { schedule } from '../timing/schedule.js';
+import { stepsByLine, type Bar, type Timeline } from '../timing/timeline.js';
+import type { BenchResult, Figure } from '../bench/bench.js';
 import { describeCost } from './analyze.js';
 import { fixDiff, speedup, unifiedDiff, type FixReport } from './fix.js';
 
@@ -114,6 +116,8 @@ export interface GanttRow {
   /** Same as the graph's key in dagSvg. */
   key: string;
   timeline: Timeline | null;
+  /** Said instead of a chart when `timeline` is null. */
+  none?: string;
 }
 
 /** 1, 2 or 5 times a power of ten: an axis step that gives at most `n` ticks. */
@@ -123,7 +127,11 @@ function tickStep(max: number, n = 8): number {
   return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
 }
 
-const axisLabel = (t: number, max: number) => (max >= 180 ? `${+(t / 60).toFixed(1)} min` : `${+t.toFixed(2)} s`);
+/** A tick's label, with as many decimals as the step between ticks needs. */
+const axisLabel = (t: number, max: number, step: number) => {
+  const digits = (x: number) => Math.max(0, Math.min(6, -Math.floor(Math.log10(x) + 1e-9)));
+  return max >= 180 ? `${(t / 60).toFixed(digits(step / 60))} min` : `${t.toFixed(digits(step))} s`;
+};
 
 /**
  * Gantt charts that share one time axis (so "before" and "after" compare by length): one lane
@@ -142,7 +150,7 @@ export function ganttSvgs(rows: GanttRow[]): string {
   for (const r of rows) {
     out.push(`<div class="gantt-row"><h4>${esc(r.label)}${r.timeline ? ` <span class="total">${esc(humanSeconds(r.timeline.seconds))}</span>` : ''}</h4>`);
     if (!r.timeline || !r.timeline.bars.length) {
-      out.push(`<p class="none">${r.timeline ? 'No step re-runs: everything comes from the cache.' : 'Not predicted: the context has no source files.'}</p></div>`);
+      out.push(`<p class="none">${r.timeline ? 'No step re-runs: everything comes from the cache.' : esc(r.none ?? 'Not predicted: the context has no source files.')}</p></div>`);
       continue;
     }
     const tl = r.timeline;
@@ -152,7 +160,7 @@ export function ganttSvgs(rows: GanttRow[]): string {
     const crit = new Set(tl.critical);
     const svg: string[] = [`<svg class="gantt" role="img" aria-label="${esc(`timeline: ${r.label}`)}" width="${LABEL + W + 20}" height="${h}" viewBox="0 0 ${LABEL + W + 20} ${h}">`];
     for (let t = 0; t <= max + 1e-9; t += step) {
-      svg.push(`<line class="tick" x1="${x(t).toFixed(1)}" y1="${TOP - 4}" x2="${x(t).toFixed(1)}" y2="${h - 4}"/><text class="axis" x="${x(t).toFixed(1)}" y="${TOP - 8}">${esc(axisLabel(t, max))}</text>`);
+      svg.push(`<line class="tick" x1="${x(t).toFixed(1)}" y1="${TOP - 4}" x2="${x(t).toFixed(1)}" y2="${h - 4}"/><text class="axis" x="${x(t).toFixed(1)}" y="${TOP - 8}">${esc(axisLabel(t, max, step))}</text>`);
     }
     lanes.forEach((stage, i) => {
       const y = TOP + i * LANE;
@@ -444,5 +452,86 @@ export function fixHtml(r: FixReport, opts: HtmlOptions): string {
       { id: 'timeline', title: 'Timelines', body: timelines },
       { id: 'diff', title: 'Diff', body: diffHtml(fixDiff(r)) + (notes.length ? `<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '') },
     ],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench
+
+/**
+ * A bench figure's median run as a timeline: each step that ran, for as long as the engine said;
+ * where the engine's progress has start times, at its start, else where the schedule model puts it.
+ */
+export function measuredTimeline(graph: BuildGraph, f: Figure): Timeline {
+  const byLine = stepsByLine(graph);
+  const ran = new Map(f.steps.filter((s) => s.ran && s.seconds !== null && s.seconds > 0).map((s) => [s.line, s]));
+  const sched = schedule({ graph, duration: (st) => ran.get(st.line)?.seconds ?? 0, runs: (st) => ran.has(st.line) });
+  const timed = [...ran.values()].every((s) => s.started !== undefined);
+  const first = timed ? Math.min(...[...ran.values()].map((s) => s.started!)) : 0;
+  const bars: Bar[] = [];
+  for (const s of ran.values()) {
+    const step = byLine.get(s.line);
+    if (!step) continue;
+    const start = timed ? s.started! - first : (sched.steps.get(step)?.start ?? 0);
+    bars.push({
+      stage: step.stage, line: s.line, instruction: s.instruction, start, end: start + s.seconds!, basis: 'measured',
+      detail: `median of ${f.runs.length} build${f.runs.length === 1 ? '' : 's'}, ${timed ? 'start and end from the engine' : 'start placed by the schedule model'}`,
+    });
+  }
+  bars.sort((a, b) => a.start - b.start || a.line - b.line);
+  const seconds = bars.reduce((m, b) => Math.max(m, b.end), 0);
+  return { seconds, bars, critical: timed ? [] : sched.criticalPath.map((s) => s.line) };
+}
+
+/** What was predicted for a bench figure, drawn the same way (the predicted steps, the schedule model's times). */
+export function predictedTimeline(graph: BuildGraph, f: Figure): Timeline {
+  const byLine = stepsByLine(graph);
+  const runs = new Map(f.steps.filter((s) => (s.predicted === 'rebuilt' || s.predicted === 'conditional') && s.predictedSeconds > 0).map((s) => [s.line, s]));
+  const sched = schedule({ graph, duration: (st) => runs.get(st.line)?.predictedSeconds ?? 0, runs: (st) => runs.has(st.line) });
+  const bars: Bar[] = [];
+  for (const [line, s] of runs) {
+    const t = sched.steps.get(byLine.get(line)!);
+    if (!t || t.end <= t.start) continue;
+    bars.push({ stage: byLine.get(line)!.stage, line, instruction: s.instruction, start: t.start, end: t.end, basis: 'predicted', detail: s.predicted === 'conditional' ? 'predicted to re-run only if its inputs changed' : 'predicted to re-run' });
+  }
+  bars.sort((a, b) => a.start - b.start || a.line - b.line);
+  return { seconds: sched.wallSeconds, bars, critical: sched.criticalPath.map((s) => s.line) };
+}
+
+/**
+ * `bench --format html`: per Dockerfile, the measured figures beside the predictions, its stage
+ * graph, and for each figure the median run's timeline beside the predicted one. `graphs` are the
+ * benched files' graphs, in the order of `r.results`.
+ */
+export function benchHtml(r: BenchResult, graphs: BuildGraph[], opts: HtmlOptions): string {
+  const sections: Page['sections'] = [];
+  const s = (x: number | null | undefined) => (x === null || x === undefined ? '—' : humanSeconds(x));
+  r.results.forEach((f, k) => {
+    const g = graphs[k]!;
+    const id = r.results.length > 1 ? `file${k + 1}-` : '';
+    const h = (t: string) => (r.results.length > 1 ? `${f.file}: ${t}` : t);
+    const figures: { label: string; fig: Figure }[] = [{ label: 'cold build', fig: f.cold }, { label: 'no-op rebuild', fig: f.noop }, ...f.changes.map((c) => ({ label: c.spec, fig: c }))];
+    const rows = figures.map(({ label, fig }) => `<tr><td>${esc(label)}</td><td class="n">${esc(s(fig.summary.median))}</td><td class="n">${esc(`${s(fig.summary.min)} – ${s(fig.summary.max)}`)}</td>`
+      + `<td class="n">${esc(fig.predicted === null ? '—' : fig.predictedHigh !== null && fig.predictedHigh > fig.predicted * 1.01 ? `${s(fig.predicted)} – ${s(fig.predictedHigh)}` : s(fig.predicted))}</td>`
+      + `<td class="n">${esc(s(fig.overhead))}</td><td class="n">${fig.steps.filter((x) => x.ran).length}</td></tr>`).join('');
+    const image = f.image ? `<p>${esc(`Image: ${(f.image.sizeBytes / 1e6).toFixed(1)} MB in ${f.image.layers} layers.`)}</p>` : '';
+    sections.push({
+      id: `${id}summary`, title: h('Measured and predicted'),
+      body: `<table><tr><th>build</th><th>median</th><th>range</th><th>predicted</th><th>outside the steps</th><th>steps run</th></tr>${rows}</table>${image}`
+        + `<p class="legend">${esc(`${r.mode === 'simulated' ? 'Stand-ins of the file (layerwise simulate) ' : ''}built ${r.runs} time${r.runs === 1 ? '' : 's'} per figure on ${r.engine}; cold builds ${r.cache === 'pruned' ? 'after pruning the build cache' : 'with --no-cache'}.`)}</p>`,
+    });
+    sections.push({ id: `${id}graph`, title: h('Stage graph'), body: graphSection([{ label: f.file, graph: g, key: `${id}a`, cold: measuredTimeline(g, f.cold) }]) });
+    const charts = figures.map(({ label, fig }) => `<h3>${esc(label)}</h3>` + ganttSvgs([
+      { label: 'measured (median run)', graph: g, key: `${id}a`, timeline: measuredTimeline(g, fig) },
+      { label: 'predicted', graph: g, key: `${id}a`, timeline: fig.predicted === null ? null : predictedTimeline(g, fig), none: 'Nothing to predict from.' },
+    ]));
+    sections.push({ id: `${id}timeline`, title: h('Timelines'), body: charts.join('\n') + LEGEND
+      + '<p class="legend">A measured bar lasts as long as the engine said the step ran; it starts when the engine says (BuildKit\'s progress with times), else where the schedule model puts it.</p>' });
+  });
+  return page({
+    title: `layerwise bench: ${r.results.map((f) => f.file).join(' vs ')}`,
+    subtitle: `${r.mode === 'simulated' ? 'Simulated' : 'Real'} builds on ${r.engine}, ${r.runs} run${r.runs === 1 ? '' : 's'} per figure, beside what layerwise predicts.`,
+    version: opts.version,
+    sections,
   });
 }

@@ -3,40 +3,22 @@
  * Each page is written by the CLI as a user would run it, opened from its file, checked for
  * console errors, requests (none but the file: the page is self-contained), the stage graph,
  * the timelines and the findings, and kept with a screenshot under test-artifacts/ (git-ignored).
- * Without chromium the tests are skipped with the reason, except in CI (CI=true), where they
- * fail: CI installs it (.ci/run), so a missing browser is a broken run.
+ * Without chromium the tests are skipped (see chromium.ts), except in CI.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { after, before, test, type TestContext } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { test } from 'node:test';
+import { ARTIFACTS, open, requireBrowser, screenshot, useBrowser } from './chromium.js';
 import { HOSTILE, writeBigContext } from '../big-dockerfile.js';
 import { projectRoot, tempDir } from '../helpers.js';
 
-const CHROMIUM = process.env['LAYERWISE_CHROMIUM'] ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 const example = path.join(projectRoot, 'examples', 'ml-serving');
 const exampleFile = path.join(example, 'docker', 'Dockerfile');
 
-let browser: Browser | undefined;
-
-before(async () => {
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-});
-after(async () => {
-  await browser?.close();
-});
-
-function requireBrowser(t: TestContext): Browser | undefined {
-  if (browser) return browser;
-  if (process.env['CI'] === 'true') assert.fail(`no chromium at ${CHROMIUM} in CI (.ci/run installs Debian's chromium)`);
-  t.skip(`no chromium at ${CHROMIUM} (apt-get install chromium, or set LAYERWISE_CHROMIUM)`);
-  return undefined;
-}
+useBrowser();
 
 /**
  * The README's HTML report commands, as argv after `layerwise`, each with the file it writes
@@ -89,28 +71,6 @@ function json(args: string[]): { findings: unknown[] } {
 function stageCount(args: string[]): number {
   const r = spawnSync(process.execPath, [main, 'graph', ...args, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return (JSON.parse(r.stdout) as { stages: unknown[] }).stages.length;
-}
-
-/** Opens the page and returns what went wrong on the way: console errors, page errors, requests other than the file. */
-async function open(b: Browser, file: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  const url = pathToFileURL(file).href;
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    if (r.url() !== url) problems.push(`request: ${r.url()}`);
-  });
-  await page.goto(url);
-  return { page, problems };
-}
-
-/** The whole page, or its first 4,000 pixels when it is longer (a full shot of a very long page takes minutes). */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true, timeout: 120_000, ...(height > 4000 ? { clip: { x: 0, y: 0, width: 1280, height: 4000 } } : {}) });
 }
 
 test('the README\'s analyze --format html of the bundled example renders in chromium: one node per stage, bars before and after fix, every finding, the diff', async (t) => {

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import type { BenchResult, Figure, StepFigure } from '../../../src/bench/bench.js';
+import { summarize } from '../../../src/bench/stats.js';
 import { analyze } from '../../../src/analyze/analyze.js';
 import { defaultConfig } from '../../../src/analyze/config.js';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { buildGraph } from '../../../src/graph/graph.js';
-import { analyzeHtml, codeFrame, esc } from '../../../src/report/html.js';
+import { analyzeHtml, benchHtml, codeFrame, esc } from '../../../src/report/html.js';
 import { emptyProfile, stepKey } from '../../../src/timing/profile.js';
 import { HOSTILE } from '../../big-dockerfile.js';
 import { projectRoot, tempDir } from '../../helpers.js';
@@ -108,4 +110,46 @@ test('fix --format html --output writes the page to the file and nothing to stan
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(readFileSync(out, 'utf8'), /^<!doctype html>[\s\S]*<h2>Diff<\/h2>[\s\S]*<\/html>\n$/);
+});
+
+describe('benchHtml', () => {
+  const text = 'FROM bb:latest AS tools\nRUN sleep 2\nFROM bb:latest\nRUN sleep 3\nCOPY --from=tools / /t\nRUN sleep 1\n';
+  const g = buildGraph(parseDockerfile(text, 'Dockerfile'));
+  const sf = (line: number, seconds: number | null, predictedSeconds: number, started?: number): StepFigure => ({
+    line, stage: 'x', instruction: text.split('\n')[line - 1]!, ran: seconds !== null, seconds, predicted: predictedSeconds > 0 ? 'rebuilt' : 'cached', predictedSeconds, ...(started !== undefined ? { started } : {}),
+  });
+  const fig = (steps: StepFigure[], predicted: number | null): Figure => ({ runs: [6.4], summary: summarize([6.4]), predicted, predictedHigh: predicted, overhead: 0.3, steps });
+  const result = (cold: Figure): BenchResult => ({
+    mode: 'real', context: '.', engine: 'buildkit v0.34.2', engineInfo: { engine: 'buildkit', version: 'v0.34.2', buildkitVersion: 'v0.34.2', description: 'buildkit v0.34.2' },
+    timing: 'rawjson', runs: 1, cache: 'no-cache', cleanup: { dirs: [], tags: [] },
+    results: [{ file: `x${HOSTILE}`, image: null, cold, noop: fig([sf(2, null, 0), sf(4, null, 0)], 0), changes: [] }],
+  });
+  // x of a bar's rect on the chart with `label`, by line.
+  const starts = (html: string, row: string) => {
+    const at = html.indexOf(`<h4>${row}`);
+    const chart = html.slice(at, html.indexOf('</svg>', at));
+    return Object.fromEntries([...chart.matchAll(/data-line="(\d+)"><title>[^<]*<\/title><rect x="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]));
+  };
+
+  test('measured bars start where the engine says the step started, predicted ones where the schedule puts them', () => {
+    // The engine ran line 6 early (it says so); the schedule would put it after lines 2 and 4.
+    const html = benchHtml(result(fig([sf(2, 2, 2, 10), sf(4, 3, 3, 10), sf(6, 1, 1, 10.5)], 4.5)), [g], { version: '0' });
+    const m = starts(html, 'measured');
+    const p = starts(html, 'predicted');
+    assert.equal(m[2], m[4], 'both stages start together');
+    assert.ok(m[6]! < p[6]!, `line 6 drawn at its own start, before the schedule's (${JSON.stringify(m)} ${JSON.stringify(p)})`);
+    assert.ok(p[6]! > p[4]!, `predicted line 6 waits for line 4 (${JSON.stringify(p)})`);
+    assert.match(html, /data-basis="measured" data-line="6"/);
+    assert.match(html, /data-basis="predicted" data-line="6"/);
+    assert.match(html, /<td>cold build<\/td><td class="n">6\.4 s<\/td>/);
+    assert.equal(count(html, /<script/g), 1, 'the file name is escaped');
+  });
+
+  test('without start times from the engine, measured bars are placed by the schedule model', () => {
+    const html = benchHtml(result(fig([sf(2, 2, 2), sf(4, 3, 3), sf(6, 1, 1)], 4.5)), [g], { version: '0' });
+    const m = starts(html, 'measured');
+    assert.ok(m[6]! > m[4]!, JSON.stringify(m));
+    assert.match(html, /start placed by the schedule model/);
+    assert.match(html, /No step re-runs/);
+  });
 });
