@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Target } from './core/target.js';
 import { openContext, type BuildContext } from './context/index.js';
 import { loadDockerfile } from './dockerfile/load.js';
+import { parseDockerfile } from './dockerfile/parse.js';
 import { buildGraph, type BuildGraph, type GraphOptions } from './graph/graph.js';
 
 /** Files a step selects from the build context (filled in when the context is available). */
@@ -23,9 +24,19 @@ export interface Model {
   contextFiles?: Map<string, StepContextFiles>;
 }
 
-export async function loadModel(target: Target, opts: GraphOptions = {}): Promise<Model> {
-  const df = await loadDockerfile(target.dockerfilePath, target.displayName);
-  const graph = buildGraph(df, opts);
+/** Options of {@link loadModel}: the graph's, and the Dockerfile's text when it is not read from disk. */
+export interface LoadOptions extends GraphOptions {
+  /**
+   * The Dockerfile's text, used instead of reading `target.dockerfilePath` (an editor's
+   * unsaved buffer). The context is still the folder on disk.
+   */
+  source?: string;
+}
+
+export async function loadModel(target: Target, opts: LoadOptions = {}): Promise<Model> {
+  const { source, ...graphOpts } = opts;
+  const df = source !== undefined ? parseDockerfile(source, target.displayName) : await loadDockerfile(target.dockerfilePath, target.displayName);
+  const graph = buildGraph(df, graphOpts);
   // A missing context is not an error here: BuildKit only fails when it builds.
   if (!existsSync(target.contextDir)) return { target, graph };
   const context = await openContext(target.contextDir, target.dockerfilePath);

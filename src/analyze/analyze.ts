@@ -4,7 +4,7 @@
  * fixed as separate steps; this module only runs them and applies the config.
  */
 import type { Target } from '../core/target.js';
-import { loadModel } from '../model.js';
+import { loadModel, type Model } from '../model.js';
 import { RULES } from '../rules/index.js';
 import { formatMessage, type Category, type Cost, type FixSafety, type Related, type Rule, type Severity } from '../rules/define.js';
 import { contextMeasures, estimateStep } from '../timing/estimate.js';
@@ -90,6 +90,12 @@ export interface AnalyzeOptions {
   buildChecks?: boolean;
   /** The engine for `buildChecks`; default: see engine/checks.ts engineForBuildChecks. */
   engine?: EngineIdentity;
+  /**
+   * The model to analyze, already loaded (with the same target, build args and BuildKit
+   * version as these options; an editor's unsaved text, see LoadOptions.source); default:
+   * loaded from the target.
+   */
+  model?: Model;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -169,7 +175,7 @@ const sameFinding = (f: Found) => `${f.rule}\0${f.message.replace(/\d+(\.\d+)?/g
 export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const config = opts.config ?? defaultConfig();
   const bk = opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {};
-  const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs, ...bk });
+  const model = opts.model ?? await loadModel(t, { target: opts.target, buildArgs: opts.buildArgs, ...bk });
   const { graph, context } = model;
   // BuildKit's checks run on the engine while the rules run here.
   const engine = opts.buildChecks ? opts.engine ?? await engineForBuildChecks() : undefined;

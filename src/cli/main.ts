@@ -13,6 +13,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerExplain } from './explain.js';
 import { registerFix } from './fix.js';
 import { registerGraph } from './graph.js';
+import { registerLsp } from './lsp.js';
 import { registerProfile } from './profile.js';
 import { registerSimulate } from './simulate.js';
 import { registerVerify } from './verify.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerProfile(program);
   registerVerify(program);
   registerSimulate(program);
+  registerLsp(program);
   return program;
 }
 
