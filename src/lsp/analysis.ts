@@ -43,6 +43,9 @@ export interface Settings {
   debounceMs?: number;
 }
 
+/** The names of the settings, as clients send them. */
+export const SETTING_NAMES = ['context', 'target', 'buildArgs', 'profile', 'debounceMs'] as const satisfies readonly (keyof Settings)[];
+
 /** The diagnostics' `source`, and the prefix of every code action's title. */
 export const SOURCE = 'layerwise';
 
