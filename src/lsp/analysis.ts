@@ -79,7 +79,7 @@ export interface DocumentAnalysis {
 }
 
 /** The outcome of analyzing a buffer: its analysis, or the located input error that stopped it. */
-export type Outcome = { ok: true; analysis: DocumentAnalysis } | { ok: false; error: InputError };
+export type Outcome = { ok: true; analysis: DocumentAnalysis } | { ok: false; target: Target; error: InputError };
 
 /**
  * Analyzes a buffer's text as `layerwise analyze` would analyze the file (config from
@@ -103,7 +103,7 @@ export async function analyzeDocument(doc: TextDocument, settings: Settings, wor
     const d = durations(model.graph, profile, (step) => estimateStep(step, measures));
     return { ok: true, analysis: { uri: doc.uri, version: doc.version, text, target, graphOptions: graphOpts, model, result, durations: d } };
   } catch (e) {
-    if (e instanceof InputError) return { ok: false, error: e };
+    if (e instanceof InputError) return { ok: false, target, error: e };
     throw e;
   }
 }
@@ -147,13 +147,17 @@ export function diagnosticsOf(doc: TextDocument, a: DocumentAnalysis): Diagnosti
   return out;
 }
 
-/** A located input error as the one diagnostic of the buffer (at its line and column, or the first line). */
-export function errorDiagnostic(doc: TextDocument, e: InputError): Diagnostic {
-  const p = e.position;
+/**
+ * A located input error as the one diagnostic of the buffer: at its line and column when it is
+ * the buffer's own (a line that does not parse), else on the first line, saying where it is (a
+ * bad `.layerwise.yaml`, a profile that cannot be read).
+ */
+export function errorDiagnostic(doc: TextDocument, a: Pick<DocumentAnalysis, 'target'>, e: InputError): Diagnostic {
+  const p = e.file === a.target.displayName ? e.position : undefined;
   const start = p ? { line: p.line - 1, character: p.column - 1 } : { line: 0, character: 0 };
   const lineEnd = doc.positionAt(doc.offsetAt({ line: start.line + 1, character: 0 }) - 1);
   const end = lineEnd.line === start.line && lineEnd.character > start.character ? lineEnd : start;
-  return { range: { start, end }, severity: DiagnosticSeverity.Error, source: SOURCE, message: e.file && !p ? `${e.file}: ${e.message}` : e.message };
+  return { range: { start, end }, severity: DiagnosticSeverity.Error, source: SOURCE, message: p ? e.message : e.format() };
 }
 
 /** The edits, in the document's terms, that turn the analyzed text into `fixed`. */

@@ -57,7 +57,7 @@ export function startLanguageServer(input: NodeJS.ReadableStream, output: NodeJS
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: diagnosticsOf(doc, outcome.analysis) });
     } else {
       analyses.delete(uri);
-      await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [errorDiagnostic(doc, outcome.error)] });
+      await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [errorDiagnostic(doc, outcome, outcome.error)] });
     }
   };
 
