@@ -18,6 +18,8 @@ export interface Effects {
   writes: string[];
   /** A command could not be classified: the step reads and writes everything. */
   unknown: boolean;
+  /** With `unknown`: the first command it could not classify, as written (`kernels`), when one is to blame. */
+  unknownCommand?: string;
   /**
    * A package manager installs into the system (an interpreter's site-packages, a global
    * package store, its caches): the step reads and writes the system, anywhere but the paths
@@ -45,6 +47,12 @@ export function dependsOn(later: Effects, earlier: Effects): boolean {
   if (earlier.system && (later.system || later.reads.length || later.writes.length)) return true;
   if (later.system && earlier.writes.length) return true;
   return [...later.reads, ...later.writes].some((r) => earlier.writes.some((w) => overlaps(r, w)));
+}
+
+/** Why a step's effects are not known, for a decline: which command is to blame when one is. */
+export function unknownWhy(e: Effects): string {
+  const c = e.unknownCommand && (e.unknownCommand.length > 40 ? `${e.unknownCommand.slice(0, 39)}…` : e.unknownCommand);
+  return c ? `what it reads and writes is not known (layerwise does not model \`${c}\`)` : 'what it reads and writes is not known';
 }
 
 /** The effects of a step: COPY/ADD write their destination, WORKDIR its directory, RUN what its commands touch. */
@@ -202,7 +210,7 @@ function runEffects(step: Step, a: RunAnalysis): Effects {
     for (const cwd of cwds) {
       const resolve: Resolve = (value) => resolvePath(value, cwd, vars, step);
       const e = commandEffects(cmd, activity, resolve, cwd, vars, step);
-      if (!e) return EVERYTHING;
+      if (!e) return { ...EVERYTHING, unknownCommand: [cmd.name.value, ...cmd.args.slice(0, 1).map((w) => w.value)].join(' ') };
       if (e.system) system = true;
       add(reads, e.reads);
       add(writes, e.writes);

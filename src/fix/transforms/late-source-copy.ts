@@ -17,7 +17,7 @@ import { isManifest } from '../../rules/shared.js';
 import { contextOf, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
-import { dependsOn, stepEffects, type Effects } from '../../shell/effects.js';
+import { dependsOn, stepEffects, unknownWhy, type Effects } from '../../shell/effects.js';
 import { declaredNames, reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
@@ -134,7 +134,7 @@ export default defineTransform({
         const seen = (s: Effects): Effects => (e.system && !s.system ? { ...s, writes: s.writes.filter((w) => !areas.some((a) => under(w, a))) } : s);
         const why =
           !movable(step) ? 'it is not a RUN'
-            : e.unknown ? 'what it reads and writes is not known'
+            : e.unknown ? unknownWhy(e)
               : again ? `it reads the source where line ${again.step.line} puts it (${again.at})`
                 // Reading the destination itself (`find .`, `cp -r /tmp/src /app`) reads every copied file.
                 : e.reads.some((r) => under(dest, r)) ? (c.from === '.' ? `it reads ${dest} as a whole` : NEEDS_IT)
