@@ -27,5 +27,6 @@ export function simulateGraph(graph: BuildGraph, context: BuildContext | undefin
     secondsOf: (step) => d.of(step).seconds,
     ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
     ...(opts.baseVersions ? { baseVersions: opts.baseVersions } : {}),
+    ...(context ? { contextType: (rel: string) => (rel === '.' ? 'dir' : context.get(rel)?.type) } : {}),
   });
 }

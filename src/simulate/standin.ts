@@ -72,6 +72,11 @@ export interface SimulateOptions {
   timeScale?: number;
   /** A version per base image reference: simulates a new version of that base. */
   baseVersions?: Record<string, string>;
+  /**
+   * What the build context holds at a context-relative path (after .dockerignore), if known:
+   * a path a stage takes only from the context is then taken as written (see {@link fromContextOnly}).
+   */
+  contextType?: (rel: string) => 'file' | 'dir' | 'symlink' | 'other' | undefined;
 }
 
 function sha(...parts: string[]): string {
@@ -412,6 +417,53 @@ function overlaps(a: string, b: string): boolean {
   return a === b || a === '/' || b === '/' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
+const WILDCARD = /[*?[\\]/;
+
+/**
+ * Whether path `p` of a stage holds in the stand-in exactly what it holds in the original: a
+ * COPY of the context (copied as written in the stand-in) surely makes it, the context having
+ * it, and nothing else in the stage or the stages it is built on (a RUN, a copy from elsewhere,
+ * an ADD, a wildcard or excluding copy) writes at, under or above it. Then a `COPY --from` or
+ * `--mount=from` of `p` can be written as in the original: the stand-in keys it as BuildKit keys
+ * the original (by the content at `p`), including when that key is another step's (BuildKit
+ * answers a `COPY --from=a /a.txt /a.txt` from stage a's own `COPY a.txt /a.txt` when both stand
+ * on one base).
+ */
+function fromContextOnly(graph: BuildGraph, stage: Stage, p: string, has: SimulateOptions['contextType']): boolean {
+  if (!has || p === '/' || WILDCARD.test(p)) return false;
+  const under = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  const rel = (s: string) => path.posix.normalize(s.replace(/^\/+/, '') || '.').replace(/\/+$/, '') || '.';
+  let made = false;
+  for (let s: Stage | undefined = stage; s; s = s.base.kind === 'stage' ? graph.stages[s.base.stage] : undefined) {
+    for (const st of s.steps) {
+      if (st.keyword === 'RUN') {
+        const groups = writeGroups(st);
+        if (!groups || groups.some((g) => g.effects.system || g.effects.writes.some((w) => overlaps(w, p)))) return false;
+        continue;
+      }
+      if (st.keyword !== 'COPY' && st.keyword !== 'ADD') continue;
+      const dest = String(st.expanded.dest ?? '');
+      const abs = path.posix.resolve(st.scope.workdir, dest);
+      if (!overlaps(abs, p)) continue;
+      const ctx = st.sources.length === 1 && st.sources[0]!.kind === 'context' ? st.sources[0] : undefined;
+      if (st.keyword !== 'COPY' || !ctx || ctx.kind !== 'context' || ctx.exclude.length || ctx.paths.some((x) => WILDCARD.test(x))) return false;
+      // The copy writes at or above p: p is one of its files, or a path outside what it makes.
+      if (!under(p, abs)) return false;
+      const intoFolder = dest.endsWith('/') || ctx.paths.length > 1;
+      for (const src of ctx.paths.map(rel)) {
+        const t = has(src);
+        if (t === 'dir') {
+          const r = path.posix.relative(abs, p);
+          if (!r || has(path.posix.join(src, r)) !== undefined) made = true;
+        } else if (t === 'file' && p === (intoFolder ? path.posix.join(abs, path.posix.basename(src)) : abs)) {
+          made = true;
+        }
+      }
+    }
+  }
+  return made;
+}
+
 function standinRun(
   graph: BuildGraph, stage: Stage, step: Step, inst: RunInstruction, opts: SimulateOptions, scale: number,
   seconds: Map<number, number>, toolbox: string, note: Note, externalTag: External, df: Dockerfile,
@@ -457,7 +509,7 @@ function standinRun(
     const p = path.posix.resolve('/', m.source ?? '/');
     const made = madeIn(graph, producer);
     const under = (a: string, b: string) => a === b || b === '/' || a.startsWith(`${b}/`);
-    const real = p !== '/' && made.dirs.some((d) => under(d, p));
+    const real = p !== '/' && (made.dirs.some((d) => under(d, p)) || fromContextOnly(graph, producer, p, opts.contextType));
     const markers = p !== '/' && made.writes.some((w) => under(w, p));
     const above = made.writes.some((w) => w !== p && under(p, w));
     if (p === '/' || made.everything || above || (!real && !markers)) {
@@ -492,6 +544,12 @@ function standinRun(
   // A whole stage mounted: every part reads it.
   if (extraReads.length) for (let i = words.length - 1; i >= 0; i--) if (words[i]!.startsWith('G')) words.splice(i + 1, 0, ...extraReads.map((r) => `R${r}`));
   return `RUN ${flags.join(' ')} ${JSON.stringify([`${TOOLBOX_DIR}/run`, ...words])}`;
+}
+
+/** A COPY/ADD's sources and destination as written (the JSON form kept as JSON). */
+function writtenWords(inst: CopyInstruction): string {
+  const word = (raw: string) => JSON.parse(raw.startsWith('"') ? raw : JSON.stringify(raw)) as string;
+  return inst.json ? JSON.stringify([...inst.sources.map((t) => word(t.raw)), word(inst.dest.raw)]) : [...inst.sources, inst.dest].map((t) => t.raw).join(' ');
 }
 
 function standinCopy(
@@ -530,13 +588,20 @@ function standinCopy(
       if (step.expanded.chown) note(inst, 'approximated', 'a copy from the context with --chown in a stage from scratch is the original\'s own step: a real build of the same context on the same engine answers for it');
       else keptFlags.unshift('--chown=0:0');
     }
-    const words = inst.json ? JSON.stringify([...inst.sources.map((t) => JSON.parse(t.raw.startsWith('"') ? t.raw : JSON.stringify(t.raw)) as string), JSON.parse(inst.dest.raw.startsWith('"') ? inst.dest.raw : JSON.stringify(inst.dest.raw)) as string]) : [...inst.sources, inst.dest].map((t) => t.raw).join(' ');
-    return [inst.keyword, ...keptFlags, words].join(' ');
+    return [inst.keyword, ...keptFlags, writtenWords(inst)].join(' ');
   }
   const srcPaths = fromSource.paths.map((p) => (p.startsWith('/') ? p : `/${p}`).replace(/(.)\/+$/, '$1'));
   if (fromSource.kind === 'image') {
     externalTag(fromSource.ref, srcPaths);
     return [inst.keyword, `--from=${imageRef(fromSource.ref)}`, ...keptFlags, ...srcPaths.map(quoteWord), quoteWord(dest)].join(' ');
+  }
+  const from = graph.stages[fromSource.stage]!;
+  const fromRef = inst.from !== null && !/\$/.test(inst.from) ? inst.from : stageLabel(from);
+  if (srcPaths.every((p) => fromContextOnly(graph, from, p, opts.contextType))) {
+    // What the stage holds there is the context's own files, in the stand-in too: as written.
+    // Into a stage from scratch, `--chown=0:0` (the same files) keeps it from being the original's step.
+    const scratch = !onBase(graph, graph.stages[step.stage]!) && !step.expanded.chown;
+    return [inst.keyword, `--from=${fromRef}`, ...(scratch ? ['--chown=0:0'] : []), ...keptFlags, writtenWords(inst)].join(' ');
   }
   // From a stage: the real path (optional: it may exist only as markers) and the markers
   // under and above it; several sources need a folder as destination.
@@ -544,7 +609,5 @@ function standinCopy(
   const existing = new Set(onBase(graph, graph.stages[fromSource.stage]!) ? BASE_DIRS : []);
   for (const p of srcPaths) patterns.push(optional(p, existing), ...markerPatterns(p, existing));
   const unique = [...new Set(patterns)];
-  const from = graph.stages[fromSource.stage]!;
-  const fromRef = inst.from !== null && !/\$/.test(inst.from) ? inst.from : stageLabel(from);
   return [inst.keyword, `--from=${fromRef}`, ...keptFlags, ...unique.map(quoteWord), quoteWord(dest.endsWith('/') ? dest : `${dest}/`)].join(' ');
 }

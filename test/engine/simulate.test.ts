@@ -60,28 +60,29 @@ function disagreements(real: Map<number, boolean>, sim: Map<number, boolean>): s
 }
 
 interface Side {
-  build(phase: 'before' | 'after', args?: Record<string, string>): Promise<BuildRecord>;
+  /** `secrets`: id -> file, for the real build's `RUN --mount=type=secret` (the stand-in leaves secret mounts out). */
+  build(phase: 'before' | 'after', args?: Record<string, string>, secrets?: Record<string, string>): Promise<BuildRecord>;
 }
 
 /** Builds of the real file and of its stand-in, on one context folder; everything made is tracked for clean-up. */
 function sides(engine: EngineIdentity, ctx: string, work: string, file: string, target: string | undefined, tags: string[], simTags: string[], own: (ref: string) => boolean): { real: Side; sim: Side } {
-  const run = async (dockerfile: string, args?: Record<string, string>) => {
+  const run = async (dockerfile: string, args?: Record<string, string>, secrets?: Record<string, string>) => {
     const tag = `layerwise-test/simulate:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     tags.push(tag);
-    const r = await build({ context: ctx, dockerfile, ...(target ? { target } : {}), ...(args ? { buildArgs: args } : {}), tag, quiet: true, engine });
+    const r = await build({ context: ctx, dockerfile, ...(target ? { target } : {}), ...(args ? { buildArgs: args } : {}), ...(secrets ? { secrets } : {}), tag, quiet: true, engine });
     assert.ok(r.ok, `build of ${dockerfile} failed: ${r.error}\n${r.transcript.slice(-15).map((l) => l.text).join('\n')}`);
     return r;
   };
   let n = 0;
   return {
-    real: { build: (_phase, args) => run(file, args) },
+    real: { build: (_phase, args, secrets) => run(file, args, secrets) },
     sim: {
-      async build(_phase, args) {
+      async build(_phase, args, secrets) {
         const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { ...(target ? { target } : {}), ...(args ? { buildArgs: args } : {}) });
         const w = await writeStandin(engine, graph, await openContext(ctx, file), file, path.join(work, `standin-${n++}`), { timeScale: TIME_SCALE });
         // Stand-ins of this test's own images go after it; shared ones (of bb:latest) stay for the others.
         for (const i of w.sim.images) if (i.kind === 'base' && own(i.ref) && !simTags.includes(i.tag)) simTags.push(i.tag);
-        return run(w.file, args);
+        return run(w.file, args, secrets);
       },
     },
   };
@@ -158,14 +159,7 @@ const scenarios = existsSync(scenarioRoot) ? readdirSync(scenarioRoot).filter((n
  * Disagreements seen and not yet explained: each still runs, as a todo with the reason, so it
  * shows failing (or passing, once understood) without failing the run.
  */
-const KNOWN: Record<string, string> = {
-  'modern-secret-changed':
-    'this harness does not pass the scenario\'s build secrets to its builds, so the real RUN that reads one fails',
-  'run-mount-from-source-stage-other-folder-edited':
-    'the real build keeps a RUN --mount=from of a scratch source stage cached when the edit is outside the mounted folder; the stand-in mounts the whole stage and re-runs it',
-  'edit-and-content-change-different-stages':
-    'BuildKit v0.8 prints the first COPY --from=a of the final stage CACHED although /a.txt changed (the image has the new content); the stand-in\'s copy re-runs',
-};
+const KNOWN: Record<string, string> = {};
 
 describe('a simulated build re-runs the lines the real build re-runs: explain scenarios', { concurrency: 3 }, () => {
   for (const name of scenarios) {
@@ -201,8 +195,16 @@ describe('a simulated build re-runs the lines the real build re-runs: explain sc
         if (existsSync(path.join(dir, 'Dockerfile.dockerignore'))) cpSync(path.join(dir, 'Dockerfile.dockerignore'), path.join(dfDir, 'Dockerfile.dockerignore'));
         writeFileSync(file, prevText);
         const { real, sim } = sides(engine, ctx, path.join(tmp, 'sim'), file, sc.target, tags, simTags, (ref) => ref === baseTag);
-        await real.build('before', sc.prevBuildArgs ?? sc.buildArgs);
-        await sim.build('before', sc.prevBuildArgs ?? sc.buildArgs);
+        // The scenario's secrets, as files (a new value is a new file): the builds read them, no cache key does.
+        const secretFiles = (values: Record<string, string> = {}) =>
+          Object.fromEntries(Object.entries(values).map(([id, v]) => {
+            const f = path.join(tmp, `secret-${id}-${randomBytes(3).toString('hex')}`);
+            writeFileSync(f, v);
+            return [id, f];
+          }));
+        const before = secretFiles(sc.secrets);
+        await real.build('before', sc.prevBuildArgs ?? sc.buildArgs, before);
+        await sim.build('before', sc.prevBuildArgs ?? sc.buildArgs, before);
 
         const c = sc.change;
         writeFiles(ctx, c.write);
@@ -212,8 +214,9 @@ describe('a simulated build re-runs the lines the real build re-runs: explain sc
         writeFileSync(file, nextText);
 
         const graph = buildGraph(await loadDockerfile(file, 'Dockerfile'), { ...(sc.target ? { target: sc.target } : {}), ...(sc.buildArgs ? { buildArgs: sc.buildArgs } : {}) });
-        const r = ranLines(await real.build('after', sc.buildArgs), graph);
-        const s = ranLines(await sim.build('after', sc.buildArgs), graph);
+        const after = secretFiles({ ...sc.secrets, ...c.secrets });
+        const r = ranLines(await real.build('after', sc.buildArgs, after), graph);
+        const s = ranLines(await sim.build('after', sc.buildArgs, after), graph);
         const problems = disagreements(r, s);
         assert.deepEqual(problems, [], `the stand-in of ${name} disagrees with the real build:\n${problems.join('\n')}`);
       } finally {

@@ -149,3 +149,19 @@ test('a context COPY in a stage from scratch gets a key of its own (--chown=0:0)
   assert.equal(lineOf(chowned.text, 2), 'COPY --chown=10:10 . /src');
   assert.ok(chowned.notes.some((n) => n.line === 2 && n.kind === 'approximated' && /own step/.test(n.message)));
 });
+
+test('a path a stage takes only from the context is copied and mounted as written; one a RUN writes keeps its markers', () => {
+  const context: Record<string, 'file' | 'dir'> = { '.': 'dir', 'a.txt': 'file', python: 'dir', 'python/pyproject.toml': 'file', gateway: 'dir' };
+  const run = (text: string) => simulate(buildGraph(parseDockerfile(text, 'Dockerfile')), { secondsOf: () => 1, contextType: (rel) => context[rel] });
+  const copied = run('FROM bb AS a\nCOPY a.txt /a.txt\nFROM bb\nCOPY --from=a /a.txt /a.txt\n');
+  assert.equal(lineOf(copied.text, 4), 'COPY --from=a /a.txt /a.txt', 'the same copy as BuildKit keys the original (it may answer for it from stage a\'s own step)');
+  const written = run('FROM bb AS a\nCOPY a.txt /a.txt\nRUN echo x >> /a.txt\nFROM bb\nCOPY --from=a /a.txt /a.txt\n');
+  assert.match(lineOf(written.text, 5)!, /\.layerwise-sim-state/, 'a RUN appends to it: the markers say when');
+  const missing = run('FROM bb AS a\nCOPY . /src\nFROM bb\nCOPY --from=a /src/docs /docs\n');
+  assert.match(lineOf(missing.text, 4)!, /\[/, 'not in the context: an optional pattern, as before');
+  const mounted = run('FROM scratch AS src\nCOPY . /src\nFROM bb\nRUN --mount=type=bind,from=src,source=/src/python,target=/py cat /py/pyproject.toml\n');
+  assert.match(lineOf(mounted.text, 4)!, /^RUN --mount=type=bind,from=src,source=\/src\/python,target=\/py --mount=type=bind,from=layerwise-sim\/toolbox/);
+  assert.ok(!mounted.notes.some((n) => n.line === 4 && /whole stage/.test(n.message)));
+  const scratch = run('FROM scratch AS src\nCOPY . /src\nFROM scratch\nCOPY --from=src /src/python /py\n');
+  assert.equal(lineOf(scratch.text, 4), 'COPY --from=src --chown=0:0 /src/python /py', 'into a stage from scratch it gets a key of its own');
+});
