@@ -53,7 +53,7 @@ export { analyzeCheckstyle } from './report/checkstyle.js';
 export { analyzeCodeclimate } from './report/codeclimate.js';
 export { analyzeJunit } from './report/junit.js';
 export { fingerprints } from './analyze/fingerprint.js';
-export { parseConfig, loadConfig, defaultConfig, type Config } from './analyze/config.js';
+export { parseConfig, loadConfig, defaultConfig, findConfig, configCandidates, FAIL_ON, type Config, type FailOn } from './analyze/config.js';
 export { RULES } from './rules/index.js';
 export type { Rule, RuleMeta, Severity, Category, Cost } from './rules/define.js';
 export { fix, fixText, type FixOptions, type FixResult, type Applied } from './fix/fix.js';

@@ -260,7 +260,7 @@ export function buildCheckFinding(df: Dockerfile, w: BuildCheckWarning): Analyze
 /** Whether the result should fail the run (exit 1): a finding at or above `fail-on`, or a source edit over the rebuild budget. */
 export function failures(r: AnalyzeResult): string[] {
   const out: string[] = [];
-  const threshold = SEVERITY_RANK[r.config.failOn];
+  const threshold = r.config.failOn === 'none' ? Infinity : SEVERITY_RANK[r.config.failOn];
   const n = r.findings.filter((f) => SEVERITY_RANK[f.severity] >= threshold).length;
   if (n) out.push(`${n} finding${n === 1 ? '' : 's'} at or above ${r.config.failOn}`);
   if (r.config.maxRebuildMinutes !== null) {

@@ -5,7 +5,7 @@
  *   rules:
  *     broad-copy-before-expensive-steps: off          # or error | warning | info
  *     manifest-first-install: { severity: error }
- *   fail-on: warning                                    # lowest severity that makes exit 1 (default: error)
+ *   fail-on: warning                                    # lowest severity that makes exit 1 (default: error; none: never)
  *   max-rebuild-minutes: 5                              # exit 1 when a source edit rebuilds longer
  *   time-scale: 60                                      # one measured second stands for this many
  *   changes:                                            # change classes beyond the detected ones
@@ -13,16 +13,22 @@
  *   docs-url: https://docs.example.com/layerwise/rules/ # where reports link each rule's page
  */
 import { PAID_ON, type PaidOn } from '../rules/define.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { configHome } from '../core/xdg.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { Severity } from '../rules/define.js';
 
 export const CONFIG_FILE = '.layerwise.yaml';
 
+/** The lowest severity whose findings make analyze exit 1; `none`: findings never do (hadolint's `--failure-threshold none`). */
+export type FailOn = Severity | 'none';
+export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'none'];
+
 export interface Config {
   rules: Record<string, { enabled: boolean; severity?: Severity; options: Record<string, unknown> }>;
-  failOn: Severity;
+  failOn: FailOn;
   maxRebuildMinutes: number | null;
   timeScale: number;
   changes: { name: string; paths: string[] }[];
@@ -127,8 +133,8 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
       }
       case 'fail-on': {
         const s = isScalar(value) ? String(value.value) : '';
-        if (!SEVERITIES.includes(s)) fail('fail-on: expected error, warning or info', value ?? keyNode);
-        cfg.failOn = s as Severity;
+        if (!(FAIL_ON as readonly string[]).includes(s)) fail(`fail-on: expected ${FAIL_ON.join(', ')}`, value ?? keyNode);
+        cfg.failOn = s as FailOn;
         break;
       }
       case 'max-rebuild-minutes':
@@ -172,6 +178,35 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     }
   }
   return cfg;
+}
+
+/**
+ * Where a config is looked for when none is named, first found wins, as hadolint looks: the
+ * working directory's `.layerwise.yaml` (the project's, kept in the repository), then the
+ * user's `$XDG_CONFIG_HOME/layerwise/config.yaml` (`~/.config/...`: one person's defaults
+ * for every project). They are not merged: a project config says all it means.
+ */
+export function configCandidates(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return [path.join(cwd, CONFIG_FILE), path.join(configHome(env), 'layerwise', 'config.yaml')];
+}
+
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** The config file to read: `explicit` (--config, LAYERWISE_CONFIG) when given, else the first of {@link configCandidates} that is a file. */
+export async function findConfig(explicit: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (explicit !== undefined) return explicit;
+  for (const file of configCandidates(cwd, env)) {
+    try {
+      // Shown as the user sees it: relative to the working directory when it is inside it.
+      if ((await stat(file)).isFile()) return shown(file);
+    } catch {
+      // Not there: the next place.
+    }
+  }
+  return undefined;
 }
 
 /** Reads the config file when there is one; a missing file is the defaults. */

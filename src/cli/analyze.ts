@@ -4,7 +4,7 @@ import { analyze, failures, type AnalyzeResult } from '../analyze/analyze.js';
 import { selectImages } from '../images/select.js';
 import type { ImageSpec } from '../images/spec.js';
 import { imageJson, imagesSarif, imagesText } from '../report/images.js';
-import { CONFIG_FILE, loadConfig, normalizeDocsUrl } from '../analyze/config.js';
+import { CONFIG_FILE, defaultConfig, FAIL_ON, findConfig, loadConfig, normalizeDocsUrl, type FailOn } from '../analyze/config.js';
 import { writeFileAtomic } from '../core/write-file.js';
 import { analyzeCheckstyle } from '../report/checkstyle.js';
 import { analyzeCodeclimate } from '../report/codeclimate.js';
@@ -13,29 +13,33 @@ import { UsageError } from '../core/errors.js';
 import { analyzeGithub, analyzeJson, analyzeSarif, analyzeText, listRules } from '../report/analyze.js';
 import { analyzeHtml } from '../report/html.js';
 import { RULES } from '../rules/index.js';
-import { buildSelection, checkFormat, collectList, engineSelection, imageOptions, imageSelection, PROFILE_OPTION_HELP, readProfile, type ImageFlags } from './common.js';
+import { buildSelection, checkFormat, collectList, engineSelection, envOption, givenAs, imageOptions, imageSelection, PROFILE_OPTION_HELP, readProfile, type ImageFlags } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { VERSION } from '../version.js';
 
 
 export function registerAnalyze(program: Command): void {
   engineSelection(imageSelection(buildSelection(program.command('analyze').description('find what makes the build slow or the image fat, with what each finding costs'))))
-    .option('--config <FILE>', `config file (default: ${CONFIG_FILE} in the working directory, when there is one)`)
-    .option('--profile <FILE>', PROFILE_OPTION_HELP)
-    .option('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)')
+    .addOption(envOption('--config <FILE>', `config file (default: ${CONFIG_FILE} in the working directory, else $XDG_CONFIG_HOME/layerwise/config.yaml)`, 'LAYERWISE_CONFIG'))
+    .addOption(envOption('--profile <FILE>', PROFILE_OPTION_HELP, 'LAYERWISE_PROFILE'))
+    .addOption(envOption('--time-scale <N>', 'one measured or estimated second stands for N seconds (e.g. 60 when each `sleep N` stands for N minutes)', 'LAYERWISE_TIME_SCALE'))
     .option('--rule <NAME>', 'run only this rule (repeatable)', collectList)
     .option('--list-rules', 'list the rules and exit')
-    .option('--format <FORMAT>', 'text, json, sarif, github, checkstyle, codeclimate (GitLab code quality), junit or html (one self-contained page)', 'text')
+    .addOption(envOption('--format <FORMAT>', 'text, json, sarif, github, checkstyle, codeclimate (GitLab code quality), junit or html (one self-contained page)', 'LAYERWISE_FORMAT', 'text'))
+    .addOption(envOption('--fail-on <SEVERITY>', `the lowest severity of a finding that makes the exit code 1: ${FAIL_ON.join(', ')} (config fail-on; default: error)`, 'LAYERWISE_FAIL_ON'))
     .option('--output <FILE>', 'write the report to FILE (replaced atomically, created if missing) instead of standard output')
     .option('--with-build-checks', 'also run BuildKit\'s own checks (docker buildx build --call=check) on a current BuildKit and report them as buildkit/<Rule>; engine: --engine buildkit, BUILDKIT_HOST, else unix:///run/buildkit/buildkitd.sock when it answers; exit 2 when no engine can')
-    .option('--docs-url <URL>', 'base URL of the rule pages that reports link (config docs-url; default: the project\'s docs/rules/ on GitHub)')
+    .addOption(envOption('--docs-url <URL>', 'base URL of the rule pages that reports link (config docs-url; default: the project\'s docs/rules/ on GitHub)', 'LAYERWISE_DOCS_URL'))
     .action(async (context: string, opts: ImageFlags & {
       file?: string; target?: string; buildArg?: Record<string, string>; buildkitVersion?: string; config?: string; profile?: string;
-      timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string; withBuildChecks?: boolean;
-    }) => {
-      const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github', 'checkstyle', 'codeclimate', 'junit', 'html'] as const);
+      timeScale?: string; rule?: string[]; listRules?: boolean; format: string; output?: string; docsUrl?: string; withBuildChecks?: boolean; failOn?: string;
+    }, cmd: Command) => {
+      const format = checkFormat(opts.format, ['text', 'json', 'sarif', 'github', 'checkstyle', 'codeclimate', 'junit', 'html'] as const, givenAs(cmd, 'format', '--format'));
       const docsUrl = opts.docsUrl === undefined ? undefined : normalizeDocsUrl(opts.docsUrl);
-      if (opts.docsUrl !== undefined && !docsUrl) throw new UsageError(`--docs-url expects an absolute http(s) or file URL, got "${opts.docsUrl}"`);
+      if (opts.docsUrl !== undefined && !docsUrl) throw new UsageError(`${givenAs(cmd, 'docsUrl', '--docs-url')} expects an absolute http(s) or file URL, got "${opts.docsUrl}"`);
+      if (opts.failOn !== undefined && !(FAIL_ON as readonly string[]).includes(opts.failOn)) {
+        throw new UsageError(`${givenAs(cmd, 'failOn', '--fail-on')} must be one of ${FAIL_ON.join(', ')}, got "${opts.failOn}"`);
+      }
       if (opts.listRules) {
         process.stdout.write(format === 'json' ? JSON.stringify(RULES.map((r) => r.meta), null, 2) + '\n' : listRules(RULES));
         return;
@@ -43,12 +47,14 @@ export function registerAnalyze(program: Command): void {
       const known = new Set(RULES.map((r) => r.meta.name));
       for (const r of opts.rule ?? []) if (!known.has(r)) throw new UsageError(`--rule: unknown rule "${r}" (see --list-rules)`);
       const ruleOptions = new Map(RULES.map((r) => [r.meta.name, Object.keys(r.meta.options ?? {})]));
-      const config = await loadConfig(opts.config ?? CONFIG_FILE, known, opts.config !== undefined, ruleOptions);
+      const configFile = await findConfig(opts.config, process.cwd());
+      const config = configFile === undefined ? defaultConfig() : await loadConfig(configFile, known, opts.config !== undefined, ruleOptions);
       if (opts.timeScale !== undefined) {
         const n = Number(opts.timeScale);
-        if (!(n > 0)) throw new UsageError(`--time-scale expects a positive number, got "${opts.timeScale}"`);
+        if (!(n > 0)) throw new UsageError(`${givenAs(cmd, 'timeScale', '--time-scale')} expects a positive number, got "${opts.timeScale}"`);
         config.timeScale = n;
       }
+      if (opts.failOn !== undefined) config.failOn = opts.failOn as FailOn;
       if (docsUrl) config.docsUrl = docsUrl;
       const selection = await selectImages(imageOptions(context, opts));
       const run = async (image: ImageSpec) => analyze(image.target, {

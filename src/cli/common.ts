@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { InputError, UsageError } from '../core/errors.js';
 import type { Target } from '../core/target.js';
 import { chooseProfile, defaultProfilePath, LEGACY_PROFILE } from '../timing/profile-path.js';
@@ -30,9 +30,26 @@ export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function checkFormat<T extends string>(value: string, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new UsageError(`--format must be one of ${allowed.join(', ')}, got "${value}"`);
+export function checkFormat<T extends string>(value: string, allowed: readonly T[], given = '--format'): T {
+  if (!allowed.includes(value as T)) throw new UsageError(`${given} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
+}
+
+/**
+ * An option with an environment twin, as hadolint's `HADOLINT_*` are: a CI job or a shell
+ * profile sets it once. Commander reads the variable when the flag is absent, so a flag wins
+ * over its variable, which wins over the config file and the default.
+ */
+export function envOption(flags: string, description: string, variable: string, defaultValue?: string): Option {
+  const o = new Option(flags, description).env(variable);
+  return defaultValue === undefined ? o : o.default(defaultValue);
+}
+
+/** How an option's value was given, for an error message: the flag, or the variable that stood in for it. */
+export function givenAs(cmd: Command, key: string, flag: string): string {
+  if (cmd.getOptionValueSource(key) !== 'env') return flag;
+  const o = cmd.options.find((x) => x.attributeName() === key);
+  return o?.envVar ?? flag;
 }
 
 /** The options that pick what is built, the same on every command: CONTEXT, -f, --target, --build-arg. */

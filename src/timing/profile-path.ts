@@ -10,19 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { cacheHome } from '../core/xdg.js';
 import { ContextIndex, selectBindMount, selectSources, type BuildContext, type ContextEntry } from '../context/index.js';
 import type { BuildGraph, Step } from '../graph/graph.js';
 
 /** The default before profiles moved out of the context: `.layerwise/profile.json` in the working directory. */
 export const LEGACY_PROFILE = path.join('.layerwise', 'profile.json');
-
-/** The user's cache folder (XDG base directory spec: a relative XDG_CACHE_HOME is ignored). */
-export function cacheHome(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  return xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || os.homedir(), '.cache');
-}
 
 /** The default profile of a build context folder. */
 export function defaultProfilePath(contextDir: string, env: NodeJS.ProcessEnv = process.env): string {

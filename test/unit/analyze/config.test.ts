@@ -44,7 +44,7 @@ test('an empty file is the defaults', () => {
 
 test('mistakes are reported at their line and column', () => {
   assert.equal(error('rules:\n  rule-x: off\n'), '.layerwise.yaml:2:3: unknown rule "rule-x" (see layerwise analyze --list-rules)');
-  assert.equal(error('fail-on: loud\n'), '.layerwise.yaml:1:10: fail-on: expected error, warning or info');
+  assert.equal(error('fail-on: loud\n'), '.layerwise.yaml:1:10: fail-on: expected error, warning, info, none');
   assert.equal(error('rules:\n  rule-a: sometimes\n'), '.layerwise.yaml:2:11: rules.rule-a: expected off, error, warning or info, got "sometimes"');
   assert.equal(error('time-scale: -1\n'), '.layerwise.yaml:1:13: time-scale: expected a positive number');
   assert.equal(error('frequency:\n  coffee: 3\n'), '.layerwise.yaml:2:3: frequency: unknown event "coffee" (known: build, source-edit, cold-build, manifest-change, arg-change, base-change, line-edit)');
