@@ -408,8 +408,35 @@ function trimSuffix(pattern: string, value: string, greedy: boolean): string {
   return rev(trimPrefix(reversePattern(pattern), rev(value), greedy));
 }
 
+/** Whether the lexer has nothing to do in `text`: no `$`, no quote, no escape token. */
+function isPlain(text: string, escape: string): boolean {
+  const e = escape.charCodeAt(0);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x24 || c === 0x27 || c === 0x22 || c === e) return false;
+  }
+  return true;
+}
+
+/** The words of a plain text: runs between Go-whitespace (as Words.addChar splits them). */
+function splitSpace(text: string): string[] {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (isSpace(text[i])) {
+      if (start >= 0) words.push(text.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) words.push(text.slice(start));
+  return words;
+}
+
 /** Expands one word (BuildKit's ProcessWord / ProcessWords). */
 export function expand(text: string, env: ReadonlyMap<string, string>, opts: ExpandOptions = {}): ExpandResult {
+  // Most words hold no `$`, quote or escape token: the lexer would hand them back as they
+  // are, split on whitespace.
+  if (isPlain(text, opts.escape ?? '\\')) return { value: text, words: splitSpace(text), used: new Set(), unset: new Set() };
   const sw = new ShellWord(text, env, opts);
   const { value, words } = sw.run();
   return { value, words, used: sw.used, unset: sw.unset };

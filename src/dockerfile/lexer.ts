@@ -171,10 +171,13 @@ export class Lexer {
 
   /** BuildKit reads lines with a bufio.Scanner, which gives up on a line over 64 KiB. */
   private checkLength(l: PhysicalLine, lineNo: number): void {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most lines are far below the limit.
+    const from = lineNo === 1 ? 0 : l.start;
+    if ((l.end - from) * 3 < MAX_LINE_BYTES) return;
     const hasNewline = this.text[l.end - 1] === '\n';
     // The scanner needs the newline to fit in its buffer too; a last line without one fails
     // once it fills the buffer.
-    const bytes = utf8Length(this.text, lineNo === 1 ? 0 : l.start, l.end);
+    const bytes = utf8Length(this.text, from, l.end);
     if (bytes > MAX_LINE_BYTES || (!hasNewline && bytes >= MAX_LINE_BYTES)) {
       this.fail(`dockerfile line greater than max allowed size of ${MAX_LINE_BYTES - 1}`, lineNo);
     }

@@ -429,7 +429,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
         stageName = { value, token: cx.token(args[2]) };
       }
       validateFlags();
-      return { ...base, keyword, image: cx.token(args[0]), stageName, platform: flagValue(flags, 'platform') };
+      return Object.assign(base, { keyword, image: cx.token(args[0]), stageName, platform: flagValue(flags, 'platform') });
     }
     case 'RUN': {
       // A RUN without arguments is accepted by BuildKit (it runs an empty shell command).
@@ -441,20 +441,20 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
       if (!nested && network !== null && !NETWORK_MODES.has(network)) cx.reject(`invalid network mode ${goQuote(network)}`, flagWords[flags.findIndex((f) => f.name === 'network')].start);
       const security = flagValue(flags, 'security');
       if (!nested && security !== null && !SECURITY_MODES.has(security)) cx.reject(`security ${goQuote(security)} is not valid`, flagWords[flags.findIndex((f) => f.name === 'security')].start);
-      return { ...base, keyword, command, mounts, network, security };
+      return Object.assign(base, { keyword, command, mounts, network, security });
     }
     case 'CMD':
     case 'ENTRYPOINT': {
       const command = commandForm(cx, argsStart, end);
       validateFlags();
-      return { ...base, keyword, command };
+      return Object.assign(base, { keyword, command });
     }
     case 'SHELL': {
       const json = parseJsonArgs(cx, argsStart, end);
       validateFlags();
       if (argsStart >= end || (json && json.argv.length === 0)) cx.reject('SHELL requires at least one argument', kw.start);
       if (!json) cx.reject('SHELL requires the arguments to be in JSON form', argsStart);
-      return { ...base, keyword, argv: json.argv };
+      return Object.assign(base, { keyword, argv: json.argv });
     }
     case 'COPY':
     case 'ADD': {
@@ -474,20 +474,20 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
         cx.reject(`${keyword} cannot accept a heredoc as a destination`, argsStart);
       }
       const excludes = flags.filter((f) => f.name === 'exclude').map((f) => f.value ?? '');
-      return {
-        ...base, keyword, sources: tokens.slice(0, -1), dest, json: !!json,
+      return Object.assign(base, {
+        keyword, sources: tokens.slice(0, -1), dest, json: !!json,
         from: keyword === 'COPY' ? flagValue(flags, 'from') : null,
         chown: flagValue(flags, 'chown'), chmod: flagValue(flags, 'chmod'),
         link: flagBool(flags, 'link') ?? false, parents: flagBool(flags, 'parents') ?? false,
         exclude: excludes, keepGitDir: flagBool(flags, 'keep-git-dir'), checksum: flagValue(flags, 'checksum'),
-      };
+      });
     }
     case 'ARG': {
       // BuildKit never checks ARG's flags.
       const decls = keyValues(cx, 'ARG', argsStart, end, escape);
       if (decls.length === 0) cx.reject('ARG requires at least one argument', kw.start);
       for (const d of decls) if (d.key.raw === '') cx.reject('ARG names can not be blank', argsStart);
-      return { ...base, keyword, decls };
+      return Object.assign(base, { keyword, decls });
     }
     case 'ENV':
     case 'LABEL': {
@@ -495,7 +495,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
       validateFlags();
       if (pairs.length === 0) cx.reject(`${keyword} requires at least one argument`, kw.start);
       for (const p of pairs) if (p.key.raw === '') cx.reject(`${keyword} names can not be blank`, argsStart);
-      return { ...base, keyword, pairs };
+      return Object.assign(base, { keyword, pairs });
     }
     case 'EXPOSE':
     case 'VOLUME': {
@@ -506,7 +506,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
       if (items.length === 0) cx.reject(`${keyword} requires at least one argument`, kw.start);
       validateFlags();
       if (keyword === 'VOLUME' && items.some((t) => t.raw.trim() === '')) cx.reject('VOLUME specified can not be an empty string', argsStart);
-      return { ...base, keyword, items, json: !!json };
+      return Object.assign(base, { keyword, items, json: !!json });
     }
     case 'USER':
     case 'WORKDIR':
@@ -515,7 +515,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
       if (argsStart >= end) cx.reject(`${keyword} requires exactly one argument`, kw.start);
       // BuildKit never checks STOPSIGNAL's flags.
       if (keyword !== 'STOPSIGNAL') validateFlags();
-      return { ...base, keyword, value: cx.token({ start: argsStart, end }) };
+      return Object.assign(base, { keyword, value: cx.token({ start: argsStart, end }) });
     }
     case 'HEALTHCHECK': {
       // BuildKit's parseHealthConfig: the type word, then the command as RUN's.
@@ -533,7 +533,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
       if (type === 'NONE') {
         // BuildKit looks at no flag of HEALTHCHECK NONE.
         if (command) cx.reject('HEALTHCHECK NONE takes no arguments', next);
-        return { ...base, keyword, none: true, command: null, options: opts };
+        return Object.assign(base, { keyword, none: true, command: null, options: opts });
       }
       validateFlags();
       if (type !== 'CMD') cx.reject(`Unknown type ${goQuote(type)} in HEALTHCHECK (try CMD)`, argsStart);
@@ -557,7 +557,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
         if (n < 0) cx.reject(`--retries cannot be negative (${n})`, at);
         opts.retries = n;
       }
-      return { ...base, keyword, none: false, command, options: opts };
+      return Object.assign(base, { keyword, none: false, command, options: opts });
     }
     case 'ONBUILD': {
       if (argsStart >= end) cx.reject('ONBUILD requires at least one argument', kw.start);
@@ -580,7 +580,7 @@ function buildInstruction(cx: LineContext, lexer: Lexer, nested: boolean): Instr
       // BuildKit keeps any other trigger as text and checks it when the image is used as a
       // base; the model needs it typed, so an invalid trigger is reported now.
       if (deferred || !trigger) throw deferred;
-      return { ...base, keyword, trigger, heredocs: trigger.heredocs };
+      return Object.assign(base, { keyword, trigger, heredocs: trigger.heredocs });
     }
   }
 }

@@ -17,10 +17,20 @@ export function splitKeyword(line: string): { keyword: Word; restStart: number }
   let s = 0;
   while (s < line.length && isSpace(line[s])) s++;
   let e = s;
-  while (e < line.length && !/[\t\v\f\r ]/.test(line[e])) e++;
+  while (e < line.length && !isSeparator(line.charCodeAt(e))) e++;
   let r = e;
-  while (r < line.length && /[\t\v\f\r ]/.test(line[r])) r++;
+  while (r < line.length && isSeparator(line.charCodeAt(r))) r++;
   return { keyword: { text: line.slice(s, e), start: s, end: e }, restStart: r };
+}
+
+/** BuildKit's `reWhitespace` characters: `[\t\v\f\r ]`. */
+function isSeparator(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d && c !== 0x0a);
+}
+
+/** Whether a UTF-16 code unit is one of Go's ASCII whitespace (unicode.IsSpace below 0x80). */
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
 /**
@@ -31,6 +41,14 @@ export function splitKeyword(line: string): { keyword: Word; restStart: number }
  * hands to its flag parser. Quotes and backslashes are processed; `--` alone ends the flags.
  */
 export function extractFlags(line: string, from: number): { flags: Word[]; argsStart: number } {
+  // Most instructions have no flag: when the first non-blank is plain ASCII and does not
+  // start `--`, the byte walk below would stop there too.
+  let p = from;
+  while (p < line.length && isAsciiSpace(line.charCodeAt(p))) p++;
+  if (p >= line.length) return { flags: [], argsStart: line.length };
+  const c = line.charCodeAt(p);
+  const d = line.charCodeAt(p + 1);
+  if (c < 0x80 && (c !== 0x2d || (p + 1 < line.length ? d < 0x80 && d !== 0x2d : true))) return { flags: [], argsStart: p };
   // The line as UTF-8 bytes (one char per byte), and for each byte the UTF-16 offset of the
   // first code point that starts at or after it (so a cut inside a character rounds up).
   const bytes = Buffer.from(line.slice(from), 'utf8').toString('latin1');

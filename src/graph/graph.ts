@@ -159,10 +159,20 @@ function expander(df: Dockerfile, buildkitVersion: string | undefined) {
   };
 }
 
+/**
+ * Scopes are shared between the steps that see the same state and never changed once a step
+ * holds one: a step that changes the state (ARG, ENV, WORKDIR, USER, SHELL) works on a copy.
+ * Their lookup tables are built once per scope.
+ */
+const lookups = new WeakMap<Scope, Map<string, string>>();
+
 /** ARG lookup table: ARGs with values, overlaid by ENV (ENV always wins over ARG). */
 function lookupEnv(scope: Scope): Map<string, string> {
+  const known = lookups.get(scope);
+  if (known) return known;
   const m = new Map(scope.args);
   for (const [k, v] of scope.env) m.set(k, v);
+  lookups.set(scope, m);
   return m;
 }
 
@@ -171,6 +181,8 @@ function isRemote(src: string): boolean {
   // A URL ending in .git (with an optional #ref) is a git repository whatever its scheme.
   return /^[a-z]+:\/\//i.test(src) && /\.git(#.*)?$/.test(src);
 }
+
+const CHANGES_SCOPE: ReadonlySet<Keyword> = new Set<Keyword>(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL']);
 
 function cloneScope(s: Scope): Scope {
   return { args: new Map(s.args), env: new Map(s.env), workdir: s.workdir, user: s.user, shell: [...s.shell] };
@@ -270,7 +282,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
       windows = windows || stages[parent].windows;
       base = { kind: 'stage', stage: parent };
       // A stage built FROM another inherits its ARGs too (engine scenario from-stage-arg-changed-downstream).
-      scope = cloneScope(finalScopes[parent]);
+      scope = finalScopes[parent];
       edges.push({ from: parent, to: index, kind: 'from', line: from.range.start.line });
     } else if (ref.toLowerCase() === 'scratch') {
       base = { kind: 'scratch' };
@@ -283,14 +295,15 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     }
     const steps: Step[] = [{
       stage: index, position: 0, instruction: from, keyword: 'FROM', line: from.range.start.line,
-      endLine: from.range.end.line, executes: base.kind === 'image', scope: cloneScope(scope),
+      endLine: from.range.end.line, executes: base.kind === 'image', scope,
       uses: [...used], expanded: { image: ref, platform }, sources: base.kind === 'image' ? [{ kind: 'image', ref, paths: [] }] : [],
     }];
 
     for (let p = 1; p < g.length; p++) {
       const inst = g[p];
-      const before = cloneScope(scope);
+      const before = scope;
       const env = lookupEnv(scope);
+      if (CHANGES_SCOPE.has(inst.keyword)) scope = cloneScope(scope);
       const uses = new Set<string>();
       const expanded: Step['expanded'] = {};
       const sources: Source[] = [];
