@@ -9,7 +9,7 @@
 import { stageLabel, stageOrder, type BuildGraph, type Source, type Step } from '../graph/graph.js';
 import { sourceFlow } from './source-flow.js';
 import { stepDefinition } from './definition.js';
-import { computeKeys, type StageContent, type StepKeys } from './keys.js';
+import { computeKeys, type GraphKeys, type StageContent, type StepKeys } from './keys.js';
 
 export type Status = 'cached' | 'rebuilt' | 'conditional' | 'metadata' | 'skipped';
 
@@ -167,11 +167,15 @@ function difference(before: string, after: string, context = 12): string {
 }
 
 /** Works out the status of every step of the current file, in file order. */
+const NONE: ChangedContext = { selected: () => [] };
+/** The keys of a previous build's graph depend on nothing else: analyze compares one graph with each kind of change. */
+const unchangedKeys = new WeakMap<BuildGraph, GraphKeys>();
+
 export function invalidation(input: InvalidationInput): StepVerdict[] {
   const { previous, current, changes } = input;
   // The previous build saw its context as it was: every context source is "same" there.
-  const none: ChangedContext = { selected: () => [] };
-  const prevKeys = computeKeys(previous, () => 'same', stageContent(previous, none));
+  let prevKeys = unchangedKeys.get(previous);
+  if (!prevKeys) unchangedKeys.set(previous, (prevKeys = computeKeys(previous, () => 'same', stageContent(previous, NONE))));
   const curKeys = computeKeys(current, (src) => (changes.selected(src).length ? 'changed' : 'same'), stageContent(current, changes));
   const prevStrict = new Set<string>();
   const prevLoose = new Set<string>();

@@ -47,9 +47,19 @@ function digest(...parts: string[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
+/** A step's definition text per BuildKit version: a graph's steps never change once built, and analyze keys them once per kind of change. */
+const definitions = new WeakMap<Step, Map<string | undefined, string>>();
+
 function definitionText(step: Step, buildkitVersion: string | undefined): string {
-  const d = stepDefinition(step, buildkitVersion);
-  return JSON.stringify([step.keyword, d.fields, [...d.env].map(([k, v]) => [k, v.value]).sort()]);
+  let byVersion = definitions.get(step);
+  if (!byVersion) definitions.set(step, (byVersion = new Map()));
+  let text = byVersion.get(buildkitVersion);
+  if (text === undefined) {
+    const d = stepDefinition(step, buildkitVersion);
+    text = JSON.stringify([step.keyword, d.fields, [...d.env].map(([k, v]) => [k, v.value]).sort()]);
+    byVersion.set(buildkitVersion, text);
+  }
+  return text;
 }
 
 /** Computes the keys of every executing step of the stages a graph needs. */
