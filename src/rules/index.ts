@@ -2,6 +2,7 @@
 import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.js';
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
+import stepsAfterSourceCopy from './steps-after-source-copy.js';
 import cacheMountDefeated from './cache-mount-defeated.js';
 import cacheMountNotExported from './cache-mount-not-exported.js';
 import onbuildBroadCopy from './onbuild-broad-copy.js';
@@ -34,6 +35,7 @@ export const RULES: Rule[] = [
   broadCopyBeforeExpensiveSteps,
   manifestFirstInstall,
   subfolderBuildAfterBroadCopy,
+  stepsAfterSourceCopy,
   cacheMountDefeated,
   cacheMountNotExported,
   onbuildBroadCopy,

@@ -1,5 +1,5 @@
 import { defineRule, stepCost } from './define.js';
-import { broadCopies, folderCopies, installReads, isManifest, needsSource, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
+import { broadCopies, folderCopies, installReads, isManifest, pathsNamed, runAnalysis, stepsAfter } from './shared.js';
 import type { Step } from '../graph/graph.js';
 
 /**
@@ -12,20 +12,19 @@ export default defineRule({
     name: 'manifest-first-install',
     category: 'cache-order',
     severity: 'warning',
-    description: 'A dependency install (or a step that reads only dependency manifests) runs after a copy of the source (the whole context, or a project folder) instead of after a copy of its manifests, or reads nothing of the copy at all.',
+    description: 'A dependency install (or a step that reads only dependency manifests) runs after a copy of the source (the whole context, or a project folder) instead of after a copy of its manifests.',
     fix: 'safe',
     fixedBy: ['split-install', 'late-source-copy'],
     sources: [],
     messages: {
       install: '{{step}} installs the dependencies of {{manifests}}{{extras}} after {{copy}} (line {{copyLine}}): every source edit re-runs it; copy {{manifests}} first, install, then copy the rest',
-      unneeded: '{{step}} installs packages that do not come from the copied source, yet runs after {{copy}} (line {{copyLine}}): every source edit re-runs it; run it before the copy (or in a stage of its own)',
       reads: '{{step}} reads the dependency manifest {{manifests}} after {{copy}} (line {{copyLine}}): every source edit re-runs it; copy the manifest first and run this before the rest of the source',
     },
   },
   check(ctx) {
     const seen = new Set<Step>();
-    const copies = [...broadCopies(ctx.graph, ctx.context).map((c) => ({ copy: c, broad: true })), ...folderCopies(ctx.graph, ctx.context).map((c) => ({ copy: c, broad: false }))];
-    for (const { copy, broad } of copies) {
+    const copies = [...broadCopies(ctx.graph, ctx.context), ...folderCopies(ctx.graph, ctx.context)];
+    for (const copy of copies) {
       for (const step of stepsAfter(ctx.graph, copy)) {
         if (seen.has(step)) continue;
         const a = runAnalysis(step);
@@ -34,14 +33,14 @@ export default defineRule({
         // A step that names other copied files too is a build of them, not a manifest reader.
         const allNamed = pathsNamed(ctx.graph, step, copy, ctx.context);
         const named = allNamed.length && allNamed.every(isManifest) ? allNamed : [];
-        let messageId: 'install' | 'reads' | 'unneeded';
+        // An install that reads nothing of the copy is steps-after-source-copy's.
+        let messageId: 'install' | 'reads';
         let manifests = reads.manifests;
         if (reads.installs && reads.manifests.length && !reads.projectOnly) messageId = 'install';
         else if (!reads.installs && named.length) {
           messageId = 'reads';
           manifests = named;
-        } else if (broad && reads.installs && !reads.projectOnly && !needsSource(ctx.graph, step, copy, ctx.context)) messageId = 'unneeded';
-        else continue;
+        } else continue;
         seen.add(step);
         const cost = stepCost(ctx.durations, [step]);
         ctx.report({

@@ -470,8 +470,9 @@ export function installReads(graph: BuildGraph, step: Step, copy: Step, context?
           found.forEach((f) => manifests.add(f));
           out.projects.push(p);
           if (extra) out.extras.push(extra);
-        } else if (exists(p) && isManifest(p)) {
-          manifests.add(p);
+        } else if (isManifest(p)) {
+          // `npm ci` names package-lock.json and reads package.json beside it, whichever the context has.
+          if (exists(p)) manifests.add(p);
           const dir = path.posix.dirname(p);
           for (const f of COMPANIONS[path.posix.basename(p)] ?? []) {
             const q = dir === '.' ? f : `${dir}/${f}`;

@@ -1,7 +1,10 @@
 import type { Step } from '../graph/graph.js';
 import type { RunAnalysis, SimpleCommand } from '../shell/index.js';
 import { RULE_COSTS } from '../timing/estimate.js';
-import { defineRule } from './define.js';
+import { defineRule, type Cost, type Related } from './define.js';
+import type { BuildGraph } from '../graph/graph.js';
+import type { Dockerfile } from '../dockerfile/model.js';
+import type { Range } from '../core/ranges.js';
 import { runAnalysis, runRange } from './shared.js';
 
 /** The command that refreshes a manager's package index, by install rule: repeated by each install RUN. */
@@ -60,9 +63,47 @@ export default defineRule({
     fix: null,
     messages: {
       split: '{{rule}} runs again after the one in the RUN at line {{line}}, with nothing between that needs the first done: install both lists in one RUN to pay {{what}} once (~{{seconds}} s)',
+      many: '{{rule}} runs {{count}} more times in this RUN ({{lines}}) after the one in the RUN at line {{line}}, with nothing between that needs the first done: install the lists in one RUN to pay {{what}} once (~{{seconds}} s)',
     },
   },
   check(ctx) {
+    // One finding per RUN and manager: each split command of it is one more place, not one more finding.
+    const groups = new Map<Step, Map<string, Parameters<typeof ctx.report>[0][]>>();
+    const report = (step: Step, rule: string, f: Parameters<typeof ctx.report>[0]): void => {
+      const byRule = groups.get(step) ?? new Map<string, Parameters<typeof ctx.report>[0][]>();
+      groups.set(step, byRule.set(rule, [...(byRule.get(rule) ?? []), f]));
+    };
+    scan(ctx.graph, ctx.file, report);
+    for (const byRule of groups.values()) {
+      for (const fs of byRule.values()) {
+        if (fs.length === 1) {
+          ctx.report(fs[0]);
+          continue;
+        }
+        const [f] = fs;
+        // Each install of the RUN pays the manager's fixed cost; the index refresh is paid once per RUN.
+        const seconds = fs.reduce((n, x) => n + Number(x.data?.base ?? 0), 0) + Number(f.data?.extra ?? 0);
+        ctx.report({
+          ...f,
+          messageId: 'many',
+          data: { ...f.data, count: fs.length, lines: lineList(fs.map((x) => x.range.start.line)), seconds },
+          cost: { cold_s: seconds, basis: 'estimated' },
+          related: [...fs.slice(1).map((x) => ({ range: x.range, message: `${String(f.data?.rule)} again` })), ...(f.related ?? [])],
+        });
+      }
+    }
+  },
+});
+
+/** `line 3` or `lines 3, 5`: where the commands of a group are. */
+function lineList(lines: number[]): string {
+  const u = [...new Set(lines)];
+  return `${u.length === 1 ? 'line' : 'lines'} ${u.join(', ')}`;
+}
+
+function scan(graph: BuildGraph, file: Dockerfile, report: (step: Step, rule: string, f: { messageId: 'split' | 'many'; data?: Record<string, string | number>; range: Range; cost?: Cost; related?: Related[] }) => void): void {
+  {
+    const ctx = { graph, file };
     for (const stage of ctx.graph.stages) {
       if (!stage.needed) continue;
       /** Per install rule: the last install RUN, while nothing since could depend on it. */
@@ -89,13 +130,15 @@ export default defineRule({
             const refreshes = !!update && a.activities.some((y) => y.rule === update);
             const seconds = RULE_COSTS[x.rule as keyof typeof RULE_COSTS]?.base ?? 0;
             const extra = refreshes ? RULE_COSTS[update as keyof typeof RULE_COSTS]?.base ?? 0 : 0;
-            ctx.report({
+            report(step, x.rule, {
               messageId: 'split',
               data: {
                 rule: x.rule,
                 line: prev.step.line,
                 what: refreshes ? `its fixed cost and the ${update}` : 'its fixed cost',
                 seconds: seconds + extra,
+                base: seconds,
+                extra,
               },
               range: runRange(ctx.file, step, a.commands[x.command].range),
               related: [{ range: runRange(ctx.file, prev.step, runAnalysis(prev.step)!.commands[prev.command].range), message: `the earlier ${x.rule}` }],
@@ -111,5 +154,5 @@ export default defineRule({
         }
       }
     }
-  },
-});
+  }
+}

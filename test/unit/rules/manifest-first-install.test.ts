@@ -43,10 +43,15 @@ test('a project install with extras after the source arrives through another sta
     '',
   ].join('\n');
   const f = await findings(rule, df, project);
-  assert.deepEqual(ranges(f), ['9:1-9:53', '10:1-10:28']);
+  // The apk add reads nothing of the copy: steps-after-source-copy's, not told to copy manifests it does not read.
+  assert.deepEqual(ranges(f), ['9:1-9:53']);
   assert.match(f[0].message, /installs the dependencies of python\/pyproject\.toml \(with its extras \[\$\{BUILD_TYPE\}\]\) after COPY --from=src \/src \/tmp\/src \(line 7\)/);
-  // An install that reads nothing of the copy is told to move before it, not to copy manifests it does not read.
-  assert.match(f[1].message, /installs packages that do not come from the copied source/);
+});
+
+test('npm ci after a copy of everything reads package.json, even where the context has no package-lock.json', async () => {
+  const f = await findings(rule, 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n', { 'package.json': '{}', 'src/a.js': '1' });
+  assert.deepEqual(ranges(f), ['4:1-4:11']);
+  assert.match(f[0].message, /installs the dependencies of package\.json after COPY \. \./);
 });
 
 test('stays clean for a --no-deps install of the project after the copy (it needs the source)', async () => {

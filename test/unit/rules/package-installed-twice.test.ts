@@ -65,3 +65,13 @@ test('installs in different arms of one case or if are alternatives; in the same
 test('wheel files and globs are not package names: two folders of wheels are two installs', async () => {
   assert.deepEqual(await findings(rule, 'FROM python\nRUN pip install /wheels/*.whl\nRUN cd /other && pip install ./*.whl /deps/x-1.0-py3-none-any.whl\n'), []);
 });
+
+test('several repeats in one RUN are one finding that names each package and where each was first installed', async () => {
+  const f = await findings(rule, 'FROM debian\nRUN apt-get install -y curl wget git\nRUN apt-get install -y curl wget jq\n');
+  assert.deepEqual(ranges(f), ['3:24-3:28']);
+  assert.match(f[0].message, /^2 packages are installed again by apt-get install in this RUN \(curl, wget\): earlier steps already installed them; drop them here/);
+  assert.deepEqual(related(f[0]), ['2:24-2:28 curl installed first here', '2:29-2:33 wget installed first here', '3:29-3:33 wget installed again']);
+  // One repeat keeps the one-package message.
+  const one = await findings(rule, 'FROM debian\nRUN apt-get install -y curl wget git\nRUN apt-get install -y curl jq\n');
+  assert.match(one[0].message, /^curl is installed again by apt-get install: line 2 already installed it; drop it here/);
+});

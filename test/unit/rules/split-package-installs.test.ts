@@ -39,3 +39,13 @@ test('stays clean when something between may need the first install, or the inst
   assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get install -y curl && apt-get install -y git\n'), []);
   assert.deepEqual(await findings(rule, 'FROM debian\nRUN apt-get install -y curl\nRUN echo apt-get install -y git\n'), []);
 });
+
+test('several installs of one RUN after an earlier install RUN are one finding, naming each, with the fixed costs summed', async () => {
+  const f = await findings(rule, 'FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update && apt-get install -y git && cd /x && apt-get install -y jq\n');
+  assert.deepEqual(ranges(f), ['3:23-3:45']);
+  assert.match(f[0].message, /^apt-get install runs 2 more times in this RUN \(line 3\) after the one in the RUN at line 2/);
+  assert.deepEqual(related(f[0]), ['2:23-2:46 the earlier apt-get install', '3:58-3:79 apt-get install again']);
+  // Two fixed costs and one index refresh, more than one install alone.
+  const one = await findings(rule, 'FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update && apt-get install -y git\n');
+  assert.ok(f[0].cost!.cold_s! > one[0].cost!.cold_s!, `${f[0].cost!.cold_s} vs ${one[0].cost!.cold_s}`);
+});
