@@ -52,3 +52,19 @@ export function unprivilegedCli(): { main: string; uid: number; gid: number; env
   chownSync(home, 65534, 65534);
   return { main: unprivilegedMain, uid: 65534, gid: 65534, env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') } };
 }
+
+/**
+ * One `layerwise ...` line of a README example, as a shell would run it: the `# ...` comment
+ * dropped, leading `NAME=value` words taken as the environment. Throws on a line that does not
+ * run layerwise, so an example that changes shape fails its test instead of running nothing.
+ */
+export function readmeCommand(line: string): { args: string[]; env: Record<string, string> } {
+  const words = line.replace(/#.*$/, '').trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words.length && /^[A-Z_]+=/.test(words[0]!)) {
+    const [k, v] = words.shift()!.split('=');
+    env[k!] = v!;
+  }
+  if (words.shift() !== 'layerwise') throw new Error(`not a layerwise command: ${line}`);
+  return { args: words, env };
+}

@@ -16,6 +16,7 @@ import { PAID_ON, type PaidOn } from '../rules/define.js';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { configHome } from '../core/xdg.js';
+import { displayPath } from '../core/display-path.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { Severity } from '../rules/define.js';
@@ -190,18 +191,13 @@ export function configCandidates(cwd: string, env: NodeJS.ProcessEnv = process.e
   return [path.join(cwd, CONFIG_FILE), path.join(configHome(env), 'layerwise', 'config.yaml')];
 }
 
-function shown(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
-
 /** The config file to read: `explicit` (--config, LAYERWISE_CONFIG) when given, else the first of {@link configCandidates} that is a file. */
 export async function findConfig(explicit: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   if (explicit !== undefined) return explicit;
   for (const file of configCandidates(cwd, env)) {
     try {
       // Shown as the user sees it: relative to the working directory when it is inside it.
-      if ((await stat(file)).isFile()) return shown(file);
+      if ((await stat(file)).isFile()) return displayPath(file);
     } catch {
       // Not there: the next place.
     }

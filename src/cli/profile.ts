@@ -7,6 +7,7 @@ import { removeImages } from '../engine/cleanup.js';
 import { detectEngineOnce } from '../engine/engine.js';
 import { failedVertex } from '../engine/driver.js';
 import { InputError } from '../core/errors.js';
+import { displayPath } from '../core/display-path.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph, type BuildGraph } from '../graph/graph.js';
 import { readBuildLog } from '../timing/logs.js';
@@ -28,11 +29,6 @@ async function graphFor(context: string, opts: SelectionOpts) {
   return { t, graph: buildGraph(df, { target: opts.target, buildArgs: opts.buildArg, ...(opts.buildkitVersion ? { buildkitVersion: opts.buildkitVersion } : {}) }) };
 }
 
-/** A path as the user should see it: relative to the working directory when inside it. */
-function shown(file: string): string {
-  const rel = path.relative(process.cwd(), path.resolve(file));
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(file);
-}
 
 /**
  * The profile file a recording writes, with a warning when the build would copy it: each
@@ -45,7 +41,7 @@ async function profileToWrite(option: string | undefined, t: Target, graph: Buil
   if (rel.startsWith('..') || path.isAbsolute(rel) || !existsSync(t.contextDir)) return file;
   const step = profileCopiedBy(file, await openContext(t.contextDir, t.dockerfilePath), graph);
   if (step) {
-    process.stderr.write(`layerwise: warning: ${shown(file)} is inside the build context and ${step.keyword} at ${t.displayName}:${step.line} copies it: every record changes it, so that step and all after it re-run on the next build. Add it to .dockerignore, or leave out --profile (the default place is outside the context).\n`);
+    process.stderr.write(`layerwise: warning: ${displayPath(file)} is inside the build context and ${step.keyword} at ${t.displayName}:${step.line} copies it: every record changes it, so that step and all after it re-run on the next build. Add it to .dockerignore, or leave out --profile (the default place is outside the context).\n`);
   }
   return file;
 }
@@ -75,11 +71,11 @@ export function registerProfile(program: Command): void {
         process.stdout.write(`${log}: ${n} step duration${n === 1 ? '' : 's'} imported\n`);
       }
       if (total === 0) {
-        process.stdout.write(`nothing imported; ${shown(file)} is unchanged\n`);
+        process.stdout.write(`nothing imported; ${displayPath(file)} is unchanged\n`);
         return;
       }
       await saveProfile(file, p);
-      process.stdout.write(`profile: ${shown(file)}\n`);
+      process.stdout.write(`profile: ${displayPath(file)}\n`);
     });
 
   cacheSelection(engineSelection(buildSelection(profile.command('record').description('build on the engine and add the measured step durations to the profile'))))
@@ -103,7 +99,7 @@ export function registerProfile(program: Command): void {
         }
         const n = measuredSteps(record, graph).size;
         if (n === 0 && runnableSteps(graph) === 0) {
-          process.stderr.write(`layerwise: the target has no step to time (only FROM lines); ${shown(file)} is unchanged\n`);
+          process.stderr.write(`layerwise: the target has no step to time (only FROM lines); ${displayPath(file)} is unchanged\n`);
           return;
         }
         // The same command again, with --no-cache: what the user can paste.
@@ -111,12 +107,12 @@ export function registerProfile(program: Command): void {
         const again = ['layerwise', 'profile', 'record', ...process.argv.slice(4).map(quote), '--no-cache'].join(' ');
         if (n === 0) {
           // A warm cache: BuildKit ran nothing, so there is nothing to time. Say so, write nothing.
-          process.stderr.write(`layerwise: every step was cached, so no step ran and nothing was measured; ${shown(file)} is unchanged. To time every step, build without the cache: ${again}\n`);
+          process.stderr.write(`layerwise: every step was cached, so no step ran and nothing was measured; ${displayPath(file)} is unchanged. To time every step, build without the cache: ${again}\n`);
           return;
         }
         await saveProfile(file, importRecord(await loadProfile(file), record, graph));
         const cached = Math.max(0, runnableSteps(graph) - n);
-        process.stdout.write(`built in ${record.wallSeconds.toFixed(1)} s on ${engine.description}; ${n} step duration${n === 1 ? '' : 's'} added to ${shown(file)}${cached ? ` (${cached} step${cached === 1 ? ' was' : 's were'} cached and not measured: --no-cache runs every step)` : ''}\n`);
+        process.stdout.write(`built in ${record.wallSeconds.toFixed(1)} s on ${engine.description}; ${n} step duration${n === 1 ? '' : 's'} added to ${displayPath(file)}${cached ? ` (${cached} step${cached === 1 ? ' was' : 's were'} cached and not measured: --no-cache runs every step)` : ''}\n`);
       } finally {
         if (record.tag) await removeImages(engine, [record.tag]).catch(() => undefined);
       }

@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { displayPath } from './display-path.js';
 import { InputError } from './errors.js';
 
 /** The build context and Dockerfile of one build. */
@@ -33,6 +34,5 @@ export function resolveTarget(context: string | undefined, file: string | undefi
   }
   if (!st.isDirectory()) throw new InputError('the build context must be a folder, not a file (give the Dockerfile with -f)', context ?? '.');
   const dockerfilePath = file ? path.resolve(file) : path.join(contextDir, 'Dockerfile');
-  const rel = path.relative(process.cwd(), dockerfilePath);
-  return { contextDir, dockerfilePath, displayName: rel.startsWith('..') ? dockerfilePath : rel || dockerfilePath };
+  return { contextDir, dockerfilePath, displayName: displayPath(dockerfilePath) };
 }

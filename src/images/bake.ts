@@ -10,6 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { displayPath } from '../core/display-path.js';
 import { InputError } from '../core/errors.js';
 import { resolveTarget } from '../core/target.js';
 import { isRemoteContext, lineOf, type ImageOrigin, type ImageSet, type ImageSpec } from './spec.js';
@@ -25,11 +26,6 @@ export interface BakeFile {
   targets: Map<string, Block>;
   groups: Map<string, string[]>;
   warnings: string[];
-}
-
-function displayOf(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
 }
 
 /** Blocks of one kind, by name: hcl2json gives each name a list of blocks (later ones override), bake JSON an object. */
@@ -132,7 +128,7 @@ function evaluator(variables: Map<string, Block>, env: NodeJS.ProcessEnv, displa
 /** Reads and evaluates a bake file. `env` stands for the environment (variables override defaults). */
 export async function readBake(file: string, env: NodeJS.ProcessEnv = process.env): Promise<BakeFile> {
   const abs = path.resolve(file);
-  const display = displayOf(abs);
+  const display = displayPath(abs);
   let text: string;
   try {
     text = await readFile(abs, 'utf8');

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { displayPath } from '../core/display-path.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { resolveTarget } from '../core/target.js';
@@ -24,14 +25,9 @@ export interface ComposeFile {
   lines: LineCounter;
 }
 
-function displayOf(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
-}
-
 export async function readCompose(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ComposeFile> {
   const abs = path.resolve(file);
-  const display = displayOf(abs);
+  const display = displayPath(abs);
   let text: string;
   try {
     text = await readFile(abs, 'utf8');

@@ -20,6 +20,7 @@ import { imageConfigFromJson } from '../engine/image-config.js';
 import { readImageArchive, saveImage, type ImageArchive } from '../engine/image-files.js';
 import { mapVertexToLine } from '../engine/line-map.js';
 import { InputError } from '../core/errors.js';
+import { displayPath } from '../core/display-path.js';
 import { decodeDockerfile, encodeDockerfile, loadDockerfile } from '../dockerfile/load.js';
 import type { Dockerfile } from '../dockerfile/model.js';
 import { buildGraph, stageLabel, type BuildGraph } from '../graph/graph.js';
@@ -156,11 +157,6 @@ interface Input {
   digest: string;
 }
 
-function displayName(file: string): string {
-  const rel = path.relative(process.cwd(), path.resolve(file));
-  if (rel === '') return '.';
-  return rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(file) : rel;
-}
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
@@ -181,11 +177,11 @@ async function loadInput(role: Role, input: DockerfileInput, context: string, bu
   let ignore: Buffer | undefined;
   if (typeof input === 'string') {
     dockerfile = path.resolve(input);
-    display = displayName(input);
+    display = displayPath(input);
     df = await loadDockerfile(dockerfile, display);
     ignore = await readOptional(`${dockerfile}.dockerignore`);
   } else {
-    display = input.path ? displayName(input.path) : role === 'file' ? '(FILE text)' : '(OTHER text)';
+    display = input.path ? displayPath(input.path) : role === 'file' ? '(FILE text)' : '(OTHER text)';
     df = decodeDockerfile(encodeDockerfile(input.text), display);
     const dir = makeTempDir('layerwise-verify-');
     dirs.push(dir);
@@ -367,7 +363,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     const different = stages.some((s) => s.differences.length > 0);
     return {
       status: failure ? 'failed' : different ? 'different' : 'equivalent',
-      context: displayName(options.context),
+      context: displayPath(options.context),
       file: file.display,
       against: against.display,
       engine: eng.description,

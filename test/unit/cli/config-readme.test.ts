@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot, tempDir } from '../../helpers.js';
+import { projectRoot, readmeCommand, tempDir } from '../../helpers.js';
 
 const main = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -18,14 +18,8 @@ test('the README\'s config example gives the exit codes it says, in a copy of th
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAYERWISE_')));
   for (const line of lines) {
     const expected = Number(/# exit (\d)/.exec(line)![1]);
-    const words = line.replace(/#.*$/, '').trim().split(/\s+/);
-    const env: Record<string, string> = {};
-    while (/^[A-Z_]+=/.test(words[0]!)) {
-      const [k, v] = words.shift()!.split('=');
-      env[k!] = v!;
-    }
-    assert.equal(words.shift(), 'layerwise');
-    const r = spawnSync(process.execPath, [main, ...words], { cwd: dir, encoding: 'utf8', env: { ...clean, HOME: dir, XDG_CONFIG_HOME: dir, ...env } });
+    const { args, env } = readmeCommand(line);
+    const r = spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: 'utf8', env: { ...clean, HOME: dir, XDG_CONFIG_HOME: dir, ...env } });
     assert.equal(r.status, expected, `${line}\n${r.stderr}`);
     // The rule the config turned off is not reported.
     assert.doesNotMatch(r.stdout, /final-image-runs-as-root/);

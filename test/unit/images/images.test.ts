@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot, tempDir } from '../../helpers.js';
+import { projectRoot, readmeCommand, tempDir } from '../../helpers.js';
 import { bakeImages, bakeSelection, readBake } from '../../../src/images/bake.js';
 import { composeImages, composeSelection, readCompose } from '../../../src/images/compose.js';
 import { selectImages } from '../../../src/images/select.js';
@@ -219,13 +219,7 @@ test('the README\'s bake example runs as shown', () => {
   const dir = repo();
   writeFileSync(path.join(dir, 'docker-bake.hcl'), hcl);
   for (const line of sh) {
-    const words = line.replace(/#.*$/, '').trim().split(/\s+/);
-    const env: Record<string, string> = {};
-    while (/^[A-Z_]+=/.test(words[0]!)) {
-      const [k, v] = words.shift()!.split('=');
-      env[k!] = v!;
-    }
-    assert.equal(words.shift(), 'layerwise');
+    const { args: words, env } = readmeCommand(line);
     const r = layerwise(words, dir, env);
     assert.equal(r.code, 0, `${line}\n${r.err}`);
     assert.match(r.out, words[0] === 'analyze' ? /== api [\s\S]*== worker [\s\S]*2 images read/ : /← first rebuilt step/);
