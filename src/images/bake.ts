@@ -8,12 +8,10 @@
  * variable reference (a function call, a conditional) is left as written, with a warning,
  * since the model only needs the values that reach FROM lines and cache keys.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { displayPath } from '../core/display-path.js';
 import { InputError } from '../core/errors.js';
 import { resolveTarget } from '../core/target.js';
-import { isRemoteContext, lineOf, type ImageOrigin, type ImageSet, type ImageSpec } from './spec.js';
+import { isRemoteContext, lineOf, readImagesFile, type ImageOrigin, type ImageSet, type ImageSpec } from './spec.js';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type Block = Record<string, Json>;
@@ -127,14 +125,7 @@ function evaluator(variables: Map<string, Block>, env: NodeJS.ProcessEnv, displa
 
 /** Reads and evaluates a bake file. `env` stands for the environment (variables override defaults). */
 export async function readBake(file: string, env: NodeJS.ProcessEnv = process.env): Promise<BakeFile> {
-  const abs = path.resolve(file);
-  const display = displayPath(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (e) {
-    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such bake file' : `cannot read the bake file: ${(e as Error).message}`, display);
-  }
+  const { abs, display, text } = await readImagesFile(file, 'bake');
   const doc = await parseDocument(abs, display, text);
   const warnings: string[] = [];
   const evaluate = evaluator(blocks(doc, 'variable'), env, display, text, warnings);

@@ -6,15 +6,13 @@
  * the compose file's folder and a Dockerfile to its context, as docker compose reads them.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { displayPath } from '../core/display-path.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { resolveTarget } from '../core/target.js';
 import { locate } from './bake.js';
 import { dotenvLookup, interpolate, InterpolationError, type Lookup } from './interpolate.js';
-import { isRemoteContext, type ImageOrigin, type ImageSet } from './spec.js';
+import { isRemoteContext, readImagesFile, type ImageOrigin, type ImageSet } from './spec.js';
 
 export interface ComposeFile {
   file: string;
@@ -26,14 +24,7 @@ export interface ComposeFile {
 }
 
 export async function readCompose(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ComposeFile> {
-  const abs = path.resolve(file);
-  const display = displayPath(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (e) {
-    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such compose file' : `cannot read the compose file: ${(e as Error).message}`, display);
-  }
+  const { abs, display, text } = await readImagesFile(file, 'compose');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const err = doc.errors[0];

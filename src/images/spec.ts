@@ -3,6 +3,10 @@
  * SERVICE` or a plain `docker build -f FILE CONTEXT` would build. Every command that takes
  * `--bake`/`--compose` turns it into the Target, stage and build args it already takes.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { displayPath } from '../core/display-path.js';
+import { InputError } from '../core/errors.js';
 import type { Target } from '../core/target.js';
 
 /** Where an image was described: a bake target, a compose service, or a Dockerfile found in the tree. */
@@ -50,4 +54,15 @@ export function lineOf(text: string, pattern: RegExp): number | undefined {
 /** A context that is not a local folder: docker builds it from a URL, layerwise cannot read it. */
 export function isRemoteContext(context: string): boolean {
   return /^(https?|git|ssh):\/\//.test(context) || /^git@/.test(context) || /^[a-z0-9-]+-image:\/\//.test(context) || context.startsWith('docker-image://') || context.startsWith('target:');
+}
+
+/** A bake or compose file's text, with the path its messages show; a missing or unreadable one is an input error naming it. */
+export async function readImagesFile(file: string, kind: 'bake' | 'compose'): Promise<{ abs: string; display: string; text: string }> {
+  const abs = path.resolve(file);
+  const display = displayPath(abs);
+  try {
+    return { abs, display, text: await readFile(abs, 'utf8') };
+  } catch (e) {
+    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such ${kind} file` : `cannot read the ${kind} file: ${(e as Error).message}`, display);
+  }
 }
