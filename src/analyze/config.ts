@@ -187,14 +187,15 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
  * user's `$XDG_CONFIG_HOME/layerwise/config.yaml` (`~/.config/...`: one person's defaults
  * for every project). They are not merged: a project config says all it means.
  */
-export function configCandidates(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  return [path.join(cwd, CONFIG_FILE), path.join(configHome(env), 'layerwise', 'config.yaml')];
+export function configCandidates(projectDirs: string | readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = typeof projectDirs === 'string' ? [projectDirs] : projectDirs;
+  return [...dirs.map((d) => path.join(d, CONFIG_FILE)), path.join(configHome(env), 'layerwise', 'config.yaml')];
 }
 
 /** The config file to read: `explicit` (--config, LAYERWISE_CONFIG) when given, else the first of {@link configCandidates} that is a file. */
-export async function findConfig(explicit: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function findConfig(explicit: string | undefined, projectDirs: string | readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   if (explicit !== undefined) return explicit;
-  for (const file of configCandidates(cwd, env)) {
+  for (const file of configCandidates(projectDirs, env)) {
     try {
       // Shown as the user sees it: relative to the working directory when it is inside it.
       if ((await stat(file)).isFile()) return displayPath(file);

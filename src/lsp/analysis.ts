@@ -5,7 +5,6 @@
  * inputs. Pure of the protocol's transport: server.ts wires these to a connection.
  */
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -13,7 +12,7 @@ import {
   type CodeAction, type Diagnostic, type Hover, type Position as LspPosition, type Range as LspRange, type TextEdit as LspTextEdit,
 } from 'vscode-languageserver';
 import { analyze, type AnalyzedFinding, type AnalyzeResult } from '../analyze/analyze.js';
-import { CONFIG_FILE, loadConfig } from '../analyze/config.js';
+import { defaultConfig, findConfig, loadConfig } from '../analyze/config.js';
 import { InputError } from '../core/errors.js';
 import type { Range } from '../core/ranges.js';
 import type { Target } from '../core/target.js';
@@ -83,7 +82,8 @@ export type Outcome = { ok: true; analysis: DocumentAnalysis } | { ok: false; ta
 
 /**
  * Analyzes a buffer's text as `layerwise analyze` would analyze the file (config from
- * `.layerwise.yaml` at the workspace root, else in the context; the context's profile), without
+ * `.layerwise.yaml` at the workspace root, else in the context, else the user's, as
+ * {@link findConfig} looks; the context's profile), without
  * reading the file itself. Bad input (a line that does not parse, a bad config) is the outcome,
  * not a rejection; anything else is a bug and rejects.
  */
@@ -93,8 +93,10 @@ export async function analyzeDocument(doc: TextDocument, settings: Settings, wor
   try {
     const known = new Set(RULES.map((r) => r.meta.name));
     const ruleOptions = new Map(RULES.map((r) => [r.meta.name, Object.keys(r.meta.options ?? {})]));
-    const configFile = [workspaceRoot, target.contextDir].filter((d): d is string => !!d).map((d) => path.join(d, CONFIG_FILE)).find((f) => existsSync(f));
-    const config = await loadConfig(configFile ?? path.join(target.contextDir, CONFIG_FILE), known, false, ruleOptions);
+    // The editor has no working directory of the user's: the workspace root stands for it, then the context.
+    const configFile = await findConfig(undefined, [workspaceRoot, target.contextDir].filter((d): d is string => !!d));
+    // Absolute in messages: an editor's diagnostics are not read from the server's working directory.
+    const config = configFile === undefined ? defaultConfig() : await loadConfig(path.resolve(configFile), known, false, ruleOptions);
     const profile = await loadProfile(settings.profile ? path.resolve(workspaceRoot ?? target.contextDir, settings.profile) : chooseProfile(undefined, target.contextDir, true).file);
     const graphOpts = { ...(settings.target ? { target: settings.target } : {}), ...(settings.buildArgs ? { buildArgs: settings.buildArgs } : {}) };
     const model = await loadModel(target, { ...graphOpts, source: text });
