@@ -5,11 +5,17 @@ import { goClean } from './gopath.js';
 import { loadDockerignore, type DockerIgnore } from './dockerignore.js';
 import { combinedDigest, hashEntries } from './hash.js';
 import { ContextIndex, selectBindMount, selectSources, type SelectOptions, type Selection } from './select.js';
-import { walkContext, type ContextEntry } from './walk.js';
+import { carriedFiles, racyFiles, stillFresh } from './snapshot.js';
+import { walkRecorded, type ContextEntry, type WalkRecord } from './walk.js';
 
 export interface OpenContextOptions {
   /** Files hashed at once (default 16). */
   concurrency?: number;
+  /**
+   * Reuse the walk (and file digests) of an earlier open of the same context in this process
+   * while `lstat` shows nothing changed (see context/snapshot.ts). Default true.
+   */
+  reuse?: boolean;
 }
 
 /**
@@ -20,6 +26,8 @@ export interface OpenContextOptions {
 export class BuildContext {
   private readonly index: ContextIndex;
   private readonly digests = new Map<string, Promise<string>>();
+  /** Selections asked before, by their arguments: a context is a snapshot, so they hold. */
+  private readonly selections = new Map<string, Selection>();
 
   constructor(
     /** Absolute, symlink-free path of the context directory. */
@@ -41,12 +49,31 @@ export class BuildContext {
 
   /** What a COPY/ADD with these local sources reads (see {@link selectSources}). */
   select(sources: readonly string[], options: SelectOptions = {}): Selection {
-    return selectSources(this.index, sources, options, this.ignore.matcher);
+    return this.remember(JSON.stringify(['copy', sources, options.exclude ?? []]), () => selectSources(this.index, sources, options, this.ignore.matcher));
   }
 
   /** What `RUN --mount=type=bind,source=…` reads; the default source is the whole context. */
   selectBindMount(source?: string): Selection {
-    return selectBindMount(this.index, source, this.ignore.matcher);
+    return this.remember(JSON.stringify(['bind', source ?? null]), () => selectBindMount(this.index, source, this.ignore.matcher));
+  }
+
+  private remember(key: string, select: () => Selection): Selection {
+    let s = this.selections.get(key);
+    if (!s) this.selections.set(key, (s = select()));
+    return s;
+  }
+
+  /** Digests known from an earlier walk (see openContext): the files' stamps say they hold. */
+  adoptDigests(from: BuildContext, paths: Iterable<string>): void {
+    for (const p of paths) {
+      const d = from.digests.get(p);
+      if (d) this.digests.set(p, d);
+    }
+  }
+
+  /** Forgets the digests of these files, whose stamps cannot be trusted to show a change. */
+  forgetDigests(paths: Iterable<string>): void {
+    for (const p of paths) this.digests.delete(p);
   }
 
   /**
@@ -104,6 +131,27 @@ export class BuildContext {
 export async function openContext(root: string, dockerfilePath: string, options: OpenContextOptions = {}): Promise<BuildContext> {
   const dockerfile = path.resolve(dockerfilePath);
   const ignore = await loadDockerignore(path.resolve(root), dockerfile);
-  const entries = await walkContext(root, ignore.matcher);
-  return new BuildContext(await realpath(root), dockerfile, ignore, entries, options);
+  if (options.reuse === false) {
+    const record = await walkRecorded(root, ignore.matcher);
+    return new BuildContext(record.root, dockerfile, ignore, record.entries, options);
+  }
+  const key = `${path.resolve(root)}\0${dockerfile}\0${options.concurrency ?? ''}`;
+  const ignoreKey = JSON.stringify([ignore.file ?? null, ignore.patterns]);
+  const prev = opened.get(key);
+  opened.delete(key); // re-inserted below: the map's order is the order of use
+  if (prev && prev.ignoreKey === ignoreKey && (await realpath(root)) === prev.record.root && stillFresh(prev.record)) {
+    prev.context.forgetDigests(racyFiles(prev.record));
+    opened.set(key, prev);
+    return prev.context;
+  }
+  const record = await walkRecorded(root, ignore.matcher);
+  const context = new BuildContext(record.root, dockerfile, ignore, record.entries, options);
+  if (prev) context.adoptDigests(prev.context, carriedFiles(prev.record, record));
+  opened.set(key, { ignoreKey, record, context });
+  while (opened.size > MAX_OPENED) opened.delete(opened.keys().next().value!);
+  return context;
 }
+
+/** Contexts kept for reuse (see OpenContextOptions.reuse), least recently opened first. */
+const opened = new Map<string, { ignoreKey: string; record: WalkRecord; context: BuildContext }>();
+const MAX_OPENED = 4;

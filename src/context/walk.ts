@@ -44,15 +44,54 @@ const STAT_CONCURRENCY = 64;
  * like fsutil, a permission error inside an excluded directory is ignored.
  */
 export async function walkContext(root: string, matcher?: PatternMatcher): Promise<ContextEntry[]> {
+  return (await walkRecorded(root, matcher)).entries;
+}
+
+/** What a walk saw besides the entries, for telling later whether the disk still holds the same (see context/snapshot.ts). */
+export interface WalkRecord {
+  /** Absolute, symlink-free root. */
+  root: string;
+  entries: ContextEntry[];
+  /** Per entry (same index): its lstat change times and inode. */
+  stamps: Float64Array;
+  /** Every directory listed (the sent ones and the excluded ones entered), with its change times. */
+  dirs: { rel: string; mtimeMs: number; ctimeMs: number; names?: string[] }[];
+  /** `Date.now()` before the first listing: a time stamp this close is not trusted (see snapshot.ts). */
+  startedAt: number;
+}
+
+/** Numbers per entry in {@link WalkRecord.stamps}: mtimeMs, ctimeMs, ino. */
+export const STAMP_WIDTH = 3;
+
+/**
+ * Stamps this close (ms) to a walk's start may hide a later change made in the same tick of
+ * the file system's clock (see context/snapshot.ts).
+ */
+export const RACY_MS = 2000;
+
+/** Whether a directory listed at `startedAt` with these stamps must be listed again to be trusted. */
+function racyDir(startedAt: number, mtimeMs: number, ctimeMs: number): boolean {
+  return mtimeMs >= startedAt - RACY_MS || ctimeMs >= startedAt - RACY_MS;
+}
+
+/** {@link walkContext}, keeping what a later stat-based check needs. */
+export async function walkRecorded(root: string, matcher?: PatternMatcher): Promise<WalkRecord> {
+  const startedAt = Date.now();
   const absRoot = await resolveRoot(root);
+  const dirs: WalkRecord['dirs'] = [];
+  let stamps: number[] = [];
   const out: ContextEntry[] = [];
   const pruneByPrefix = matcher !== undefined && onlyPrefixExceptions(matcher);
   // Excluded ancestors of the current directory, emitted once something below is included.
-  const pending: { entry: ContextEntry; emitted: boolean }[] = [];
+  const pending: { entry: ContextEntry; st: Stats; emitted: boolean }[] = [];
 
-  const walkDir = async (dirRel: string, parentInfo: MatchInfo | undefined, dirExcluded: boolean): Promise<void> => {
+  // The directory's stat is taken before its listing (by the parent's listing), so a change
+  // made while walking shows in its time stamps.
+  const walkDir = async (dirRel: string, parentInfo: MatchInfo | undefined, dirExcluded: boolean, dst: Stats): Promise<void> => {
     const dirAbs = dirRel === '' ? absRoot : path.join(absRoot, dirRel);
     let names: string[];
+    const listed: WalkRecord['dirs'][number] = { rel: dirRel, mtimeMs: dst.mtimeMs, ctimeMs: dst.ctimeMs };
+    dirs.push(listed);
     try {
       names = await readdir(dirAbs);
     } catch (err) {
@@ -62,6 +101,8 @@ export async function walkContext(root: string, matcher?: PatternMatcher): Promi
       throw new InputError(`cannot read directory ${dirRel || '.'} of the build context (${code ?? (err as Error).message})`, dirAbs);
     }
     names.sort(compareGo);
+    // A listing as recent as the clock's tick may miss a change in that tick: keep the names to compare.
+    if (racyDir(startedAt, dst.mtimeMs, dst.ctimeMs)) listed.names = names;
     const stats = await mapLimit(names, STAT_CONCURRENCY, async (name) => {
       const abs = path.join(dirAbs, name);
       try {
@@ -89,22 +130,26 @@ export async function walkContext(root: string, matcher?: PatternMatcher): Promi
         for (const p of pending) {
           if (!p.emitted) {
             out.push(p.entry);
+            stamps.push(p.st.mtimeMs, p.st.ctimeMs, p.st.ino);
             p.emitted = true;
           }
         }
         out.push(entry);
+        stamps.push(found.st.mtimeMs, found.st.ctimeMs, found.st.ino);
       }
       if (entry.type === 'dir') {
-        if (excluded) pending.push({ entry, emitted: false });
+        if (excluded) pending.push({ entry, st: found.st, emitted: false });
         const depth = pending.length;
-        await walkDir(rel, info, excluded);
+        await walkDir(rel, info, excluded, found.st);
         if (excluded) pending.length = depth - 1;
       }
     }
   };
 
-  await walkDir('', undefined, false);
-  return out;
+  await walkDir('', undefined, false, await lstat(absRoot));
+  const packed = Float64Array.from(stamps);
+  stamps = [];
+  return { root: absRoot, entries: out, stamps: packed, dirs, startedAt };
 }
 
 async function resolveRoot(root: string): Promise<string> {
