@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { contextPath } from '../cache/changes.js';
-import type { BuildContext } from '../context/index.js';
+import type { BuildContext, Selection } from '../context/index.js';
 import type { BuildGraph, Source, Step } from '../graph/graph.js';
 import { sourceFlow } from '../cache/source-flow.js';
 import { broadCopies, isManifest } from '../rules/shared.js';
@@ -128,9 +128,38 @@ export function sourceCopies(graph: BuildGraph, context?: BuildContext): SourceC
 /** The image paths of the files a source copy brings (null without a context to tell). */
 export function copiedPaths(c: SourceCopy, context?: BuildContext): string[] | null {
   if (!context) return null;
-  return context.select(c.source.paths, { exclude: c.source.exclude }).files
-    .filter((f) => c.from === '.' || under(f.path, c.from))
-    .map((f) => path.posix.join(c.dest, path.posix.relative(c.from, f.path)));
+  return imagePaths(context.select(c.source.paths, { exclude: c.source.exclude }), c.from, c.dest, true);
+}
+
+/**
+ * Where a copy of context folder `from` to `dest` puts the files of a selection (only those
+ * under `from` when `within`). Kept per selection (a context keeps its selections): fix plans
+ * ask again on every pass, and a whole-context copy has thousands of files.
+ */
+export function imagePaths(sel: Selection, from: string, dest: string, within: boolean): string[] {
+  let byCopy = imagePathsOf.get(sel);
+  if (!byCopy) imagePathsOf.set(sel, (byCopy = new Map()));
+  const key = `${within}\0${from}\0${dest}`;
+  let out = byCopy.get(key);
+  if (!out) {
+    const files = within ? sel.files.filter((f) => from === '.' || under(f.path, from)) : sel.files;
+    out = files.map((f) => path.posix.join(dest, relativeTo(from, f.path)));
+    byCopy.set(key, out);
+  }
+  return out;
+}
+
+const imagePathsOf = new WeakMap<Selection, Map<string, string[]>>();
+
+/** `path.posix.relative(from, p)`, without resolving both against the working directory where `p` lies in `from`. */
+function relativeTo(from: string, p: string): string {
+  if (from === '.' && !p.startsWith('/') && !p.split('/').some((x) => x === '..' || x === '.' || x === '')) return p;
+  if (p === from) return '';
+  if (p.startsWith(from + '/') && !from.startsWith('/') && !from.endsWith('/') && from !== '.') {
+    const rest = p.slice(from.length + 1);
+    if (!rest.split('/').some((x) => x === '..' || x === '.' || x === '')) return rest;
+  }
+  return path.posix.relative(from, p);
 }
 
 /**

@@ -77,6 +77,70 @@ export function analyzeExec(argv: readonly string[], opts: AnalyzeOptions = {}):
  * line, each closed by its delimiter, and the shell reads them.
  */
 export function analyzeRunInstruction(inst: RunInstruction, opts: AnalyzeOptions = {}): RunAnalysis {
+  const key = inst.command.form === 'exec'
+    ? `exec\0${JSON.stringify(inst.command.argv)}`
+    : `shell\0${inst.command.script.raw}${inst.heredocs.map((h) => `\0${h.name}\0${h.content}`).join('')}`;
+  return remembered(key, opts.env, (env) => analyzeInstruction(inst, { ...opts, env }));
+}
+
+/**
+ * Analyses already made, by the text analysed, each with the variables it read and their
+ * values: the same RUN text seen again with the same values of those variables (the graph of
+ * a changed build arg, the editor's next keystroke, the file fix makes) is analysed once.
+ * An analysis depends on nothing but its text and the variables it looks up (resolveWord),
+ * so the reuse is exact. Callers never change an analysis (runAnalysis shares one per step too).
+ */
+const analysed = new Map<string, { withEnv: boolean; reads: Map<string, string | undefined> | null; env: ReadonlyMap<string, string> | undefined; result: RunAnalysis }[]>();
+const MAX_ANALYSED = 4096;
+
+function remembered(key: string, env: ReadonlyMap<string, string> | undefined, analyse: (env: ReadonlyMap<string, string> | undefined) => RunAnalysis): RunAnalysis {
+  const known = analysed.get(key);
+  if (known) {
+    for (const k of known) {
+      const same = k.withEnv !== (env !== undefined) ? false : k.reads
+        ? [...k.reads].every(([n, v]) => env?.get(n) === v)
+        : sameMap(k.env, env);
+      if (same) return k.result;
+    }
+  }
+  const reads = new Map<string, string | undefined>();
+  let all = false;
+  // Records the names looked up; anything that reads the map whole makes the analysis depend on all of it.
+  const recording: ReadonlyMap<string, string> | undefined = env && {
+    get: (n: string) => {
+      const v = env.get(n);
+      reads.set(n, v);
+      return v;
+    },
+    has: (n: string) => {
+      reads.set(n, env.get(n));
+      return env.has(n);
+    },
+    get size() { all = true; return env.size; },
+    forEach: (...a: Parameters<ReadonlyMap<string, string>['forEach']>) => { all = true; env.forEach(...a); },
+    entries: () => { all = true; return env.entries(); },
+    keys: () => { all = true; return env.keys(); },
+    values: () => { all = true; return env.values(); },
+    [Symbol.iterator]: () => { all = true; return env[Symbol.iterator](); },
+  };
+  const result = analyse(recording);
+  const list = known ?? [];
+  if (list.length < 16) list.push({ withEnv: env !== undefined, reads: all ? null : reads, env: all && env ? new Map(env) : undefined, result });
+  if (!known) {
+    analysed.set(key, list);
+    if (analysed.size > MAX_ANALYSED) analysed.delete(analysed.keys().next().value!);
+  }
+  return result;
+}
+
+function sameMap(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string> | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+function analyzeInstruction(inst: RunInstruction, opts: AnalyzeOptions): RunAnalysis {
   if (inst.command.form === 'exec') return analyzeExec(inst.command.argv, opts);
   const raw = inst.command.script.raw;
   const only = /^<<-?(["']?)([^\s"']+)\1$/.exec(raw.trim());

@@ -66,7 +66,76 @@ export function stepEffects(step: Step): Effects {
   if (step.keyword !== 'RUN') return EVERYTHING;
   const a = runAnalysis(step);
   if (!a || a.error) return EVERYTHING;
-  return runEffects(step, a);
+  return runEffectsOnce(step, a);
+}
+
+/**
+ * Effects already worked out per analysis (analyses are shared by equal RUN texts, see
+ * shell/analyze.ts), each with what else it read: the working directory, the user, the RUN
+ * line, and the variables looked up with their values. The graph of a changed build arg
+ * repeats nearly every step; only those that read the arg are worked out again.
+ */
+const effectsOf = new WeakMap<RunAnalysis, { workdir: string; user: string | null; line: string | null; reads: Map<string, string | undefined> | null; vars: Map<string, string>; result: Effects }[]>();
+
+function runEffectsOnce(step: Step, a: RunAnalysis): Effects {
+  const inst = step.instruction;
+  const line = inst.keyword === 'RUN' && inst.command.form === 'shell' ? inst.command.script.raw : null;
+  const vars = variables(step, a.script);
+  const known = effectsOf.get(a) ?? [];
+  for (const k of known) {
+    if (k.workdir !== step.scope.workdir || k.user !== step.scope.user || k.line !== line) continue;
+    if (k.reads ? [...k.reads].every(([n, v]) => vars.get(n) === v) : sameVars(k.vars, vars)) return k.result;
+  }
+  const recording = new RecordingVars(vars);
+  const result = runEffects(step, a, recording);
+  if (known.length < 16) known.push({ workdir: step.scope.workdir, user: step.scope.user, line, reads: recording.all ? null : recording.reads, vars, result });
+  effectsOf.set(a, known);
+  return result;
+}
+
+function sameVars(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+/** The variables of a RUN, noting each name looked up (and whether the whole map was read). */
+class RecordingVars extends Map<string, string> {
+  readonly reads = new Map<string, string | undefined>();
+  all = false;
+  override get(name: string): string | undefined {
+    const v = super.get(name);
+    this.reads?.set(name, v);
+    return v;
+  }
+  override has(name: string): boolean {
+    this.reads?.set(name, super.get(name));
+    return super.has(name);
+  }
+  override get size(): number {
+    this.all = true;
+    return super.size;
+  }
+  override forEach(...args: Parameters<Map<string, string>['forEach']>): void {
+    this.all = true;
+    super.forEach(...args);
+  }
+  override entries(): MapIterator<[string, string]> {
+    this.all = true;
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.all = true;
+    return super.keys();
+  }
+  override values(): MapIterator<string> {
+    this.all = true;
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, string]> {
+    this.all = true;
+    return super[Symbol.iterator]();
+  }
 }
 
 /**
@@ -191,11 +260,10 @@ type Resolve = (value: string | null | undefined) => string | null;
  * file it runs, with `cd` followed (exactly at the top level of the script; inside a subshell,
  * `sh -c` or a here-document, the directories before and after both count).
  */
-function runEffects(step: Step, a: RunAnalysis): Effects {
+function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)): Effects {
   const reads: string[] = [];
   const writes: string[] = [];
   let system = false;
-  const vars = variables(step, a.script);
   const nested = nestedSpans(step, a);
   let cwds: (string | null)[] = [step.scope.workdir];
   const pathDirs = (vars.get('PATH') ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter((d) => d.startsWith('/'));

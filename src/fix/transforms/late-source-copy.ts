@@ -11,10 +11,9 @@
  * files without them. The final image keeps its files: the broad copy still brings every file,
  * over the narrow copies' identical ones.
  */
-import path from 'node:path';
 import type { Step } from '../../graph/graph.js';
 import { isManifest } from '../../rules/shared.js';
-import { contextOf, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
+import { contextOf, imagePaths, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
 import { dependsOn, stepEffects, unknownWhy, type Effects } from '../../shell/effects.js';
@@ -102,7 +101,7 @@ export default defineTransform({
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
       // The image paths the copy brings: a step may write into the destination only where it brings nothing.
-      const copied = context ? context.select(src.paths, { exclude: src.exclude }).files.map((f) => path.posix.join(dest, path.posix.relative(c.from, f.path))) : null;
+      const copied = context ? imagePaths(context.select(src.paths, { exclude: src.exclude }), c.from, dest, false) : null;
       const writesIntoCopy = (writes: string[]): string | undefined => {
         for (const w of writes) {
           if (under(dest, w)) return `it writes into ${dest}, which the copy fills`;
