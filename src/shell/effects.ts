@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Step } from '../graph/graph.js';
 import { runAnalysis } from './run-analysis.js';
 import { ACTIVITY_RULES, PYPROJECT_DEPS_PROGRAM, type ActivityRule } from './activities.js';
-import { lexShell } from './lex.js';
+import { lexShell, type Token } from './lex.js';
 import { isLocalPath, type Activity, type ShellWord, type SimpleCommand } from './classify.js';
 import { cleanedCaches, isVersionCheck, managerArgv, managerOf, rootCacheDirs } from './package-managers.js';
 import type { RunAnalysis } from './analyze.js';
@@ -368,8 +368,35 @@ function nestedSpans(step: Step, a: RunAnalysis): (cmd: SimpleCommand) => boolea
   let balanced = true;
   try {
     const open: number[] = [];
+    // In a `case`, the `)` after a pattern (and an optional `(` before it) is no subshell:
+    // a pattern comes after `in` and after each `;;`, up to its `)`.
+    const cases: boolean[] = [];
+    let pattern = false;
+    let prev: Token | undefined;
     for (const t of lexShell(a.script)) {
-      if (t.type !== 'op') continue;
+      const atCommand = !prev || (prev.type === 'op' && prev.op !== ')');
+      const last = prev;
+      prev = t;
+      if (t.type === 'word') {
+        if (t.quoted) continue;
+        // `esac` where a pattern would start ends the case.
+        if (pattern) {
+          if (t.value === 'esac' && last?.type === 'op') cases.pop(), (pattern = false);
+          continue;
+        }
+        if (t.value === 'case' && atCommand) cases.push(false);
+        else if (t.value === 'in' && cases.length && !cases[cases.length - 1] && last?.type === 'word') (cases[cases.length - 1] = true), (pattern = true);
+        else if (t.value === 'esac' && cases.length && atCommand) cases.pop();
+        continue;
+      }
+      if (t.op === ';;' || t.op === ';&' || t.op === ';;&') {
+        if (cases.length && cases[cases.length - 1]) pattern = true;
+        continue;
+      }
+      if (pattern) {
+        if (t.op === ')') pattern = false;
+        continue;
+      }
       if (t.op === '(') open.push(t.start);
       else if (t.op === ')') {
         const s = open.pop();

@@ -79,6 +79,18 @@ function contextCopy(step: Step): boolean {
   return (step.keyword === 'COPY' || step.keyword === 'ADD') && step.sources.length > 0 && step.sources.every((s) => s.kind === 'context');
 }
 
+/**
+ * Why a step touching where a RUN put the source again stays: it reads it, writes into it, or
+ * writes a folder that holds it (`unzip` into the WORKDIR writes what its archive holds, which
+ * may be that folder: moved before the RUN, it would change what the RUN's `cp -r` makes).
+ */
+function againWhy(e: Effects, at: string, line: number): string {
+  const above = e.writes.find((w) => under(at, w) && w !== at);
+  if (above) return `it writes ${above === '/' ? 'anywhere' : `into ${above}`}, which holds the source line ${line} puts there (${at})`;
+  if (e.writes.some((w) => under(w, at))) return `it writes into the source where line ${line} puts it (${at})`;
+  return `it reads the source where line ${line} puts it (${at})`;
+}
+
 /** Whether a WORKDIR before the copy made its destination: only then may a moved step write into it. */
 function destMade(stage: Step[], copy: Step, dest: string): boolean {
   return stage.some((s) => s.keyword === 'WORKDIR' && s.position < copy.position && under(String(s.expanded.workdir ?? ''), dest));
@@ -111,7 +123,9 @@ export default defineTransform({
         }
         return undefined;
       };
+      // The steps that stay after the copy, with their effects: a step that depends on one names it.
       const stays: Effects[] = [];
+      const stayLines: number[] = [];
       // A step that only puts the source in place again (`cp -r /tmp/src /app`, or a `git clone` of it in another branch):
       // what it writes is the source whichever packages a system install before it added, so such an install may pass it.
       const acquirers = new WeakSet<Effects>();
@@ -131,21 +145,24 @@ export default defineTransform({
         // A system install reads the system and the project files its effects name, not a folder of source a copy brought:
         // what a staying step wrote there does not reach it.
         const seen = (s: Effects): Effects => (e.system && !s.system ? { ...s, writes: s.writes.filter((w) => !areas.some((a) => under(w, a))) } : s);
+        const blocker = stays.findIndex((s) => dependsOn(e, seen(s)));
+        const seer = stays.findIndex((s) => dependsOn(s, e) && !(e.system && acquires(s)));
         const why =
           !movable(step) ? 'it is not a RUN'
             : e.unknown ? unknownWhy(e)
-              : again ? `it reads the source where line ${again.step.line} puts it (${again.at})`
+              : again ? againWhy(e, again.at, again.step.line)
                 // Reading the destination itself (`find .`, `cp -r /tmp/src /app`) reads every copied file.
                 : e.reads.some((r) => under(dest, r)) ? (c.from === '.' ? `it reads ${dest} as a whole` : NEEDS_IT)
               : scopeChanged ? 'a WORKDIR, USER or SHELL stands between the copy and it'
                 : declared.some((n) => TOOL_VARIABLES.test(n) || reads(step, n)) ? 'it may read a variable declared between the copy and it'
-                : stays.some((s) => dependsOn(e, seen(s))) ? 'it depends on a step that stays after the copy'
+                : blocker >= 0 ? `it depends on line ${stayLines[blocker]}, which stays after the copy`
                   // Moving it ahead of a staying step that reads what it writes would change what that step sees.
-                  : stays.some((s) => dependsOn(s, e) && !(e.system && acquires(s))) ? 'a step that stays after the copy reads or writes what it writes'
+                  : seer >= 0 ? `line ${stayLines[seer]}, which stays after the copy, reads or writes what it writes`
                       : writesIntoCopy(e.writes) ?? null;
         const narrow = why ? null : narrowSources(e.reads, c, context);
         if (why || !narrow || 'why' in narrow) {
           stays.push(e);
+          stayLines.push(step.line);
           if (c.relanded.some((r) => r.step === step)) acquirers.add(e);
           const reason = why ?? (narrow && 'why' in narrow ? narrow.why : '');
           // A step that reads the folder a narrow copy brought is where it belongs: nothing to tell.

@@ -23,3 +23,18 @@ test('cargo build in /app writes /app/target', () => {
   const [, , build] = steps('FROM rust\nWORKDIR /app\nRUN cargo build --release\n');
   assert.deepEqual(stepEffects(build).writes, ['/app/target', '/root/.cargo']);
 });
+
+test('a cd after a case keeps to its folder: the patterns\' ) are not subshells', () => {
+  // The unpaired `)` of `9.0)` made every command count as nested, so `pip install .` read /src (the WORKDIR) too.
+  const [, , run] = steps(
+    'FROM python\nWORKDIR /src\nRUN cd /opt/lib && case "$V" in\\\n 1) A=9.0 ;;\\\n 2|3) A=10.0 ;;\\\n *) exit 1 ;;\\\n esac && pip install .\n',
+  );
+  const e = stepEffects(run);
+  assert.ok(e.reads.includes('/opt/lib'));
+  assert.ok(!e.reads.includes('/src'), `reads ${e.reads.join(', ')}`);
+});
+
+test('a cd inside a subshell after a case still does not outlast the subshell', () => {
+  const [, , run] = steps('FROM python\nWORKDIR /src\nRUN case "$V" in (1) A=1 ;; esac && (cd /opt/lib && true) && cat x\n');
+  assert.ok(stepEffects(run).reads.includes('/src/x'));
+});
