@@ -29,17 +29,18 @@ async function real(contextDir: string, file: string): Promise<void> {
   const target = { contextDir: path.resolve(contextDir), dockerfilePath: path.resolve(file), displayName: path.relative(contextDir, file) };
   const runs: string[] = [];
   const warm: number[] = [];
+  const warmCpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     await analyze(target, { config: defaultConfig() });
     const c = process.cpuUsage(c0);
     const wall = performance.now() - t0;
-    if (i > 0) warm.push(wall);
+    if (i > 0) warm.push(wall), warmCpu.push((c.user + c.system) / 1000);
     runs.push(`${wall.toFixed(0)} ms (CPU ${((c.user + c.system) / 1000).toFixed(0)} ms)`);
   }
-  warm.sort((a, b) => a - b);
-  console.log(`analyze ${target.displayName} in ${target.contextDir} (load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}): ${runs.join(', ')}; warm median ${warm.length ? warm[warm.length >> 1].toFixed(0) : '-'} ms`);
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1].toFixed(0) : '-');
+  console.log(`analyze ${target.displayName} in ${target.contextDir} (load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}): ${runs.join(', ')}; warm median ${median(warm)} ms wall, ${median(warmCpu)} ms CPU`);
 }
 
 /** A Dockerfile of about `lines` lines: stages of ARGs, installs, copies and multi-line RUNs. */

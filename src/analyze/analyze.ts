@@ -71,6 +71,8 @@ export interface AnalyzeResult {
   afterFix: { before: Effect; after: Effect; fixed: string } | null;
   /** Present when BuildKit's checks ran (`buildChecks`); their findings are among `findings`. */
   buildChecks?: BuildChecksRun;
+  /** The step durations the findings and predictions used (measured or estimated); not part of the JSON. */
+  durations: Durations;
 }
 
 export interface AnalyzeOptions {
@@ -226,7 +228,7 @@ export async function analyze(t: Target, opts: AnalyzeOptions = {}): Promise<Ana
     afterFix = { before: effect, after: effectOf(safeGraph, context, durationsFor, scale), fixed: safe!.fixed };
   }
   return {
-    file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, effect, afterFix,
+    file: t.displayName, graph, impact, findings, role: imageRole(graph, context), config, rules, effect, afterFix, durations: durationsFor(graph),
     ...(engine ? { buildChecks: { engine: engineRecord(engine), warnings: warnings.length } } : {}),
   };
 }

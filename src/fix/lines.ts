@@ -15,15 +15,24 @@ interface Span {
   start: number;
   end: number;
   lines: string[];
+  /** The lines joined: what an exact match compares. */
+  key: string;
 }
 
+/** Spans of the last texts asked: fix asks for the original's and each pass's text once per transform. */
+const spansOf = new Map<string, Span[]>();
+
 function spans(text: string): Span[] {
+  let out = spansOf.get(text);
+  if (out) return out;
   const lines = text.split('\n');
-  return parseDockerfile(text, 'Dockerfile').instructions.map((i: Instruction) => ({
-    start: i.range.start.line,
-    end: i.range.end.line,
-    lines: lines.slice(i.range.start.line - 1, i.range.end.line).map((l) => l.trim()),
-  }));
+  out = parseDockerfile(text, 'Dockerfile').instructions.map((i: Instruction) => {
+    const own = lines.slice(i.range.start.line - 1, i.range.end.line).map((l) => l.trim());
+    return { start: i.range.start.line, end: i.range.end.line, lines: own, key: own.join('\n') };
+  });
+  spansOf.set(text, out);
+  if (spansOf.size > 8) spansOf.delete(spansOf.keys().next().value!);
+  return out;
 }
 
 /** A function from a line of `planned` to the line of `original` it came from (null for a line fix added). */
@@ -39,10 +48,15 @@ export function originalLines(original: string, planned: string): (line: number)
   }
   const used = new Set<Span>();
   const map = new Map<Span, { span: Span; offset: number }>();
-  const key = (s: Span) => s.lines.join('\n');
+  const byKey = new Map<string, Span[]>();
+  for (const f of from) {
+    const list = byKey.get(f.key);
+    if (list) list.push(f);
+    else byKey.set(f.key, [f]);
+  }
   // Exact matches first (moved and untouched instructions), nearest first so that twins keep their order.
   for (const t of to) {
-    const same = from.filter((f) => !used.has(f) && key(f) === key(t));
+    const same = (byKey.get(t.key) ?? []).filter((f) => !used.has(f));
     if (!same.length) continue;
     const f = same.reduce((a, b) => (Math.abs(b.start - t.start) < Math.abs(a.start - t.start) ? b : a));
     used.add(f);

@@ -23,8 +23,7 @@ import { loadModel, type Model } from '../model.js';
 import { describeCost } from '../report/analyze.js';
 import { findingDocsUrl } from '../report/rule-docs.js';
 import { RULES } from '../rules/index.js';
-import { contextMeasures, estimateStep } from '../timing/estimate.js';
-import { durations, humanSeconds, type Durations } from '../timing/predict.js';
+import { humanSeconds, type Durations } from '../timing/predict.js';
 import { chooseProfile } from '../timing/profile-path.js';
 import { loadProfile } from '../timing/profile.js';
 
@@ -101,9 +100,7 @@ export async function analyzeDocument(doc: TextDocument, settings: Settings, wor
     const graphOpts = { ...(settings.target ? { target: settings.target } : {}), ...(settings.buildArgs ? { buildArgs: settings.buildArgs } : {}) };
     const model = await loadModel(target, { ...graphOpts, source: text });
     const result = await analyze(target, { ...graphOpts, model, profile, config });
-    const measures = model.context ? contextMeasures(model.context) : {};
-    const d = durations(model.graph, profile, (step) => estimateStep(step, measures));
-    return { ok: true, analysis: { uri: doc.uri, version: doc.version, text, target, graphOptions: graphOpts, model, result, durations: d } };
+    return { ok: true, analysis: { uri: doc.uri, version: doc.version, text, target, graphOptions: graphOpts, model, result, durations: result.durations } };
   } catch (e) {
     if (e instanceof InputError) return { ok: false, target, error: e };
     throw e;
