@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { InputError, UsageError } from '../core/errors.js';
+import { redact } from '../core/secrets.js';
 import { pullRequestOf, readEvent, runAction, type ActionInputs } from './run.js';
 
 const env = process.env;
@@ -61,6 +62,6 @@ main().then((code) => {
   process.exitCode = code;
 }, (e: unknown) => {
   if (!(e instanceof InputError)) throw e;
-  process.stdout.write(`::error::layerwise: ${e.format().replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
+  process.stdout.write(`::error::layerwise: ${redact(e.format()).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
   process.exitCode = 2;
 });

@@ -16,6 +16,7 @@ import { fingerprints } from '../analyze/fingerprint.js';
 import { InputError } from '../core/errors.js';
 import { resolveTarget, type Target } from '../core/target.js';
 import { writeFileAtomic } from '../core/write-file.js';
+import { redact, redactOutput } from '../core/secrets.js';
 import { explain } from '../explain/explain.js';
 import { loadModel } from '../model.js';
 import { analyzeGithub, analyzeSarif } from '../report/analyze.js';
@@ -170,7 +171,13 @@ async function reportImage(img: Image, base: string, baseTree: string, top: stri
 }
 
 /** Runs the Action in `workspace` (the repository's checkout); resolves to the exit code. */
-export async function runAction(workspace: string, inputs: ActionInputs, ctx: ActionContext, io: ActionIo): Promise<number> {
+export async function runAction(workspace: string, inputs: ActionInputs, ctx: ActionContext, given: ActionIo): Promise<number> {
+  // What leaves the job (its log, outputs, summary, the comment, the SARIF file) has its secrets redacted.
+  const io: ActionIo = {
+    log: (line) => given.log(redact(line)),
+    setOutput: (name, value) => given.setOutput(name, redact(value)),
+    summary: (markdown) => given.summary(redact(markdown)),
+  };
   const known = new Set(RULES.map((r) => r.meta.name));
   const ruleOptions = new Map(RULES.map((r) => [r.meta.name, Object.keys(r.meta.options ?? {})]));
   const config = await loadConfig(path.resolve(workspace, inputs.config ?? CONFIG_FILE), known, inputs.config !== undefined, ruleOptions);
@@ -200,7 +207,7 @@ export async function runAction(workspace: string, inputs: ActionInputs, ctx: Ac
   const writeSarif = async () => {
     if (written) return;
     written = true;
-    await writeFileAtomic(path.resolve(workspace, inputs.sarifFile), JSON.stringify(analyzeSarif(results, RULES, VERSION), null, 2) + '\n', { create: true, displayName: inputs.sarifFile });
+    await writeFileAtomic(path.resolve(workspace, inputs.sarifFile), redactOutput(JSON.stringify(analyzeSarif(results, RULES, VERSION), null, 2) + '\n', 'json'), { create: true, displayName: inputs.sarifFile });
     await io.setOutput('sarif-file', inputs.sarifFile);
   };
 
@@ -218,7 +225,7 @@ export async function runAction(workspace: string, inputs: ActionInputs, ctx: Ac
         await tree.done();
       }
       await writeSarif();
-      const body = commentBody({ images: reports, baseSha: base, headSha: pr.headSha, version: VERSION, docsUrl: config.docsUrl });
+      const body = redact(commentBody({ images: reports, baseSha: base, headSha: pr.headSha, version: VERSION, docsUrl: config.docsUrl }));
       await io.setOutput('new-findings', String(reports.reduce((n, r) => n + r.newFindings.length, 0)));
       await io.summary(body);
       if (!inputs.token) io.log('::warning::layerwise: no github-token, so no pull request comment (the job summary has it)');

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
+import { noteVariable } from '../core/secrets.js';
 
 export type ChangeSpec =
   | { kind: 'touch'; path: string; spec: string }
@@ -41,6 +42,7 @@ export function parseChangeSpec(spec: string): ChangeSpec {
       const eq = rest.indexOf('=');
       const name = eq < 0 ? rest : rest.slice(0, eq);
       if (eq < 0 || !ARG_NAME.test(name)) throw new UsageError(`--change ${spec}: expected arg:NAME=VALUE`);
+      noteVariable(name, rest.slice(eq + 1));
       return { kind: 'arg', name, value: rest.slice(eq + 1), spec };
     }
     default:

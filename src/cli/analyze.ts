@@ -5,7 +5,6 @@ import { selectImages } from '../images/select.js';
 import type { ImageSpec } from '../images/spec.js';
 import { imageJson, imagesSarif, imagesText } from '../report/images.js';
 import { CONFIG_FILE, defaultConfig, FAIL_ON, findConfig, loadConfig, normalizeDocsUrl, type FailOn } from '../analyze/config.js';
-import { writeFileAtomic } from '../core/write-file.js';
 import { analyzeCheckstyle } from '../report/checkstyle.js';
 import { analyzeCodeclimate } from '../report/codeclimate.js';
 import { analyzeJunit } from '../report/junit.js';
@@ -16,6 +15,7 @@ import { RULES } from '../rules/index.js';
 import { buildSelection, checkFormat, collectList, engineSelection, envOption, givenAs, imageOptions, imageSelection, PROFILE_OPTION_HELP, readProfile, type ImageFlags } from './common.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { VERSION } from '../version.js';
+import { jsonText, print, printErr, writeReport } from './output.js';
 
 
 export function registerAnalyze(program: Command): void {
@@ -41,7 +41,7 @@ export function registerAnalyze(program: Command): void {
         throw new UsageError(`${givenAs(cmd, 'failOn', '--fail-on')} must be one of ${FAIL_ON.join(', ')}, got "${opts.failOn}"`);
       }
       if (opts.listRules) {
-        process.stdout.write(format === 'json' ? JSON.stringify(RULES.map((r) => r.meta), null, 2) + '\n' : listRules(RULES));
+        print(format === 'json' ? jsonText(RULES.map((r) => r.meta)) : listRules(RULES), format === 'json' ? 'json' : 'text');
         return;
       }
       const known = new Set(RULES.map((r) => r.meta.name));
@@ -78,7 +78,7 @@ export function registerAnalyze(program: Command): void {
       } else {
         // A bake file, a compose file, or what the repository describes: one report per image.
         const { images, skipped, warnings } = selection.set;
-        for (const w of warnings) process.stderr.write(`layerwise: warning: ${w}\n`);
+        for (const w of warnings) printErr(`layerwise: warning: ${w}\n`);
         const parts: { image: ImageSpec; result: AnalyzeResult }[] = [];
         for (const image of images) parts.push({ image, result: await run(image) });
         const results = parts.map((p) => p.result);
@@ -93,13 +93,14 @@ export function registerAnalyze(program: Command): void {
           : imagesText(parts.map(({ image, result }) => ({ image, text: analyzeText(result, { color }) })), skipped);
         why = parts.flatMap(({ image, result }) => failures(result).map((w) => `${image.name}: ${w}`));
       }
+      const kind = format === 'json' || format === 'sarif' || format === 'codeclimate' ? 'json' : 'text';
       if (opts.output) {
-        await writeFileAtomic(opts.output, out, { create: true });
+        await writeReport(opts.output, out, kind);
         // The report went to the file; the verdict still reaches the person reading the log.
-        if (why.length) process.stderr.write(`layerwise: failing: ${why.join('; ')} (report in ${opts.output})\n`);
+        if (why.length) printErr(`layerwise: failing: ${why.join('; ')} (report in ${opts.output})\n`);
       } else {
-        process.stdout.write(out);
-        if (why.length && format === 'text') process.stdout.write(`\nFailing: ${why.join('; ')}.\n`);
+        print(out, kind);
+        if (why.length && format === 'text') print(`\nFailing: ${why.join('; ')}.\n`);
       }
       if (why.length) process.exitCode = EXIT_FINDINGS;
     });

@@ -5,10 +5,10 @@ import { benchFailureText, benchJson, benchText } from '../report/bench.js';
 import { benchHtml } from '../report/html.js';
 import { loadDockerfile } from '../dockerfile/load.js';
 import { buildGraph } from '../graph/graph.js';
-import { writeFileAtomic } from '../core/write-file.js';
 import { VERSION } from '../version.js';
 import { parseTimeScale } from './simulate.js';
 import { PROFILE_OPTION_HELP, readProfile, buildSelection, cacheOptions, cacheSelection, engineSelection, checkFormat, collectList, resolveTarget, onInterrupt } from './common.js';
+import { print, printErr, writeReport } from './output.js';
 
 function parseRuns(value: string): number {
   const n = Number(value);
@@ -65,21 +65,22 @@ export function registerBench(program: Command): void {
             ? (p) => {
                 shown = true;
                 const s = Math.round((Date.now() - started) / 1000);
-                process.stderr.write(`\r\x1b[K${phaseText(p)} (${s} s so far)`);
+                printErr(`\r\x1b[K${phaseText(p)} (${s} s so far)`);
               }
             : undefined,
         });
-        if (shown) process.stderr.write('\r\x1b[K');
+        if (shown) printErr('\r\x1b[K');
         let out: string;
         if (format === 'html') {
           out = benchHtml(result, graphs, { version: VERSION });
         } else out = format === 'json' ? JSON.stringify(benchJson(result), null, 2) + '\n' : benchText(result);
-        if (opts.output) await writeFileAtomic(opts.output, out, { create: true });
-        else process.stdout.write(out);
+        const kind = format === 'json' ? 'json' : 'text';
+        if (opts.output) await writeReport(opts.output, out, kind);
+        else print(out, kind);
       } catch (e) {
-        if (shown) process.stderr.write('\r\x1b[K');
+        if (shown) printErr('\r\x1b[K');
         if (e instanceof BenchBuildError) {
-          process.stderr.write(`layerwise: ${benchFailureText(e)}`);
+          printErr(`layerwise: ${benchFailureText(e)}`);
           process.exitCode = 1;
           return;
         }

@@ -11,6 +11,8 @@ import { chooseProfile, defaultProfilePath, LEGACY_PROFILE } from '../timing/pro
 import { loadProfile, type Profile } from '../timing/profile.js';
 import { parseBuildKitVersion } from '../core/buildkit.js';
 import { chooseEngine, detectOptionsFor, type EngineChoice } from '../engine/engine.js';
+import { printErr } from './output.js';
+import { noteVariable } from '../core/secrets.js';
 
 export { resolveTarget, type Target } from '../core/target.js';
 
@@ -21,8 +23,10 @@ export function collectKeyValue(value: string, previous: Record<string, string> 
     // `docker build --build-arg NAME` takes the value from the environment.
     const env = process.env[value];
     if (eq === 0 || env === undefined) throw new UsageError(`--build-arg expects NAME=VALUE, got "${value}"`);
+    noteVariable(value, env);
     return { ...previous, [value]: env };
   }
+  noteVariable(value.slice(0, eq), value.slice(eq + 1));
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
@@ -95,7 +99,7 @@ export function onInterrupt(what: string): { signal: AbortSignal; dispose: () =>
   let interrupts = 0;
   const handler = () => {
     if (++interrupts > 1) process.exit(130);
-    process.stderr.write(`\nlayerwise: stopping, removing ${what}…\n`);
+    printErr(`\nlayerwise: stopping, removing ${what}…\n`);
     abort.abort();
   };
   process.on('SIGINT', handler);
@@ -124,7 +128,7 @@ export async function readProfile(option: string | undefined, t: Target): Promis
   }
   if (choice.legacy) {
     const to = defaultProfilePath(t.contextDir);
-    process.stderr.write(`layerwise: warning: reading ${LEGACY_PROFILE}, where profiles used to be kept; inside a build context the next COPY picks it up and busts the cache. Move it to the default place: mkdir -p ${JSON.stringify(path.dirname(to))} && mv ${LEGACY_PROFILE} ${JSON.stringify(to)}\n`);
+    printErr(`layerwise: warning: reading ${LEGACY_PROFILE}, where profiles used to be kept; inside a build context the next COPY picks it up and busts the cache. Move it to the default place: mkdir -p ${JSON.stringify(path.dirname(to))} && mv ${LEGACY_PROFILE} ${JSON.stringify(to)}\n`);
   }
   return loadProfile(choice.file);
 }

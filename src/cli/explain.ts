@@ -6,10 +6,13 @@ import { explainJson, explainText } from '../report/explain.js';
 import { estimatorFor } from './estimator.js';
 import { buildSelection, checkFormat, collectList, PROFILE_OPTION_HELP, readProfile, imageOptions, imageSelection, type ImageFlags } from './common.js';
 import { selectOneImage } from '../images/select.js';
+import { jsonText, print } from './output.js';
+import { noteVariable } from '../core/secrets.js';
 
 function collectPrevArg(value: string, previous: Record<string, string | null> = {}): Record<string, string | null> {
   const eq = value.indexOf('=');
   if (eq === 0) throw new UsageError(`--prev-build-arg expects NAME[=VALUE], got "${value}"`);
+  if (eq > 0) noteVariable(value.slice(0, eq), value.slice(eq + 1));
   return eq < 0 ? { ...previous, [value]: null } : { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
@@ -39,6 +42,6 @@ export function registerExplain(program: Command): void {
         ...(cacheFrom.length ? { cacheFrom } : {}),
       });
       const color = process.stdout.isTTY && !process.env.NO_COLOR;
-      process.stdout.write(format === 'json' ? JSON.stringify(explainJson(result), null, 2) + '\n' : explainText(result, { color }));
+      print(format === 'json' ? jsonText(explainJson(result)) : explainText(result, { color }), format === 'json' ? 'json' : 'text');
     });
 }

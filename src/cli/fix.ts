@@ -19,6 +19,7 @@ import { buildSelection, engineSelection, checkFormat, collectList, onInterrupt,
 import { selectOneImage } from '../images/select.js';
 import { fixHtml } from '../report/html.js';
 import { VERSION } from '../version.js';
+import { print, writeReport } from './output.js';
 
 /** `--rule` takes a transform's name, or an analyze rule's: the transforms that fix it. */
 function transformsFor(name: string): string[] {
@@ -83,8 +84,9 @@ export function registerFix(program: Command): void {
       const diffPath = path.relative(process.cwd(), t.dockerfilePath).split(path.sep).join('/');
       const report = { file: t.displayName, diffPath, result, before, after, written: !!opts.write && changed && ok, verified, graph: buildGraph(df, graphOpts) };
       const out = format === 'json' ? JSON.stringify(fixJson(report), null, 2) + '\n' : format === 'html' ? fixHtml(report, { version: VERSION }) : fixText(report);
-      if (opts.output) await writeFileAtomic(opts.output, out, { create: true });
-      else process.stdout.write(out);
+      const kind = format === 'json' ? 'json' : 'text';
+      if (opts.output) await writeReport(opts.output, out, kind);
+      else print(out, kind);
       if (!ok) process.exitCode = EXIT_FINDINGS;
     });
 }

@@ -5,6 +5,7 @@ import { estimatorFor } from './estimator.js';
 import { graphDot, graphJson, graphText } from '../report/graph.js';
 import { buildSelection, checkFormat, PROFILE_OPTION_HELP, readProfile, imageOptions, imageSelection, type ImageFlags } from './common.js';
 import { selectOneImage } from '../images/select.js';
+import { print } from './output.js';
 
 export function registerGraph(program: Command): void {
   imageSelection(buildSelection(
@@ -20,6 +21,6 @@ export function registerGraph(program: Command): void {
       const d = durations(model.graph, await readProfile(opts.profile, t), estimatorFor(model.context));
       const input = { graph: model.graph, contextFiles: model.contextFiles, cold: { prediction: predictCold(model.graph, d), durations: d } };
       const out = format === 'json' ? JSON.stringify(graphJson(input), null, 2) + '\n' : format === 'dot' ? graphDot(input) : graphText(input);
-      process.stdout.write(out);
+      print(out, format === 'json' ? 'json' : 'text');
     });
 }

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
 import { EXIT_INPUT, EXIT_OK } from './exit.js';
+import { printErr } from './output.js';
 import { VERSION } from '../version.js';
 import { registerBench } from './bench.js';
 import { registerAnalyze } from './analyze.js';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .description('Make container builds fast by construction: see what a change rebuilds, why, and how to fix the layout.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => printErr(s) })
     .showHelpAfterError('(run layerwise --help for usage)');
   registerGraph(program);
   registerExplain(program);
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
     }
     if (e instanceof InputError) {
-      process.stderr.write(`layerwise: ${e.format()}\n`);
+      printErr(`layerwise: ${e.format()}\n`);
       return EXIT_INPUT;
     }
     throw e;
@@ -62,7 +63,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`layerwise: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
+    printErr(`layerwise: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exitCode = 70;
   },
 );

@@ -15,6 +15,7 @@ import { chooseProfile, profileCopiedBy } from '../timing/profile-path.js';
 import { importRecord, loadProfile, measuredSteps, saveProfile } from '../timing/profile.js';
 import { EXIT_FINDINGS } from './exit.js';
 import { buildSelection, cacheOptions, cacheSelection, engineSelection, collectList, resolveTarget, type Target } from './common.js';
+import { print, printErr } from './output.js';
 
 interface SelectionOpts {
   file?: string;
@@ -41,7 +42,7 @@ async function profileToWrite(option: string | undefined, t: Target, graph: Buil
   if (rel.startsWith('..') || path.isAbsolute(rel) || !existsSync(t.contextDir)) return file;
   const step = profileCopiedBy(file, await openContext(t.contextDir, t.dockerfilePath), graph);
   if (step) {
-    process.stderr.write(`layerwise: warning: ${displayPath(file)} is inside the build context and ${step.keyword} at ${t.displayName}:${step.line} copies it: every record changes it, so that step and all after it re-run on the next build. Add it to .dockerignore, or leave out --profile (the default place is outside the context).\n`);
+    printErr(`layerwise: warning: ${displayPath(file)} is inside the build context and ${step.keyword} at ${t.displayName}:${step.line} copies it: every record changes it, so that step and all after it re-run on the next build. Add it to .dockerignore, or leave out --profile (the default place is outside the context).\n`);
   }
   return file;
 }
@@ -66,16 +67,16 @@ export function registerProfile(program: Command): void {
         const record = await readBuildLog(log);
         const n = measuredSteps(record, graph).size;
         total += n;
-        if (n === 0) process.stderr.write(`layerwise: ${log}: no step of this Dockerfile ran in that build (all cached, or another file)\n`);
+        if (n === 0) printErr(`layerwise: ${log}: no step of this Dockerfile ran in that build (all cached, or another file)\n`);
         p = importRecord(p, record, graph);
-        process.stdout.write(`${log}: ${n} step duration${n === 1 ? '' : 's'} imported\n`);
+        print(`${log}: ${n} step duration${n === 1 ? '' : 's'} imported\n`);
       }
       if (total === 0) {
-        process.stdout.write(`nothing imported; ${displayPath(file)} is unchanged\n`);
+        print(`nothing imported; ${displayPath(file)} is unchanged\n`);
         return;
       }
       await saveProfile(file, p);
-      process.stdout.write(`profile: ${displayPath(file)}\n`);
+      print(`profile: ${displayPath(file)}\n`);
     });
 
   cacheSelection(engineSelection(buildSelection(profile.command('record').description('build on the engine and add the measured step durations to the profile'))))
@@ -93,13 +94,13 @@ export function registerProfile(program: Command): void {
       try {
         if (!record.ok) {
           const v = failedVertex(record);
-          process.stderr.write(`layerwise: the build failed${v ? ` at ${v.name}` : ''}: ${record.error ?? ''}\n${v?.output.slice(-20).join('\n') ?? ''}\n`);
+          printErr(`layerwise: the build failed${v ? ` at ${v.name}` : ''}: ${record.error ?? ''}\n${v?.output.slice(-20).join('\n') ?? ''}\n`);
           process.exitCode = EXIT_FINDINGS;
           return;
         }
         const n = measuredSteps(record, graph).size;
         if (n === 0 && runnableSteps(graph) === 0) {
-          process.stderr.write(`layerwise: the target has no step to time (only FROM lines); ${displayPath(file)} is unchanged\n`);
+          printErr(`layerwise: the target has no step to time (only FROM lines); ${displayPath(file)} is unchanged\n`);
           return;
         }
         // The same command again, with --no-cache: what the user can paste.
@@ -107,12 +108,12 @@ export function registerProfile(program: Command): void {
         const again = ['layerwise', 'profile', 'record', ...process.argv.slice(4).map(quote), '--no-cache'].join(' ');
         if (n === 0) {
           // A warm cache: BuildKit ran nothing, so there is nothing to time. Say so, write nothing.
-          process.stderr.write(`layerwise: every step was cached, so no step ran and nothing was measured; ${displayPath(file)} is unchanged. To time every step, build without the cache: ${again}\n`);
+          printErr(`layerwise: every step was cached, so no step ran and nothing was measured; ${displayPath(file)} is unchanged. To time every step, build without the cache: ${again}\n`);
           return;
         }
         await saveProfile(file, importRecord(await loadProfile(file), record, graph));
         const cached = Math.max(0, runnableSteps(graph) - n);
-        process.stdout.write(`built in ${record.wallSeconds.toFixed(1)} s on ${engine.description}; ${n} step duration${n === 1 ? '' : 's'} added to ${displayPath(file)}${cached ? ` (${cached} step${cached === 1 ? ' was' : 's were'} cached and not measured: --no-cache runs every step)` : ''}\n`);
+        print(`built in ${record.wallSeconds.toFixed(1)} s on ${engine.description}; ${n} step duration${n === 1 ? '' : 's'} added to ${displayPath(file)}${cached ? ` (${cached} step${cached === 1 ? ' was' : 's were'} cached and not measured: --no-cache runs every step)` : ''}\n`);
       } finally {
         if (record.tag) await removeImages(engine, [record.tag]).catch(() => undefined);
       }

@@ -7,6 +7,8 @@ import { loadModel } from '../model.js';
 import { simulationJson, simulationNotesText } from '../report/simulate.js';
 import { ensureImages, simulateGraph } from '../simulate/index.js';
 import { buildSelection, PROFILE_OPTION_HELP, readProfile, resolveTarget } from './common.js';
+import { jsonText, print, printErr } from './output.js';
+import { redactOutput } from '../core/secrets.js';
 
 export function parseTimeScale(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -28,23 +30,23 @@ export function registerSimulate(program: Command): void {
       const t = resolveTarget(context, opts.file);
       const model = await loadModel(t, { target: opts.target, buildArgs: opts.buildArg });
       const sim = simulateGraph(model.graph, model.context, { profile: await readProfile(opts.profile, t), ...(timeScale ? { timeScale } : {}) });
-      process.stderr.write(simulationNotesText(t.displayName, sim));
+      printErr(simulationNotesText(t.displayName, sim));
       let made: string[] = [];
       if (opts.images) {
         const engine = (await detectEngineOnce()).engine;
         if (engine?.docker) made = await ensureImages(engine, sim.images);
-        else process.stderr.write('layerwise: no docker engine answers: the stand-in images are not made (build them later with layerwise simulate on a machine with one)\n');
+        else printErr('layerwise: no docker engine answers: the stand-in images are not made (build them later with layerwise simulate on a machine with one)\n');
       }
       if (!opts.out) {
-        process.stdout.write(sim.text);
+        print(sim.text);
         return;
       }
       const dir = path.resolve(opts.out);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'Dockerfile'), sim.text);
-      writeFileSync(path.join(dir, 'simulation.json'), JSON.stringify(simulationJson(t.displayName, sim, made), null, 2) + '\n');
+      writeFileSync(path.join(dir, 'Dockerfile'), redactOutput(sim.text, 'text'));
+      writeFileSync(path.join(dir, 'simulation.json'), redactOutput(jsonText(simulationJson(t.displayName, sim, made)), 'json'));
       const rel = path.relative(process.cwd(), dir) || '.';
-      process.stdout.write(`wrote ${rel}/Dockerfile (${sim.lines.length} instructions) and ${rel}/simulation.json; ${sim.images.length} stand-in image${sim.images.length === 1 ? '' : 's'}${made.length ? ` (${made.length} made now)` : ''}\n`);
-      process.stdout.write(`build it: DOCKER_BUILDKIT=1 docker build --network=host -f ${rel}/Dockerfile ${path.relative(process.cwd(), t.contextDir) || '.'}\n`);
+      print(`wrote ${rel}/Dockerfile (${sim.lines.length} instructions) and ${rel}/simulation.json; ${sim.images.length} stand-in image${sim.images.length === 1 ? '' : 's'}${made.length ? ` (${made.length} made now)` : ''}\n`);
+      print(`build it: DOCKER_BUILDKIT=1 docker build --network=host -f ${rel}/Dockerfile ${path.relative(process.cwd(), t.contextDir) || '.'}\n`);
     });
 }

@@ -4,6 +4,7 @@ import { loadAllowList } from '../verify/allow.js';
 import { VerifyAbortedError, verify, type VerifyProgress } from '../verify/verify.js';
 import { cacheOptions, cacheSelection, checkFormat, collectKeyValue, collectList, engineSelection, resolveTarget, onInterrupt } from './common.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit.js';
+import { jsonText, print, printErr } from './output.js';
 
 function progressText(p: VerifyProgress): string {
   return `verify [${p.build}/${p.builds}] ${p.role === 'file' ? 'FILE' : 'OTHER'} ${p.file}, stage ${p.stage}${p.cached ? ' (cached)' : ''}`;
@@ -42,16 +43,16 @@ export function registerVerify(program: Command): void {
             ? {
                 onProgress: (p: VerifyProgress) => {
                   shown = true;
-                  process.stderr.write(`\r\x1b[K${progressText(p)}`);
+                  printErr(`\r\x1b[K${progressText(p)}`);
                 },
               }
             : {}),
         });
-        if (shown) process.stderr.write('\r\x1b[K');
-        process.stdout.write(format === 'json' ? JSON.stringify(verifyJson(result), null, 2) + '\n' : verifyText(result));
+        if (shown) printErr('\r\x1b[K');
+        print(format === 'json' ? jsonText(verifyJson(result)) : verifyText(result), format === 'json' ? 'json' : 'text');
         process.exitCode = result.status === 'equivalent' ? EXIT_OK : EXIT_FINDINGS;
       } catch (e) {
-        if (shown) process.stderr.write('\r\x1b[K');
+        if (shown) printErr('\r\x1b[K');
         if (e instanceof VerifyAbortedError) {
           process.exitCode = 130;
           return;

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { InputError } from '../core/errors.js';
+import { noteVariable } from '../core/secrets.js';
 import type { Range } from '../core/ranges.js';
 import { expand, ExpandError } from '../dockerfile/expand.js';
 import { BEHAVIOURS, hasBehaviour } from '../core/buildkit.js';
@@ -184,6 +185,11 @@ function isRemote(src: string): boolean {
 
 const CHANGES_SCOPE: ReadonlySet<Keyword> = new Set<Keyword>(['ARG', 'ENV', 'WORKDIR', 'USER', 'SHELL']);
 
+/** A value as written, without the quotes around it: the text a code frame or a diff shows. */
+function unquoted(raw: string | undefined): string | undefined {
+  return raw === undefined ? undefined : raw.replace(/^(["'])(.*)\1$/s, '$2');
+}
+
 function cloneScope(s: Scope): Scope {
   return { args: new Map(s.args), env: new Map(s.env), workdir: s.workdir, user: s.user, shell: [...s.shell] };
 }
@@ -191,6 +197,7 @@ function cloneScope(s: Scope): Scope {
 /** Builds the stage graph of a parsed Dockerfile. Throws InputError for BuildKit's graph errors. */
 export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph {
   const buildArgs = new Map(Object.entries(opts.buildArgs ?? {}));
+  for (const [name, value] of buildArgs) noteVariable(name, value);
   const target = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
   const auto = platformArgs(target);
   const ex = expander(df, opts.buildkitVersion);
@@ -213,6 +220,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
       const name = ex(d.key.raw, metaArgs, d.key.range);
       let value = d.value ? ex(d.value.raw, metaArgs, d.value.range) : undefined;
       if (buildArgs.has(name)) value = buildArgs.get(name);
+      noteVariable(name, value);
+      noteVariable(name, unquoted(d.value?.raw));
       declared.add(name);
       if (value !== undefined) metaArgs.set(name, value);
       else metaArgs.delete(name);
@@ -316,6 +325,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
             let value = d.value ? x(d.value.raw, d.value.range) : undefined;
             if (buildArgs.has(key)) value = buildArgs.get(key);
             else if (value === undefined && metaArgs.has(key)) value = metaArgs.get(key);
+            noteVariable(key, value);
+            noteVariable(key, unquoted(d.value?.raw));
             scope.args.delete(key); // re-declaring moves it to the end, like a fresh declaration
             if (value !== undefined) scope.args.set(key, value);
             expanded[key] = value ?? null;
@@ -326,6 +337,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
             const key = x(pr.key.raw, pr.key.range);
             // BuildKit expands the whole line before applying it: `ENV A=1 B=$A` sees the old A.
             const value = pr.value ? x(pr.value.raw, pr.value.range) : '';
+            noteVariable(key, value);
+            noteVariable(key, unquoted(pr.value?.raw));
             scope.env.set(key, value);
             expanded[key] = value;
           }

@@ -11,6 +11,7 @@ import { resolveTarget } from '../core/target.js';
 import { bakeImages, bakeSelection, readBake } from './bake.js';
 import { composeImages, composeSelection, readCompose } from './compose.js';
 import type { ImageSet, ImageSpec } from './spec.js';
+import { redact } from '../core/secrets.js';
 
 export interface ImageOptions {
   /** CONTEXT as given (default "."). */
@@ -133,7 +134,7 @@ export async function selectImages(o: ImageOptions): Promise<Selection> {
 export async function selectOneImage(o: ImageOptions): Promise<ImageSpec> {
   const s = await selectImages(o);
   if (s.kind === 'dockerfile') return s.image;
-  for (const w of s.set.warnings) process.stderr.write(`layerwise: warning: ${w}\n`);
+  for (const w of s.set.warnings) process.stderr.write(redact(`layerwise: warning: ${w}\n`));
   if (s.set.images.length === 1) return s.set.images[0]!;
   const how = o.bake ? '--target NAME' : o.compose ? '--service NAME' : '-f FILE, --bake FILE --target NAME or --compose FILE --service NAME';
   if (!s.set.images.length) {

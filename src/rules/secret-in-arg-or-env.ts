@@ -1,31 +1,5 @@
 import { defineRule } from './define.js';
-
-/**
- * BuildKit's patterns (dockerfile2llb getSecretsRegex): a secret word as the whole name or as
- * one `_`-separated part of it, unless a part says it is public, a file or a version.
- */
-const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
-const ALLOWED = /(?:_|^)(?:public|file|version)(?:_|$)/i;
-
-/** A GPG key named by a name that says so, with no word of a private part (`GPG_KEY`, `NODE_GPG_KEY`, `PGP_KEY_ID`). */
-const GPG_NAME = /(?:_|^)(?:gpg|pgp|gnupg)(?:_|$)/i;
-const PRIVATE = /(?:_|^)(?:private|secret|pass|passphrase|password|priv)(?:_|$)/i;
-/** Fingerprints or key ids (16 or 40 hex digits, `0x` allowed), separated by white space. */
-const FINGERPRINTS = /^\s*(?:(?:0x)?(?:[0-9a-f]{16}|[0-9a-f]{40})\s*)+$/i;
-
-/**
- * A public key's fingerprint: official images set `ENV GPG_KEY 7169605F…` (or `GPG_KEYS`) to the
- * keys they verify downloads with. Public by design: not a secret. A value that is not a list
- * of fingerprints (an armored private key) is still one.
- */
-export function isPublicKeyFingerprint(name: string, value: string | undefined): boolean {
-  return GPG_NAME.test(name) && !PRIVATE.test(name) && (value === undefined || value === '' || FINGERPRINTS.test(value));
-}
-
-/** Whether BuildKit's SecretsUsedInArgOrEnv check takes a variable name for a secret. */
-export function isSecretName(name: string): boolean {
-  return SECRET.test(name) && !ALLOWED.test(name);
-}
+import { isPublicKeyFingerprint, isSecretName } from '../core/secrets.js';
 
 /**
  * An ARG or ENV whose name says it holds a secret (`GITHUB_TOKEN`, `DB_PASSWORD`,

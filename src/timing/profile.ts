@@ -16,6 +16,7 @@ import { mapRecordToLines } from '../engine/line-map.js';
 import type { Vertex } from '../engine/progress.js';
 import { InputError } from '../core/errors.js';
 import { stageLabel, type BuildGraph, type Step } from '../graph/graph.js';
+import { redact, redactOutput } from '../core/secrets.js';
 
 export const PROFILE_VERSION = 1;
 /** Samples kept per step (the newest). */
@@ -47,8 +48,9 @@ export function emptyProfile(): Profile {
   return { version: PROFILE_VERSION, steps: {}, overhead: [], updated: new Date(0).toISOString() };
 }
 
+/** An instruction as a profile keeps it: on one line, its secrets redacted (the profile is written out as it is). */
 function fold(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return redact(text.replace(/\s+/g, ' ').trim());
 }
 
 /** Executing position of a step in its stage. */
@@ -154,6 +156,6 @@ export async function loadProfile(file: string): Promise<Profile> {
 export async function saveProfile(file: string, profile: Profile): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(profile, null, 2) + '\n');
+  await writeFile(tmp, redactOutput(JSON.stringify(profile, null, 2) + '\n', 'json'));
   await rename(tmp, file);
 }

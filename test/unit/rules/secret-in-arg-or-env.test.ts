@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSecretName } from '../../../src/rules/secret-in-arg-or-env.js';
+import { isSecretName } from '../../../src/core/secrets.js';
 import { findings, ranges } from './harness.js';
 
 const rule = 'secret-in-arg-or-env';
