@@ -620,6 +620,13 @@ export default defineTransform({
       }
       if (!add.length) continue;
       const c = cleanups(step, a, us.map((u) => u.tool), add.map((d) => d.target), us[0].vars);
+      // Whether a cleanup can be removed depends on its neighbours going too: one that went with
+      // a command of a declined mount may not go alone (`…; rm -rf X; else apt-get dist-clean`).
+      if (c.blocked.size) {
+        const why = [...c.blocked.values()][0];
+        for (const d of add) plan.declined.push(`line ${step.line}: no cache mount for ${d.what} (${d.target}): ${c.blocked.get(d.target) ?? why}`);
+        continue;
+      }
       const edits = scriptTextEdits(graph, step, a, c.edits);
       if (keepDownloads) edits.push(keepDownloads);
       // The flags go first after RUN; two or more go one to a line, indented as the RUN's own lines are.

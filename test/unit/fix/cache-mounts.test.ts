@@ -79,3 +79,13 @@ test('cache-mounts: the fix report shows what the image loses on purpose, in tex
   // Current BuildKit (the default) removes the mount points it made, up to the top.
   assert.deepEqual(json.transforms[0].accepts.map((a) => a.path), ['/root/.cache/pip/**', '/root/.cache', '/root']);
 });
+
+test('cache-mounts: a cleanup that could only go with a neighbour whose mount is declined is declined too, not removed half (found by bench/fuzz.ts)', () => {
+  // `rm -rf …/lists/*` and `apt-get dist-clean` are neighbours across a stray `else`: together a
+  // `;` list, `apt-get dist-clean` alone is not. The lists mount is declined, so dist-clean's goes too.
+  const text = 'FROM golang:1.21 AS build\nRUN set -eux; \\\n\tapt-get install -y --no-install-recommends git; \\\n\t\trm -rf /var/lib/apt/lists/*; \\\n\telse \\\n\t\tapt-get dist-clean; \\\n';
+  const r = fixText(text, 'Dockerfile', undefined, { only, unsafe: true });
+  assert.equal(r.fixed, text);
+  assert.deepEqual(r.applied, []);
+  assert.ok(r.declined.some((d) => /\/var\/cache\/apt\): apt-get dist-clean empties it and is not in a plain && or ; list/.test(d.reason)), JSON.stringify(r.declined));
+});
