@@ -1,6 +1,6 @@
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
 import { runAnalysis } from '../shell/run-analysis.js';
-import { isPerCommitArg } from '../shell/variables.js';
+import { isPerCommitArg, variableReference } from '../shell/variables.js';
 import { defineRule, stepCost } from './define.js';
 
 /**
@@ -73,7 +73,7 @@ function perCommitDeclarations(step: Step, known: ReadonlySet<string>): { name: 
   }
   if (inst.keyword === 'ENV') {
     return inst.pairs
-      .filter((p) => [...known].some((k) => new RegExp(`\\$\\{?${k}(?![A-Za-z0-9_])`).test(p.value?.raw ?? '')))
+      .filter((p) => [...known].some((k) => variableReference(k).test(p.value?.raw ?? '')))
       .map((p) => ({ name: p.key.raw, range: { start: p.key.range.start, end: (p.value ?? p.key).range.end } }));
   }
   return [];
@@ -89,7 +89,7 @@ function readsIt(step: Step, name: string): boolean {
   const inst = step.instruction;
   if (inst.keyword !== 'RUN') return false;
   const text = [inst.text, ...inst.heredocs.map((h) => h.content)].join('\n');
-  if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(text)) return true;
+  if (variableReference(name).test(text)) return true;
   const a = runAnalysis(step);
   return !a || !!a.error || a.activities.some((x) => x.kind === 'compile' || x.kind === 'other');
 }

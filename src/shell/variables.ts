@@ -61,6 +61,14 @@ const SYSTEM_INSTALLS = new Set(['apt-get install', 'apt-get upgrade', 'dpkg -i'
 const READS_ENVIRONMENT = new Set(['env', 'printenv', 'awk', 'gawk', 'mawk', 'source', '.', 'eval']);
 
 /**
+ * `$NAME` or `${NAME…` in a text, NAME taken literally: an ARG's name can hold any character
+ * (`ARG [X`), and such a name is never read by `$`, but it must not break the pattern.
+ */
+export function variableReference(name: string): RegExp {
+  return new RegExp(`\\$\\{?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`);
+}
+
+/**
  * Whether a step may read the variable: its words name it (`$NAME`, `${NAME...}`; for a RUN
  * the script itself, here-documents included), it sets the same variable again, or it runs a
  * program that may read its environment unseen: a script, a build tool, a language package
@@ -73,7 +81,7 @@ export function reads(step: Step, name: string): boolean {
   if (inst.keyword === 'ENV' && inst.pairs.some((p) => p.key.raw === name)) return true;
   if (inst.keyword !== 'RUN') return false;
   const text = [inst.text, ...inst.heredocs.map((h) => h.content)].join('\n');
-  if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(text)) return true;
+  if (variableReference(name).test(text)) return true;
   return mayReadEnvironment(step);
 }
 

@@ -20,7 +20,7 @@ import type { Activity, RunAnalysis, SimpleCommand } from '../../shell/index.js'
 import { isRedirection, lexShell, ShellLexError } from '../../shell/lex.js';
 import { stepEffects } from '../../shell/effects.js';
 import { statements, type Statement } from '../../shell/statements.js';
-import { declarations, inScope, mayReadEnvironment, reads, TOOL_VARIABLES } from '../../shell/variables.js';
+import { declarations, inScope, mayReadEnvironment, reads, TOOL_VARIABLES, variableReference } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
 import type { TextEdit } from '../edits.js';
@@ -334,7 +334,7 @@ function whyNotHoist(graph: BuildGraph, stage: Stage, name: string, value: strin
     if (!andChain(u.step, u.a) || !topLevel(u.a, u.all).includes(u.stmt)) return `the RUN at line ${u.step.line} is not one && chain with it at the top`;
     if (topLevel(u.a, u.all).length < 2) return `the RUN at line ${u.step.line} does nothing else`;
     if (sets(u.a.script, name, u.stmt)) return `the RUN at line ${u.step.line} sets ${name} again`;
-    if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(u.a.script.slice(0, u.stmt.start))) return `the RUN at line ${u.step.line} reads ${name} before it is set`;
+    if (variableReference(name).test(u.a.script.slice(0, u.stmt.start))) return `the RUN at line ${u.step.line} reads ${name} before it is set`;
     const input = inputs.find((v) => sets(u.a.script, v));
     if (input) return `the RUN at line ${u.step.line} sets ${input}, which the value reads`;
   }

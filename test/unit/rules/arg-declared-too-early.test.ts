@@ -100,3 +100,9 @@ test('ml-serving: ENV APP_HOME and CACHE_DIR, ARG CUDA_VERSION and MAX_JOBS are 
   // PYTHON_VERSION's first rebuilt step is its reader, so nothing is wasted.
   assert.equal(r.impact.find((x) => x.kind === 'arg' && x.subject[0] === 'PYTHON_VERSION')!.first_rebuilt_line, 19);
 });
+
+test('a name with regular-expression characters (ENV [X=1, found by bench/fuzz.ts) is taken literally, not as a pattern', async () => {
+  const fs = await findings(RULE, 'FROM alpine\nENV [DOCKER_BUILDKIT=1 (A=2\nRUN sleep 2\nRUN sleep 2\nRUN echo ok\n');
+  assert.deepEqual(ranges(fs).length, 2);
+  for (const f of fs) assert.match(f.message, /^ENV (\[DOCKER_BUILDKIT|\(A) is read by no later build step/);
+});
