@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { analyze } from '../src/analyze/analyze.js';
 import { defaultConfig } from '../src/analyze/config.js';
 
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+// Run as a script, not when another bench imports generateDockerfile.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 });
