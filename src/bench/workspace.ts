@@ -3,22 +3,20 @@
  * read, once) and images under a tag prefix of its own, so that clean-up removes exactly what
  * the bench made and nothing a test suite or a person made.
  */
-import { randomBytes } from 'node:crypto';
 import { cp, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { archiveOf, dropArchives, makeTempDir, removeTempDirs } from '../engine/cleanup.js';
+import { archiveOf, BENCH_TAG_PREFIX, dropArchives, makeTempDir, ownedTag, removeTempDirs } from '../engine/cleanup.js';
 import { saveImage } from '../engine/image-files.js';
 import type { EngineIdentity } from '../engine/engine.js';
 import { firstLine, run } from '../engine/exec.js';
 import { InputError } from '../core/errors.js';
 
 /** Every image the bench builds is tagged under this prefix; clean-up refuses any other tag. */
-export const BENCH_TAG_PREFIX = 'layerwise-bench/';
+export { BENCH_TAG_PREFIX };
 
 /** A fresh tag per build, so no build re-tags (and so orphans) another's image. */
 export function benchTag(name = 'build'): string {
-  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 48).replace(/^-+|-+$/g, '') || 'build';
-  return `${BENCH_TAG_PREFIX}${safe}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  return ownedTag(BENCH_TAG_PREFIX, name);
 }
 
 /** Removes bench images by tag; refuses tags outside {@link BENCH_TAG_PREFIX}. Returns the tags that are gone. */

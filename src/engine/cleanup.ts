@@ -6,14 +6,24 @@ import type { EngineIdentity } from './engine.js';
 import { firstLine, run } from './exec.js';
 
 /**
- * Every image layerwise makes is tagged under this repository prefix, and clean-up only ever
- * removes images tagged so. No label is added: a label would change the image's config and so
- * its ID, and layerwise compares images.
+ * Every image layerwise makes is tagged under one of these repository prefixes (one per kind
+ * of maker), and clean-up only ever removes images tagged so. No label is added: a label would
+ * change the image's config and so its ID, and layerwise compares images. The tag says who
+ * made the image instead (see {@link ownedTag}).
  */
 export const TAG_PREFIX = 'layerwise-test/';
+export const VERIFY_TAG_PREFIX = 'layerwise-verify/';
+export const BENCH_TAG_PREFIX = 'layerwise-bench/';
+const OWNED_PREFIXES = [TAG_PREFIX, VERIFY_TAG_PREFIX, BENCH_TAG_PREFIX] as const;
 
-/** A fresh tag, unique per call, so no build leaves a dangling image behind by re-tagging. */
-export function testTag(name = 'build'): string {
+/**
+ * A fresh tag under `prefix`, unique per call (so no build re-tags, and so orphans, another's
+ * image), that names its maker: `<prefix><name>:<pid>-<time>-<random>`, pid and time in base
+ * 36. Several processes share one daemon (test files side by side, a bench beside a verify):
+ * each removes what it made, and a process that finds an image of a process that no longer
+ * runs on this machine knows it for a leftover of a killed run.
+ */
+export function ownedTag(prefix: string, name = 'build'): string {
   // Docker repository components: lower-case alphanumerics joined by single separators.
   const safe =
     name
@@ -21,7 +31,29 @@ export function testTag(name = 'build'): string {
       .replace(/[^a-z0-9]+/g, '-')
       .slice(0, 48)
       .replace(/^-+|-+$/g, '') || 'build';
-  return `${TAG_PREFIX}${safe}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  return `${prefix}${safe}:${process.pid.toString(36)}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The process id that made an image tagged by {@link ownedTag}, or undefined for any other tag. */
+export function ownerOf(ref: string): number | undefined {
+  if (!OWNED_PREFIXES.some((p) => ref.startsWith(p))) return undefined;
+  const m = /:([0-9a-z]+)-[0-9a-z]+-[0-9a-f]{6}$/.exec(ref);
+  return m ? parseInt(m[1]!, 36) : undefined;
+}
+
+/** Whether a process runs on this machine (EPERM: it runs, as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A fresh test tag (see {@link ownedTag}). */
+export function testTag(name = 'build'): string {
+  return ownedTag(TAG_PREFIX, name);
 }
 
 export function isTestTag(ref: string): boolean {
@@ -94,6 +126,26 @@ export async function listTestImages(engine: EngineIdentity): Promise<string[]> 
 /** Remove every image tagged under {@link TAG_PREFIX}; nothing else. */
 export async function removeTestImages(engine: EngineIdentity): Promise<string[]> {
   return removeImages(engine, await listTestImages(engine));
+}
+
+/**
+ * Remove the images of killed runs: tagged by {@link ownedTag} under any of layerwise's
+ * prefixes by a process that no longer runs on this machine. Images of running processes, and
+ * every tag not made so, stay. Returns the tags removed. (A BuildKit daemon has no store: its
+ * images are tarballs in the maker's temp folders.)
+ */
+export async function removeLeftovers(engine: EngineIdentity): Promise<string[]> {
+  if (engine.kind === 'buildctl' || !engine.docker) return [];
+  const { docker, env } = dockerOf(engine);
+  const r = await run(docker, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env, timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`docker image ls failed: ${firstLine(r.stderr)}`);
+  const dead = r.stdout.split('\n').filter((ref) => {
+    const pid = ownerOf(ref);
+    return pid !== undefined && pid !== process.pid && !alive(pid);
+  });
+  if (dead.length === 0) return [];
+  const rm = await run(docker, ['image', 'rm', ...dead], { env, timeoutMs: 300_000 });
+  return dead.filter((t) => !rm.stderr.includes(t));
 }
 
 export interface PruneOptions {

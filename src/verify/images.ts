@@ -2,18 +2,16 @@
  * The images `layerwise verify` makes: tagged under a prefix of its own, so that clean-up
  * removes exactly what verify made and nothing a test suite, a bench or a person made.
  */
-import { randomBytes } from 'node:crypto';
-import { archivedTags, dropArchives } from '../engine/cleanup.js';
+import { archivedTags, dropArchives, ownedTag, VERIFY_TAG_PREFIX } from '../engine/cleanup.js';
 import type { EngineIdentity } from '../engine/engine.js';
 import { firstLine, run } from '../engine/exec.js';
 
 /** Every image verify builds is tagged under this prefix; clean-up refuses any other tag. */
-export const VERIFY_TAG_PREFIX = 'layerwise-verify/';
+export { VERIFY_TAG_PREFIX };
 
 /** A fresh tag per build, so no build re-tags (and so orphans) another's image. */
 export function verifyTag(name = 'build'): string {
-  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 48).replace(/^-+|-+$/g, '') || 'build';
-  return `${VERIFY_TAG_PREFIX}${safe}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  return ownedTag(VERIFY_TAG_PREFIX, name);
 }
 
 /** Removes verify images by tag; refuses tags outside {@link VERIFY_TAG_PREFIX}. Returns the tags that are gone. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test, type TestContext, type TestOptions } from 'node:test';
 import { detectEngine, type EngineIdentity } from '../../src/engine/engine.js';
 import { run } from '../../src/engine/exec.js';
-import { archivedTags, makeTempDir, removeImages, removeTempDirs, testTag } from '../../src/engine/cleanup.js';
+import { archivedTags, makeTempDir, removeImages, removeLeftovers, removeTempDirs, testTag } from '../../src/engine/cleanup.js';
 import { build, type BuildOptions, type BuildRecord } from '../../src/engine/driver.js';
 import { mapRecordToLines, vertexRule, type StageSteps } from '../../src/engine/line-map.js';
 import { stageStepsOf } from '../../src/engine/graph-steps.js';
@@ -42,6 +42,9 @@ async function probe(name: EngineName): Promise<{ engine?: EngineIdentity; reaso
   if (!d.engine.docker) return { reason: `${d.engine.description}: these tests need a docker image store` };
   const base = await run(d.engine.docker, ['image', 'inspect', BASE_IMAGE], { env: { ...process.env, ...d.engine.env } });
   if (base.code !== 0) return { reason: `${BASE_IMAGE} is missing (scripts/engine.sh up makes it)` };
+  // The daemon is shared (other test files run beside this one, a person may build): nothing
+  // here assumes it idle, and what killed runs left is removed by its maker's tag, once per file.
+  await removeLeftovers(d.engine);
   return { engine: d.engine };
 }
 

@@ -26,7 +26,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import path from 'node:path';
 import { test } from 'node:test';
 import { build } from '../../src/engine/driver.js';
-import { removeImages } from '../../src/engine/cleanup.js';
+import { removeImages, testTag } from '../../src/engine/cleanup.js';
 import { explain } from '../../src/explain/explain.js';
 import { decodeBytes, encodeDockerfile, loadDockerfile } from '../../src/dockerfile/load.js';
 import { buildGraph } from '../../src/graph/graph.js';
@@ -55,7 +55,7 @@ for (const name of names) {
       writeScenarioContext(dir, sc, ctx);
 
       // A base image of the scenario's own: cache keys start from its digest.
-      const baseTag = `layerwise-test/base-${name}:${randomBytes(4).toString('hex')}`;
+      const baseTag = testTag(`base-${name}`);
       const baseCtx = path.join(tmp, 'base');
       mkdirSync(baseCtx);
       writeFileSync(path.join(baseCtx, 'Dockerfile'), `FROM bb:latest\nRUN echo ${randomBytes(8).toString('hex')} > /.scenario\n`);

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { openContext } from '../../src/context/index.js';
 import { loadDockerfile } from '../../src/dockerfile/load.js';
-import { removeImages } from '../../src/engine/cleanup.js';
+import { removeImages, testTag } from '../../src/engine/cleanup.js';
 import { build, type BuildRecord } from '../../src/engine/driver.js';
 import type { EngineIdentity } from '../../src/engine/engine.js';
 import { stageStepsOf } from '../../src/engine/graph-steps.js';
@@ -67,7 +67,7 @@ interface Side {
 /** Builds of the real file and of its stand-in, on one context folder; everything made is tracked for clean-up. */
 function sides(engine: EngineIdentity, ctx: string, work: string, file: string, target: string | undefined, tags: string[], simTags: string[], own: (ref: string) => boolean): { real: Side; sim: Side } {
   const run = async (dockerfile: string, args?: Record<string, string>, secrets?: Record<string, string>) => {
-    const tag = `layerwise-test/simulate:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const tag = testTag('simulate');
     tags.push(tag);
     const r = await build({ context: ctx, dockerfile, ...(target ? { target } : {}), ...(args ? { buildArgs: args } : {}), ...(secrets ? { secrets } : {}), tag, quiet: true, engine });
     assert.ok(r.ok, `build of ${dockerfile} failed: ${r.error}\n${r.transcript.slice(-15).map((l) => l.text).join('\n')}`);
@@ -129,13 +129,26 @@ describe('a simulated build re-runs the lines the real build re-runs: fix corpus
           const { real, sim } = sides(engine, ctx, path.join(tmp, label!), file, undefined, tags, simTags, () => false);
           await real.build('before');
           await sim.build('before');
-          // A change no earlier build has seen: the cache cannot answer for it.
-          appendFileSync(path.join(ctx, spec.edit), `\n# edit ${randomBytes(6).toString('hex')}\n`);
-          const r = ranLines(await real.build('after'), graph);
-          const s = ranLines(await sim.build('after'), graph);
-          assert.ok([...r.values()].some(Boolean), `${label}: the edit re-ran nothing in the real build`);
-          problems.push(...disagreements(r, s).map((d) => `${label} ${spec.file}: ${d}`));
-          t.diagnostic(`${label}: re-ran lines ${[...r].filter(([, x]) => x).map(([l]) => l).join(', ')}`);
+          const round = async () => {
+            // A change no earlier build has seen: the cache cannot answer for it.
+            appendFileSync(path.join(ctx, spec.edit), `\n# edit ${randomBytes(6).toString('hex')}\n`);
+            const r = ranLines(await real.build('after'), graph);
+            const s = ranLines(await sim.build('after'), graph);
+            assert.ok([...r.values()].some(Boolean), `${label}: the edit re-ran nothing in the real build`);
+            t.diagnostic(`${label}: re-ran lines ${[...r].filter(([, x]) => x).map(([l]) => l).join(', ')}`);
+            return disagreements(r, s).map((d) => `${label} ${spec.file}: ${d}`);
+          };
+          let found = await round();
+          if (found.length) {
+            // Seen once in CI on a loaded machine: BuildKit v0.8 recorded a stand-in's WORKDIR as run
+            // while the step after it, whose cache key hangs on it, stayed cached (a record of a
+            // vertex shared with a concurrent build, not a re-run). A wrong model disagrees on
+            // every edit; such an artefact does not repeat. So a disagreement must hold on a second
+            // edit to fail the test; the first is printed either way.
+            t.diagnostic(`first edit: ${found.join('; ')}; repeating with a second edit`);
+            found = await round();
+          }
+          problems.push(...found);
         }
         assert.deepEqual(problems, [], problems.join('\n'));
       } finally {
@@ -178,7 +191,7 @@ describe('a simulated build re-runs the lines the real build re-runs: explain sc
         const ctx = path.join(tmp, 'ctx');
         writeScenarioContext(dir, sc, ctx);
         // A base of the scenario's own (so no earlier cache answers), and so a stand-in base of its own too.
-        const baseTag = `layerwise-test/simbase-${name.slice(0, 40)}:${randomBytes(4).toString('hex')}`;
+        const baseTag = testTag(`simbase-${name.slice(0, 40)}`);
         const baseCtx = path.join(tmp, 'base');
         mkdirSync(baseCtx);
         writeFileSync(path.join(baseCtx, 'Dockerfile'), `FROM bb:latest\nRUN echo ${randomBytes(8).toString('hex')} > /.scenario\n`);

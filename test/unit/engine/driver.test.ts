@@ -59,7 +59,7 @@ test('test tags are unique and always under the layerwise-test prefix', () => {
   const a = testTag('My Case');
   const b = testTag('My Case');
   assert.notEqual(a, b);
-  assert.match(a, /^layerwise-test\/my-case:[a-z0-9]+-[0-9a-f]{6}$/);
+  assert.match(a, /^layerwise-test\/my-case:[a-z0-9]+-[a-z0-9]+-[0-9a-f]{6}$/);
   assert.ok(isTestTag(a));
   assert.ok(!isTestTag('bb:latest'));
 });
