@@ -33,6 +33,13 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\+?=(.*)$/s;
 const PLAIN_ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 const DECLARES = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
 const NOISE = new Set(['set', 'shopt', 'true', ':', 'cd', 'pushd', 'popd', 'umask']);
+/**
+ * The official images' bracket around build-only packages: `saved="$(apt-mark showmanual)"`
+ * before the install, `apt-mark auto '.*'`, `apt-mark manual $saved` and
+ * `apt-get purge --auto-remove` after it. Each RUN that installs build-only packages needs its
+ * own bracket (it cannot be shared between steps), so it is set-up like `set -e`, not logic.
+ */
+const APT_MARK_BRACKET = /^(?:apt-mark\b|apt-get (?:-\S+ )*(?:purge|autoremove)\b|[A-Za-z_][A-Za-z0-9_]*="?\$\(apt-mark showmanual\)"?$)/;
 
 function derivedNames(words: { raw: string }[]): string[] {
   const out: string[] = [];
@@ -61,7 +68,8 @@ export function statements(a: RunAnalysis): Statement[] {
     });
     const key = [...raw.assignments.map((w) => w.raw), ...words, ...redirects].join(' ').replace(/\s+/g, ' ').trim();
     const name = words[0];
-    const derives = name === undefined ? derivedNames(raw.assignments) : DECLARES.has(name) ? derivedNames(raw.words.slice(1)) : [];
+    const bracket = APT_MARK_BRACKET.test(key);
+    const derives = bracket ? [] : name === undefined ? derivedNames(raw.assignments) : DECLARES.has(name) ? derivedNames(raw.words.slice(1)) : [];
     const plain = !words.length && !redirects.length && raw.assignments.length === 1 ? PLAIN_ASSIGNMENT.exec(raw.assignments[0].raw) : null;
     out.push({
       key,
@@ -69,7 +77,7 @@ export function statements(a: RunAnalysis): Statement[] {
       end: raw.end,
       derives,
       cheap: cheapness(a, raw),
-      noise: name !== undefined && NOISE.has(name) && !raw.assignments.length,
+      noise: bracket || (name !== undefined && NOISE.has(name) && !raw.assignments.length),
       assignment: plain ? { name: plain[1], value: plain[2] } : null,
     });
   }

@@ -67,3 +67,22 @@ test('on ml-serving, the CU_MAJOR derivation repeated at line 49 is found', asyn
   assert.deepEqual(ranges(r.findings), ['49:8-49:38']);
   assert.match(r.findings[0].message, /derives CU_MAJOR again, as line 43 \(the RUN at line 42\) does/);
 });
+
+test("the official images' apt-mark bracket in two RUNs is not repeated logic; what it wraps still is", async () => {
+  const bracket = (install: string, body: string) => [
+    'RUN set -eux; \\',
+    '    savedAptMark="$(apt-mark showmanual)"; \\',
+    `    apt-get update; apt-get install -y --no-install-recommends ${install}; \\`,
+    `    ${body}; \\`,
+    "    apt-mark auto '.*' > /dev/null; \\",
+    '    [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark > /dev/null; \\',
+    '    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false',
+  ];
+  const clean = ['FROM debian:bookworm-slim', ...bracket('wget gnupg', 'wget -O /usr/local/bin/gosu https://example.org/gosu'), ...bracket('gcc make', 'make -C /usr/src/svc install'), ''].join('\n');
+  assert.deepEqual(ranges(await findings(rule, clean)), []);
+  const fetch = 'wget -O /tmp/a.tgz https://example.org/a.tgz && tar -xzf /tmp/a.tgz -C /opt && rm /tmp/a.tgz';
+  const dirty = ['FROM debian:bookworm-slim', ...bracket('wget', fetch), ...bracket('wget gcc', fetch), ''].join('\n');
+  const f = await findings(rule, dirty);
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /^these \d commands repeat line 5 \(the RUN at line 2\) \(wget -O \/tmp\/a.tgz/);
+});
