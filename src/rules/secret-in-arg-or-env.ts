@@ -1,5 +1,6 @@
 import { defineRule } from './define.js';
 import { isPublicKeyFingerprint, isSecretName } from '../core/secrets.js';
+import { baseChain } from './shared.js';
 
 /**
  * An ARG or ENV whose name says it holds a secret (`GITHUB_TOKEN`, `DB_PASSWORD`,
@@ -20,6 +21,7 @@ export default defineRule({
     },
   },
   check(ctx) {
+    const shipped = new Set(baseChain(ctx.graph, ctx.graph.target));
     for (const stage of ctx.graph.stages) {
       for (const step of stage.steps) {
         const inst = step.instruction;
@@ -31,6 +33,10 @@ export default defineRule({
           // The value as the build sees it (an ARG's is null when it has none).
           const value = step.expanded[name];
           if (isPublicKeyFingerprint(name, typeof value === 'string' ? value : undefined)) continue;
+          // A placeholder written in the Dockerfile itself (`ARG APP_KEY="CAFEBABE"` so a build
+          // step can run) in a stage the image does not ship: the value is public in the file
+          // already and its config is not pushed. One passed in (no default) still leaks.
+          if (!shipped.has(stage) && typeof value === 'string' && value !== '') continue;
           ctx.report({
             messageId: 'secret',
             data: {

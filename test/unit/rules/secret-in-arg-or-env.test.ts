@@ -27,3 +27,18 @@ test('a public GPG fingerprint in ENV GPG_KEY (keys that verify downloads) stays
 test('stays clean for ordinary names and for global ARGs, which BuildKit does not check', async () => {
   assert.deepEqual(await findings(rule, 'ARG REGISTRY_TOKEN\nFROM bb\nARG VERSION=1\nENV PATH=/x:$PATH KEYRING_DIR=/k\n'), []);
 });
+
+test('a placeholder value written in a builder stage the image does not ship stays clean; one passed in, or one in the shipped stage, is found', async () => {
+  const df = [
+    'FROM bb AS builder',
+    'ARG APP_ENCRYPTION_KEY="CAFEBABE"',
+    'ENV APP_ENCRYPTION_KEY="$APP_ENCRYPTION_KEY"',
+    'ARG NPM_TOKEN',
+    'RUN build',
+    'FROM bb',
+    'ENV DB_PASSWORD=changeme',
+    'COPY --from=builder /out /out',
+    '',
+  ].join('\n');
+  assert.deepEqual(ranges(await findings(rule, df)), ['4:5-4:14', '7:5-7:16']);
+});
