@@ -55,4 +55,4 @@ export { BadPatternError, containsWildcards, goClean, goMatch, splitWildcards } 
  * The kinds of change the context sees on its own: each folder's code edit (main code first)
  * and each manifest change; what change impact, bench and fix judge a Dockerfile on.
  */
-export { manifestClasses, MANIFESTS, representativeSourceEdit, sourceClasses, type SourceClass } from './source-classes.js';
+export { isManifestPath, manifestClasses, MANIFESTS, representativeSourceEdit, sourceClasses, type SourceClass } from './source-classes.js';

@@ -19,6 +19,14 @@ const LANGUAGES: Record<string, string> = {
 /** Dependency manifests and lockfiles: their change should rebuild only the install that reads them. */
 export const MANIFESTS = /^(requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.lockfile|\.npmrc|\.yarnrc(\.yml)?|pnpm-workspace\.yaml|\.python-version|poetry\.toml|uv\.toml|go\.work(\.sum)?|gradle\.properties|gradlew|gradle|mvnw|\.mvn)$/;
 
+/** A folder of pip requirements files (`requirements/base.txt`, `requirements/prod.txt`): each `.txt` in it is one. */
+const REQUIREMENTS_DIR = /(^|\/)requirements[\w.-]*\/[^/]+\.(txt|in)$/;
+
+/** Whether a (context or image) path names a dependency manifest or lockfile, by its name or the requirements folder it is in. */
+export function isManifestPath(p: string): boolean {
+  return MANIFESTS.test(path.posix.basename(p)) || REQUIREMENTS_DIR.test(p);
+}
+
 /**
  * Folders that hold the project's tooling, documentation, examples, tests or vendored code
  * rather than its main code: an edit there is a change class of its own, never the
@@ -64,7 +72,7 @@ export function sourceClasses(context: BuildContext): SourceClass[] {
   for (const e of context.entries) {
     if (e.type !== 'file') continue;
     const name = path.posix.basename(e.path);
-    if (MANIFESTS.test(name)) continue;
+    if (isManifestPath(e.path)) continue;
     const language = LANGUAGES[path.posix.extname(name)];
     if (!language) continue;
     if (secondary(e.path) !== undefined) {
@@ -116,7 +124,7 @@ export function manifestClasses(context: BuildContext): { change: string; paths:
   const out: { change: string; paths: string[] }[] = [];
   const grouped = new Map<string, string[]>();
   for (const e of context.entries) {
-    if (e.type !== 'file' || !MANIFESTS.test(path.posix.basename(e.path))) continue;
+    if (e.type !== 'file' || !isManifestPath(e.path)) continue;
     const group = secondary(e.path);
     if (group === undefined) out.push({ change: `a change to ${e.path}`, paths: [e.path] });
     else grouped.set(group, [...(grouped.get(group) ?? []), e.path]);

@@ -3,7 +3,7 @@
  * what a RUN reads from the files copied into the image.
  */
 import path from 'node:path';
-import { MANIFESTS } from '../context/source-classes.js';
+import { isManifestPath } from '../context/source-classes.js';
 import { contextPath } from '../cache/changes.js';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
@@ -129,7 +129,7 @@ export function pathsNamed(graph: BuildGraph, step: Step, copy: Step, context?: 
 
 /** Whether a path names a dependency manifest or lockfile. */
 export function isManifest(p: string): boolean {
-  return MANIFESTS.test(path.posix.basename(p));
+  return isManifestPath(p);
 }
 
 const lineIndexes = new WeakMap<Dockerfile, LineIndex>();

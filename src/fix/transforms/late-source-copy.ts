@@ -38,8 +38,11 @@ function narrowSources(reads: string[], c: SourceCopy, context: BuildContext | u
   // Folders are entries too (with the parents of re-included files), so one lookup answers.
   if (context) rel = rel.filter((r) => context.get(r));
   if (!rel.length) return { sources: [] };
-  let manifests = rel.filter((r) => isManifest(r));
-  const others = rel.filter((r) => !isManifest(r));
+  // A requirements file of any name (`pip install -r deps.txt`) is copied as a file like a
+  // manifest, with the files it includes (`-r base.txt`): pip reads them too.
+  const lists = rel.filter((r) => !isManifest(r) && /\.txt$/.test(r) && context?.get(r)?.type === 'file');
+  let manifests = rel.filter((r) => isManifest(r) || lists.includes(r));
+  const others = rel.filter((r) => !manifests.includes(r));
   if (context && manifests.length) {
     const closure = manifestClosure(context, manifests);
     if ('reason' in closure) return { why: closure.reason };
