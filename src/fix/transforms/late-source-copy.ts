@@ -121,7 +121,7 @@ export default defineTransform({
         for (const w of writes) {
           if (under(dest, w)) return `it writes into ${dest}, which the copy fills`;
           if (!under(w, dest)) continue;
-          if (!copied || !destMade(stage.steps, copy, dest)) return `it writes into ${dest}, which the copy fills`;
+          if (!copied || (!hoist && !destMade(stage.steps, copy, dest))) return `it writes into ${dest}, which the copy fills`;
           if (copied.some((c) => under(c, w))) return `it writes ${w}, where the copy brings files too`;
         }
         return undefined;
@@ -135,10 +135,17 @@ export default defineTransform({
       const acquires = (s: Effects) => acquirers.has(s) && s.writes.every((w) => [dest, ...c.relanded.map((r) => r.at)].some((a) => under(w, a)));
       const moved: { step: Step; sources: string[] }[] = [];
       let scopeChanged = false;
+      // A WORKDIR of the copy's own destination right after it (`COPY . /src` + `WORKDIR /src`) moves up
+      // with the steps: as root it makes the same folder the copy would (0755, root's), and the copy's
+      // absolute destination does not depend on it.
+      const next = after[0];
+      const hoist = next?.keyword === 'WORKDIR' && String(copy.expanded.dest ?? '').startsWith('/') && !copy.instruction.flags.some((f) => f.name === 'chown' || f.name === 'chmod')
+        && (next.scope.user === null || next.scope.user === 'root' || next.scope.user === '0') && stepEffects(next).writes[0] === dest.replace(/(.)\/+$/, '$1') ? next : null;
       // Variables declared between the copy and the step: it may pass them only if it reads none.
       const declared: string[] = [];
       for (const step of after) {
-        if (SCOPE_CHANGERS.has(step.keyword)) scopeChanged = true;
+        if (SCOPE_CHANGERS.has(step.keyword) && step !== hoist) scopeChanged = true;
+        if (step === hoist) continue;
         declared.push(...declaredNames(step));
         if (!step.executes) continue;
         const e = stepEffects(step);
@@ -179,6 +186,12 @@ export default defineTransform({
       const copyBlock = blockOf(df, copy.instruction);
       const flags = copy.instruction.flags.filter((f) => f.name === 'chown' || f.name === 'chmod').map((f) => `--${f.name}=${f.value} `).join('');
       let inserted = '';
+      if (hoist) {
+        const hb = blockOf(df, hoist.instruction);
+        inserted += df.source.slice(hb.start, hb.end);
+        plan.edits.push({ start: hb.start, end: hb.end, text: '' });
+        plan.notes.push(`line ${hoist.line} moves before line ${copy.line}: the steps that move run in it`);
+      }
       // A file an earlier moved step's narrow copy brought is there already.
       const brought = new Set<string>();
       for (const { step, sources: wanted } of moved) {
