@@ -44,11 +44,12 @@ export async function loadModel(target: Target, opts: LoadOptions = {}): Promise
 }
 
 /** Per step, the context files its COPY/ADD sources or bind mounts select. */
-function selectContextFiles(ctx: BuildContext, graph: BuildGraph): Map<string, StepContextFiles> {
+export function selectContextFiles(ctx: BuildContext, graph: BuildGraph): Map<string, StepContextFiles> {
   const contextFiles = new Map<string, StepContextFiles>();
   for (const stage of graph.stages) {
     for (const step of stage.steps) {
-      const files: string[] = [];
+      // A Set, filled one by one: a spread of a million paths overflows the call stack.
+      const files = new Set<string>();
       const missing: string[] = [];
       let any = false;
       for (const src of step.sources) {
@@ -56,10 +57,10 @@ function selectContextFiles(ctx: BuildContext, graph: BuildGraph): Map<string, S
         any = true;
         const isBind = step.keyword === 'RUN';
         const sel = isBind ? ctx.selectBindMount(src.paths[0]) : ctx.select(src.paths, { exclude: src.exclude });
-        files.push(...sel.files.map((f) => f.path));
-        missing.push(...sel.missing.map((m) => m.source));
+        for (const f of sel.files) files.add(f.path);
+        for (const m of sel.missing) missing.push(m.source);
       }
-      if (any) contextFiles.set(`${step.stage}:${step.position}`, { files: [...new Set(files)].sort(), missing });
+      if (any) contextFiles.set(`${step.stage}:${step.position}`, { files: [...files].sort(), missing });
     }
   }
   return contextFiles;
