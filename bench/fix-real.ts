@@ -4,20 +4,31 @@
  * and the cold-build ratio, side by side. The files stay outside the project: the corpus
  * folder is an argument.
  *
- *   node dist/bench/fix-real.js CORPUS_DIR [--case NAME=CONTEXT:BEFORE:AFTER]...
+ *   node dist/bench/fix-real.js CORPUS_DIR [--case NAME=CONTEXT:BEFORE:AFTER]... [--measure [--runs N] [--time-scale N]]
  *
  * CORPUS_DIR holds one folder per pair with `before.Dockerfile`, `after.Dockerfile` and the
  * build context in `context/` (or a `case.json` saying `{ "context": ..., "before": ...,
  * "after": ... }`, paths relative to the folder). `--case` adds a pair from anywhere (the seed:
  * `--case sglang=/tmp/corpus/sglang:/tmp/corpus/sglang/docker/Dockerfile:/tmp/corpus/sglang-after.Dockerfile`).
  *
- * The figures are the model's predictions (`fix`'s effect model: profile where measured, cost
- * model elsewhere) for the slowest source edit of the context and the cold build: the same
- * numbers `fix` prints. Measured figures need `bench --simulate` (the simulate issue), which
- * this script will call once it exists; until then each row says `predicted`.
+ * Without `--measure` the figures are the model's predictions (`fix`'s effect model: profile
+ * where measured, cost model elsewhere) for the representative source edit of the context and
+ * the cold build: the same numbers `fix` prints; each row says `predicted`.
+ *
+ * With `--measure` (needs the engine: scripts/engine.sh up) they are measured by `bench
+ * --simulate` on the real context: the human's after against before, and fix's output against
+ * before, each a cold build and an edit of the same file (the predicted representative edit),
+ * `--runs` builds per figure (default 1). Stand-ins take their step's estimated time divided by
+ * the time scale; by default each pair gets the scale that brings before's predicted cold build
+ * to about 30 s, so a corpus of heavy files is measured in minutes while the per-step overhead of
+ * the engine stays small beside the simulated work. A pair fix leaves unchanged is not built
+ * again: its speedup is 1 by construction (the row says so).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { bench, BenchBuildError, type BenchResult } from '../src/bench/bench.js';
+import { detectEngineOnce } from '../src/engine/engine.js';
 import { openContext, type BuildContext } from '../src/context/index.js';
 import { fixText } from '../src/fix/fix.js';
 import { predictEffect, type Effect } from '../src/fix/effect.js';
@@ -30,7 +41,7 @@ interface Pair {
 }
 
 function usage(msg: string): never {
-  console.error(`usage: node dist/bench/fix-real.js CORPUS_DIR [--case NAME=CONTEXT:BEFORE:AFTER]...: ${msg}`);
+  console.error(`usage: node dist/bench/fix-real.js CORPUS_DIR [--case NAME=CONTEXT:BEFORE:AFTER]... [--measure [--runs N] [--time-scale N]]: ${msg}`);
   process.exit(2);
 }
 
@@ -53,7 +64,21 @@ function pairsOf(dir: string): Pair[] {
 }
 
 const args = process.argv.slice(2);
-const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--case');
+const VALUED = new Set(['--case', '--runs', '--time-scale']);
+for (const a of args) if (a.startsWith('--') && !VALUED.has(a) && a !== '--measure') usage(`unknown option ${a}`);
+const dir = args.find((a, i) => !a.startsWith('--') && !VALUED.has(args[i - 1] ?? ''));
+const MEASURE = args.includes('--measure');
+function numberOption(name: string, min: number): number | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = Number(args[i + 1]);
+  if (!Number.isFinite(v) || v < min) usage(`${name} takes a number of at least ${min}, got "${args[i + 1] ?? ''}"`);
+  if (!MEASURE) usage(`${name} needs --measure`);
+  return v;
+}
+const RUNS = numberOption('--runs', 1) ?? 1;
+if (!Number.isInteger(RUNS)) usage(`--runs takes a whole number, got "${RUNS}"`);
+const TIME_SCALE = numberOption('--time-scale', 1);
 if (!dir) usage('the corpus folder is missing');
 const pairs = pairsOf(path.resolve(dir));
 for (let i = 0; i < args.length; i++) {
@@ -80,11 +105,58 @@ function effect(text: string, file: string, context: BuildContext | undefined): 
   }
 }
 
-console.log('fix on real restructured pairs: source-edit speedup over "before" of the human\'s after and of fix (safe transforms), and cold-build speedup of fix; predicted by the effect model (bench --simulate not yet available)\n');
+/** OTHER ÷ FILE of one simulated bench: cold and edit speedup of FILE. */
+function speedups(r: BenchResult): { cold: number; edit: number | undefined; before: { cold: number; edit: number | undefined } } {
+  const [file, other] = r.results;
+  const edit = (f: typeof file) => f!.changes[0]?.summary.median;
+  const be = edit(other);
+  const fe = edit(file);
+  return { cold: other!.cold.summary.median / file!.cold.summary.median, edit: be && fe ? be / fe : undefined, before: { cold: other!.cold.summary.median, edit: be } };
+}
+
+interface Measured {
+  human: ReturnType<typeof speedups>;
+  fix: ReturnType<typeof speedups> | null;
+  scale: number;
+}
+
+/** Human's after and fix's output against before, on stand-ins (bench --simulate). */
+async function measure(p: Pair, fixed: string, before: string, edit: string | undefined, predictedCold: number | undefined): Promise<Measured> {
+  const scale = TIME_SCALE ?? Math.max(1, Math.round((predictedCold ?? 30) / 30));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerwise-fix-real-'));
+  try {
+    const common = { context: p.context, compare: p.before, runs: RUNS, simulate: { timeScale: scale }, ...(edit ? { changes: [`edit:${edit}`] } : {}) };
+    const human = speedups(await bench({ ...common, file: p.after }));
+    let fix: ReturnType<typeof speedups> | null = null;
+    if (fixed !== before) {
+      // Beside the original, so that a `<name>.dockerignore` and relative paths read the same.
+      const fixedFile = path.join(tmp, path.basename(p.before));
+      writeFileSync(fixedFile, fixed);
+      const ignore = `${p.before}.dockerignore`;
+      if (existsSync(ignore)) writeFileSync(`${fixedFile}.dockerignore`, readFileSync(ignore));
+      fix = speedups(await bench({ ...common, file: fixedFile }));
+    }
+    return { human, fix, scale };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (MEASURE) {
+  const { engine, reasons } = await detectEngineOnce();
+  if (!engine) {
+    console.error(`--measure needs an engine (${reasons.join('; ')}): start one with scripts/engine.sh up`);
+    process.exit(1);
+  }
+  console.log(`fix on real restructured pairs: source-edit and cold-build speedup over "before" of the human's after and of fix (safe transforms), measured by bench --simulate on ${engine.description}, ${RUNS} run${RUNS === 1 ? '' : 's'} per figure\n`);
+} else {
+  console.log('fix on real restructured pairs: source-edit speedup over "before" of the human\'s after and of fix (safe transforms), and cold-build speedup of fix; predicted by the effect model (--measure measures them with bench --simulate)\n');
+}
 console.log('| case | edit | before edit | human x | fix x | fix changed | cold before | human cold x | fix cold x | mode |');
 console.log('|---|---|---:|---:|---:|---|---:|---:|---:|---|');
 const human: number[] = [];
 const fixed: number[] = [];
+const s = (v: number | undefined) => (v === undefined ? '–' : `${v < 10 ? v.toFixed(1) : v.toFixed(0)} s`);
 for (const p of pairs) {
   const context = existsSync(p.context) ? await openContext(p.context, p.before) : undefined;
   const before = readFileSync(p.before, 'utf8');
@@ -97,13 +169,28 @@ for (const p of pairs) {
     continue;
   }
   const b = effect(before, p.before, context);
+  const changed = out === before ? 'no' : 'yes';
+  const edit = b?.sourceEdit?.path;
+  if (MEASURE) {
+    process.stderr.write(`${p.name} ...\n`);
+    try {
+      const m = await measure(p, out, before, edit, b?.cold);
+      const fx = m.fix ? m.fix.edit : 1;
+      if (m.human.edit) human.push(m.human.edit);
+      if (fx) fixed.push(fx);
+      console.log(`| ${p.name} | ${edit ?? '–'} | ${s(m.human.before.edit)} | ${x(m.human.edit)} | ${x(fx)} | ${changed} | ${s(m.human.before.cold)} | ${x(m.human.cold)} | ${x(m.fix ? m.fix.cold : 1)} | simulated at 1/${m.scale} (seconds are the stand-ins') |`);
+    } catch (e) {
+      const why = e instanceof BenchBuildError ? `${e.phase} build of ${path.basename(e.file)} failed${e.line ? ` at line ${e.line}` : ''}: ${(e.record.error ?? '').split('\n')[0]}` : (e as Error).message;
+      console.log(`| ${p.name} | ${edit ?? '–'} | – | – | – | ${changed} | – | – | – | not measured: ${why.replace(/\|/g, '\\|').slice(0, 200)} |`);
+    }
+    continue;
+  }
   const h = effect(after, p.after, context);
   const f = effect(out, p.before, context);
   const hx = ratio(b?.sourceEdit?.seconds, h?.sourceEdit?.seconds);
   const fx = ratio(b?.sourceEdit?.seconds, f?.sourceEdit?.seconds);
   if (hx) human.push(hx);
   if (fx) fixed.push(fx);
-  const edit = b?.sourceEdit?.path ?? '–';
-  console.log(`| ${p.name} | ${edit} | ${b?.sourceEdit ? `${b.sourceEdit.seconds.toFixed(0)} s` : '–'} | ${x(hx)} | ${x(fx)} | ${out === before ? 'no' : 'yes'} | ${b ? `${b.cold.toFixed(0)} s` : '–'} | ${x(ratio(b?.cold, h?.cold))} | ${x(ratio(b?.cold, f?.cold))} | predicted |`);
+  console.log(`| ${p.name} | ${edit ?? '–'} | ${b?.sourceEdit ? `${b.sourceEdit.seconds.toFixed(0)} s` : '–'} | ${x(hx)} | ${x(fx)} | ${changed} | ${b ? `${b.cold.toFixed(0)} s` : '–'} | ${x(ratio(b?.cold, h?.cold))} | ${x(ratio(b?.cold, f?.cold))} | predicted |`);
 }
-console.log(`\nmedian source-edit speedup: human ${x(median(human))}, fix ${x(median(fixed))} over ${pairs.length} pair${pairs.length === 1 ? '' : 's'}`);
+console.log(`\nmedian source-edit speedup: human ${x(median(human))}, fix ${x(median(fixed))} over ${pairs.length} pair${pairs.length === 1 ? '' : 's'}${MEASURE ? ` (${human.length} measured)` : ''}`);
