@@ -28,6 +28,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { bench, BenchBuildError, type BenchResult } from '../src/bench/bench.js';
+import { speedup } from '../src/bench/stats.js';
 import { detectEngineOnce } from '../src/engine/engine.js';
 import { openContext, type BuildContext } from '../src/context/index.js';
 import { fixText } from '../src/fix/fix.js';
@@ -89,7 +90,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (!pairs.length) usage(`no pairs in ${dir}`);
 
-const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
+const ratio = (a: number | undefined, b: number | undefined) => speedup(a, b) ?? undefined;
 const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
 const median = (vs: number[]) => {
   const s = [...vs].sort((a, b) => a - b);
@@ -106,12 +107,14 @@ function effect(text: string, file: string, context: BuildContext | undefined): 
 }
 
 /** OTHER ÷ FILE of one simulated bench: cold and edit speedup of FILE. */
-function speedups(r: BenchResult): { cold: number; edit: number | undefined; before: { cold: number; edit: number | undefined } } {
+function speedups(r: BenchResult): { cold: number | undefined; edit: number | undefined; before: { cold: number; edit: number | undefined } } {
   const [file, other] = r.results;
   const edit = (f: typeof file) => f!.changes[0]?.summary.median;
-  const be = edit(other);
-  const fe = edit(file);
-  return { cold: other!.cold.summary.median / file!.cold.summary.median, edit: be && fe ? be / fe : undefined, before: { cold: other!.cold.summary.median, edit: be } };
+  return {
+    cold: ratio(other!.cold.summary.median, file!.cold.summary.median),
+    edit: ratio(edit(other), edit(file)),
+    before: { cold: other!.cold.summary.median, edit: edit(other) },
+  };
 }
 
 interface Measured {
