@@ -28,6 +28,13 @@ export interface Effects {
    * bring what it reads or writes.
    */
   system?: boolean;
+  /**
+   * Where the '/' in `reads` (`writes`) stands only for paths whose value is not known (a
+   * build arg with no default, a variable the script sets): not for the root named as such.
+   */
+  loose?: { reads: boolean; writes: boolean };
+  /** Folders in `writes` that only an archive unpacked into (`unzip x.zip`, `tar -xf x.tgz` in the WORKDIR): it adds the names the archive holds. */
+  unpacked?: string[];
 }
 
 const EVERYTHING: Effects = { reads: ['/'], writes: ['/'], unknown: true };
@@ -251,6 +258,8 @@ interface CommandEffects {
   cd?: string | null;
   /** It installs into the system (see Effects.system). */
   system?: boolean;
+  /** Of `writes`, the folders an archive is unpacked into (see Effects.unpacked). */
+  unpacks?: (string | null)[];
 }
 
 type Resolve = (value: string | null | undefined) => string | null;
@@ -267,10 +276,19 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
   const nested = nestedSpans(step, a);
   let cwds: (string | null)[] = [step.scope.workdir];
   const pathDirs = (vars.get('PATH') ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter((d) => d.startsWith('/'));
+  // Whether a '/' in reads (writes) came from a path not known, and whether from the root as such.
+  const loose = { reads: false, writes: false };
+  const root = { reads: false, writes: false };
+  const unpacked = new Set<string>();
   const add = (list: string[], ps: (string | null)[]) => {
+    const which = list === reads ? 'reads' : 'writes';
     for (const p of ps) {
-      if (p === null) list.push('/');
-      else if (!p.startsWith('/dev/') && p !== '/dev') list.push(p.startsWith('/') ? clean(p) : p);
+      if (p === null) list.push('/'), (loose[which] = true);
+      else if (!p.startsWith('/dev/') && p !== '/dev') {
+        const c = p.startsWith('/') ? clean(p) : p;
+        if (c === '/') root[which] = true;
+        list.push(c);
+      }
     }
   };
   for (const [i, cmd] of a.commands.entries()) {
@@ -281,7 +299,10 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
       if (!e) return { ...EVERYTHING, unknownCommand: [cmd.name.value, ...cmd.args.slice(0, 1).map((w) => w.value)].join(' ') };
       if (e.system) system = true;
       add(reads, e.reads);
-      add(writes, e.writes);
+      // A folder only unpacked into is told apart (unless something else writes it as such).
+      const into = (e.unpacks ?? []).filter((u): u is string => u !== null && u.startsWith('/') && clean(u) !== '/');
+      for (const u of into) unpacked.add(clean(u));
+      add(writes, e.writes.filter((w) => w === null || !into.includes(w)));
       for (const r of cmd.redirects) {
         const t = r.target;
         if (!t || r.heredoc) continue;
@@ -305,7 +326,19 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
       cwds = nested(cmd) ? [...new Set([...cwds, ...next])] : [...new Set(next)];
     }
   }
-  return { reads: [...new Set(reads)], writes: [...new Set(writes)], unknown: false, ...(system ? { system } : {}) };
+  const wrote = new Set(writes);
+  // A folder some other command wrote as such is no longer only unpacked into.
+  const onlyUnpacked = [...unpacked].filter((u) => !wrote.has(u));
+  for (const u of onlyUnpacked) wrote.add(u);
+  const vague = { reads: loose.reads && !root.reads, writes: loose.writes && !root.writes };
+  return {
+    reads: [...new Set(reads)],
+    writes: [...wrote],
+    unknown: false,
+    ...(system ? { system } : {}),
+    ...(vague.reads || vague.writes ? { loose: vague } : {}),
+    ...(onlyUnpacked.length ? { unpacked: onlyUnpacked } : {}),
+  };
 }
 
 /** The variables a RUN's words can be read through: its ARG and ENV, less those the script sets itself. */
@@ -554,7 +587,8 @@ function commandEffects(cmd: SimpleCommand, activity: Activity, resolve: Resolve
     }
     case 'unzip': {
       const d = flagPath('-d');
-      return { reads: all(p.operands.slice(0, 1)), writes: [d !== undefined ? d : cwd] };
+      const into = d !== undefined ? d : cwd;
+      return { reads: all(p.operands.slice(0, 1)), writes: [into], unpacks: [into] };
     }
     case 'curl': {
       const urls = p.operands.map((w) => val(w));
@@ -760,7 +794,7 @@ function tarEffects(cmd: SimpleCommand, resolve: Resolve, vars: Map<string, stri
   const c = p.flags.find((x) => x.name === '-C' || x.name === '--directory');
   const dir = c ? flagValue(c, resolve, vars) : cwd;
   const ops = p.operands.map((w) => resolvePath(wordValue(w, vars), dir, vars, step));
-  if (mode === '-x' || mode === '--extract' || mode === '--get') return { reads: file !== undefined ? [file] : [], writes: [dir] };
+  if (mode === '-x' || mode === '--extract' || mode === '--get') return { reads: file !== undefined ? [file] : [], writes: [dir], unpacks: [dir] };
   if (mode === '-t' || mode === '--list') return { reads: file !== undefined ? [file] : [], writes: [] };
   if (mode === '-c' || mode === '--create') return { reads: ops.length ? ops : [dir], writes: file !== undefined ? [file] : [] };
   if (mode) return { reads: ops, writes: file !== undefined ? [file] : [null] };

@@ -99,6 +99,57 @@ function destMade(stage: Step[], copy: Step, dest: string): boolean {
   return stage.some((s) => s.keyword === 'WORKDIR' && s.position < copy.position && under(String(s.expanded.workdir ?? ''), dest));
 }
 
+/**
+ * Whether a step names where the source is: a word of its text holds one of the places (the
+ * copy's destination, where a RUN put it again) or its last segment (`cd sglang`, `pip install
+ * -e sglang/python`), or reads a variable whose value does. A step that names none of them and
+ * runs outside them is *blind* to the source: a third-party installer or script (`curl … | sh`,
+ * `bash dependencies.sh`, `apt-key adv`) does not know the project's layout, so layerwise takes
+ * it to leave the source alone even where it cannot read what the step does. That is the
+ * judgement an expert makes when moving such steps before the copy, and the plan says when it
+ * was made.
+ */
+function namesSource(step: Step, text: string, areas: string[]): boolean {
+  const segment = (s: string) => new RegExp(`(^|[^A-Za-z0-9_.-])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.])`);
+  const marks = areas.flatMap((a) => [a, a.slice(a.lastIndexOf('/') + 1)]).filter((m) => m && m !== '/').map(segment);
+  const named = (t: string) => marks.some((m) => m.test(t));
+  if (named(text)) return true;
+  for (const [name, value] of [...step.scope.args, ...step.scope.env]) {
+    if (value !== undefined && named(value) && new RegExp(`\\$\\{?${name}\\b`).test(text)) return true;
+  }
+  return false;
+}
+
+/**
+ * What a blind step touches that could be the source: only what it names. So not what it is
+ * not known to touch (a command layerwise does not model; '/' for a path whose value is not
+ * known), nor a folder above the source that an archive is unpacked into (it adds the names
+ * the archive holds). The root or a folder above the source named as such (`find / -delete`,
+ * `chown -R app .`) still counts.
+ */
+function blindEffects(e: Effects, places: string[]): Effects {
+  if (e.unknown) return { ...e, reads: [], writes: [] };
+  const above = (p: string) => places.some((a) => under(a, p) && a !== p);
+  return {
+    ...e,
+    reads: e.reads.filter((p) => !(p === '/' && e.loose?.reads)),
+    writes: e.writes.filter((p) => !(p === '/' && e.loose?.writes) && !(e.unpacked?.includes(p) && above(p))),
+  };
+}
+
+/**
+ * Whether a blind step `x` and a step on the source `s` name the same paths: `x` reads or
+ * writes what `s` writes, or writes what `s` reads. A folder `x` fills (`cp -r tool/bin/*
+ * /usr/local/bin/`) does not meet a file `s` reads in it (the `cp` it runs): like an archive,
+ * it adds third-party names, which the project's own steps are taken not to use.
+ */
+function pathsMeet(x: Effects, s: Effects): boolean {
+  const specific = (ps: string[]) => ps.filter((p) => p !== '/');
+  const meet = (as: string[], bs: string[]) => as.some((a) => bs.some((b) => under(a, b) || under(b, a)));
+  const xw = specific(x.writes);
+  return meet([...specific(x.reads), ...xw], specific(s.writes)) || specific(s.reads).some((r) => xw.some((w) => under(w, r)));
+}
+
 export default defineTransform({
   name: 'late-source-copy',
   safety: 'safe',
@@ -129,11 +180,17 @@ export default defineTransform({
       // The steps that stay after the copy, with their effects: a step that depends on one names it.
       const stays: Effects[] = [];
       const stayLines: number[] = [];
+      // Parallel to `stays`: whether the staying step works on the source (reads it, puts it in
+      // place, names it, or depends on one that does). A blind step passes those: what they make
+      // of the source is the project's, which a step that names nothing of it does not use.
+      const onSource: boolean[] = [];
+      // Every place of the source in this stage, for telling a blind step.
+      const places = [dest, ...c.relanded.map((r) => r.at)].map((a) => a.replace(/(.)\/+$/, '$1'));
       // A step that only puts the source in place again (`cp -r /tmp/src /app`, or a `git clone` of it in another branch):
       // what it writes is the source whichever packages a system install before it added, so such an install may pass it.
       const acquirers = new WeakSet<Effects>();
-      const acquires = (s: Effects) => acquirers.has(s) && s.writes.every((w) => [dest, ...c.relanded.map((r) => r.at)].some((a) => under(w, a)));
-      const moved: { step: Step; sources: string[] }[] = [];
+      const acquires = (s: Effects) => acquirers.has(s) && s.writes.every((w) => places.some((a) => under(w, a)));
+      const moved: { step: Step; sources: string[]; assumed: boolean }[] = [];
       let scopeChanged = false;
       // A WORKDIR of the copy's own destination right after it (`COPY . /src` + `WORKDIR /src`) moves up
       // with the steps: as root it makes the same folder the copy would (0755, root's), and the copy's
@@ -149,37 +206,48 @@ export default defineTransform({
         declared.push(...declaredNames(step));
         if (!step.executes) continue;
         const e = stepEffects(step);
+        const b = blockOf(df, step.instruction);
+        const blind = movable(step) && !namesSource(step, df.source.slice(b.instructionStart, b.end), places) && !places.some((a) => under(step.scope.workdir, a));
+        const own: Effects = blind ? blindEffects(e, places) : e;
         // Where the source is by now: the copy's destination, and where a RUN before this step put it again.
         const areas = [dest, ...c.relanded.filter((r) => r.step.position < step.position).map((r) => r.at)];
-        const again = c.relanded.find((r) => r.step.position < step.position && [...e.reads, ...e.writes].some((p) => under(p, r.at) || under(r.at, p)));
+        const again = c.relanded.find((r) => r.step.position < step.position && [...own.reads, ...own.writes].some((p) => under(p, r.at) || under(r.at, p)));
         // A system install reads the system and the project files its effects name, not a folder of source a copy brought:
         // what a staying step wrote there does not reach it.
         const seen = (s: Effects): Effects => (e.system && !s.system ? { ...s, writes: s.writes.filter((w) => !areas.some((a) => under(w, a))) } : s);
-        const blocker = stays.findIndex((s) => dependsOn(e, seen(s)));
-        const seer = stays.findIndex((s) => dependsOn(s, e) && !(e.system && acquires(s)));
-        const why =
-          !movable(step) ? 'it is not a RUN'
-            : e.unknown ? unknownWhy(e)
-              : again ? againWhy(e, again.at, again.step.line)
-                // Reading the destination itself (`find .`, `cp -r /tmp/src /app`) reads every copied file.
-                : e.reads.some((r) => under(dest, r)) ? (c.from === '.' ? `it reads ${dest} as a whole` : NEEDS_IT)
-              : scopeChanged ? 'a WORKDIR, USER or SHELL stands between the copy and it'
-                : declared.some((n) => TOOL_VARIABLES.test(n) || reads(step, n)) ? 'it may read a variable declared between the copy and it'
-                : blocker >= 0 ? `it depends on line ${stayLines[blocker]}, which stays after the copy`
-                  // Moving it ahead of a staying step that reads what it writes would change what that step sees.
-                  : seer >= 0 ? `line ${stayLines[seer]}, which stays after the copy, reads or writes what it writes`
-                      : writesIntoCopy(e.writes) ?? null;
-        const narrow = why ? null : narrowSources(e.reads, c, context);
+        const blocks = (s: Effects) => dependsOn(e, seen(s));
+        const sees = (s: Effects) => dependsOn(s, e) && !(e.system && acquires(s));
+        // Against a step on the source, a blind step meets it only where both name the same paths.
+        const blocker = stays.findIndex((s, i) => (blind && onSource[i] ? pathsMeet(own, s) : blocks(s)));
+        const seer = stays.findIndex((s, i) => !(blind && onSource[i]) && sees(s));
+        let sourceBound = !blind;
+        let why: string | null = null;
+        if (!movable(step)) why = 'it is not a RUN';
+        else if (e.unknown && !blind) why = unknownWhy(e);
+        else if (again) (why = againWhy(own, again.at, again.step.line)), (sourceBound = true);
+        // Reading the destination itself (`find .`, `cp -r /tmp/src /app`) reads every copied file.
+        else if (own.reads.some((r) => under(dest, r))) (why = c.from === '.' ? `it reads ${dest} as a whole` : NEEDS_IT), (sourceBound = true);
+        else if (scopeChanged) why = 'a WORKDIR, USER or SHELL stands between the copy and it';
+        else if (declared.some((n) => TOOL_VARIABLES.test(n) || reads(step, n))) why = 'it may read a variable declared between the copy and it';
+        else if (blocker >= 0) (why = `it depends on line ${stayLines[blocker]}, which stays after the copy`), (sourceBound ||= onSource[blocker]);
+        // Moving it ahead of a staying step that reads what it writes would change what that step sees.
+        else if (seer >= 0) (why = `line ${stayLines[seer]}, which stays after the copy, reads or writes what it writes`), (sourceBound ||= onSource[seer]);
+        else if ((why = writesIntoCopy(own.writes) ?? null)) sourceBound = true;
+        const narrow = why ? null : narrowSources(own.reads, c, context);
         if (why || !narrow || 'why' in narrow) {
           stays.push(e);
           stayLines.push(step.line);
+          onSource.push(sourceBound || !!narrow);
           if (c.relanded.some((r) => r.step === step)) acquirers.add(e);
           const reason = why ?? (narrow && 'why' in narrow ? narrow.why : '');
           // A step that reads the folder a narrow copy brought is where it belongs: nothing to tell.
           if (step.keyword === 'RUN' && reason !== NEEDS_IT) plan.declined.push(`line ${step.line} stays after line ${copy.line}: ${reason}`);
           continue;
         }
-        moved.push({ step, sources: narrow.sources });
+        // Moved on the judgement that a blind step leaves the source alone: what it does is not
+        // known, or a step on the source it passes would have held it back by effects alone.
+        const assumed = blind && (e.unknown || own.reads.length !== e.reads.length || own.writes.length !== e.writes.length || stays.some((s, i) => onSource[i] && (blocks(s) || sees(s))));
+        moved.push({ step, sources: narrow.sources, assumed });
       }
       // Only worth it when something moves and something it saves is left behind the copy.
       if (!moved.length) continue;
@@ -194,7 +262,7 @@ export default defineTransform({
       }
       // A file an earlier moved step's narrow copy brought is there already.
       const brought = new Set<string>();
-      for (const { step, sources: wanted } of moved) {
+      for (const { step, sources: wanted, assumed } of moved) {
         const sources = wanted.filter((f) => !brought.has(f));
         for (const f of sources) brought.add(f);
         const b = blockOf(df, step.instruction);
@@ -206,7 +274,10 @@ export default defineTransform({
         inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');
         const remove: TextEdit = { start: blank ?? b.start, end: b.end, text: '' };
         plan.edits.push(remove);
-        plan.notes.push(`line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}: it does not need the rest of the source`);
+        plan.notes.push(
+          `line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}: it does not need the rest of the source`
+            + (assumed ? ` (it names nothing of the source and runs outside it: taken to leave it alone)` : ''),
+        );
       }
       plan.edits.push({ start: copyBlock.start, end: copyBlock.start, text: inserted });
     }
