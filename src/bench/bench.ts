@@ -22,7 +22,7 @@ import type { Dockerfile } from '../dockerfile/model.js';
 import { buildGraph, stageLabel, type BuildGraph, type Step } from '../graph/graph.js';
 import { estimateStep } from '../timing/estimate.js';
 import { durations, predictCold, predictRebuild, type Durations, type Estimator } from '../timing/predict.js';
-import { buildOverhead, emptyProfile, importRecord } from '../timing/profile.js';
+import { buildOverhead, emptyProfile, importRecord, type Profile } from '../timing/profile.js';
 import { changeImpact } from '../explain/impact.js';
 import { openContext } from '../context/index.js';
 import { writeStandin } from '../simulate/build.js';
@@ -126,6 +126,8 @@ export interface FileResult {
   cold: Figure;
   noop: Figure;
   changes: ChangeFigure[];
+  /** The step times of the first cold build, as a profile (what its predictions came from; not in the JSON report). */
+  profile?: Profile;
 }
 
 export interface BenchResult {
@@ -341,7 +343,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         );
         changeFigures.push({ spec: change.spec, ...predicted(g, dc, align(g, explained.verdicts), records) });
       }
-      results.push({ file: input.display, image, cold: coldFigure, noop: noopFigure, changes: changeFigures });
+      results.push({ file: input.display, image, cold: coldFigure, noop: noopFigure, changes: changeFigures, profile });
     }
     return {
       mode: options.simulate ? 'simulated' : 'real',

@@ -40,3 +40,29 @@ test('fix on a FROM scratch AS local_src + COPY --from + conditional cp layout k
   assert.ok(edit >= 1.4, `source edit only ${edit.toFixed(2)}x faster`);
   assert.equal(fixText(fixed, 'docker/Dockerfile', ctx).fixed, fixed, 'fix leaves its own output unchanged');
 });
+
+test('fix moves third-party installers it cannot read past the project steps on the seed layout, and the images stay the same', async (t) => {
+  const engine = await requireEngine(t);
+  if (!engine) return;
+  // test/fixtures/fix-corpus/ml-third-party-installers: after the conditional `cp -r` of the
+  // source, a project install chained with a tool layerwise does not model, a `curl | sh`
+  // installer and a tarball unpacked in the WORKDIR that holds the source folder, then packages.
+  const contextDir = path.join(fixturesDir, 'fix-corpus', 'ml-third-party-installers');
+  const dockerfilePath = path.join(contextDir, 'docker', 'Dockerfile');
+  const target = { contextDir, dockerfilePath, displayName: 'docker/Dockerfile' };
+  const source = readFileSync(dockerfilePath, 'utf8');
+  const ctx = await openContext(contextDir, dockerfilePath);
+  const v = await fixAndVerify(target, source, ctx, { editPath: 'python/serve/server.py', runs: 1 });
+  assert.equal(v.verify?.status, 'equivalent', JSON.stringify(v.verify?.stages, null, 1));
+  const fixed = v.result.fixed;
+  const at = (s: string) => fixed.indexOf(s);
+  const copy = at('COPY --from=local_src');
+  assert.ok(copy > at('install.sh | sh') && copy > at('tar -xzf tool.tar.gz') && copy > at('pip install pytest black'), fixed);
+  assert.ok(at('modelkit lock python') > copy, 'the project steps still come after the source');
+  const m = v.measured!;
+  const edit = m.before.edit! / m.after.edit!;
+  t.diagnostic(`edit ${m.before.edit} s → ${m.after.edit} s (${edit.toFixed(2)}x), cold ${m.before.cold} s → ${m.after.cold} s`);
+  // The original re-runs the installer (1 s), the tarball (1 s) and two packages (2 s) after the project steps on every edit.
+  assert.ok(edit >= 1.4, `source edit only ${edit.toFixed(2)}x faster`);
+  assert.equal(fixText(fixed, 'docker/Dockerfile', ctx).fixed, fixed, 'fix leaves its own output unchanged');
+});
