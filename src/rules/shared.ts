@@ -11,7 +11,7 @@ import { sourceFlow, type Landing } from '../cache/source-flow.js';
 import { ACTIVITY_RULES, resolveWord, type RunAnalysis, type ShellWord, type SimpleCommand } from '../shell/index.js';
 import { managerArgv, managerOf } from '../shell/package-managers.js';
 import { runAnalysis } from '../shell/run-analysis.js';
-import { stepEffects } from '../shell/effects.js';
+import { blindEffects, stepEffects } from '../shell/effects.js';
 import { LineIndex, type Range } from '../core/ranges.js';
 import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
 import { Lexer } from '../dockerfile/lexer.js';
@@ -372,6 +372,13 @@ export function needsSource(graph: BuildGraph, step: Step, copy: Step, context?:
     if (depsToo && named.every(isManifest) && !others.some((x) => x.kind === 'compile')) return false;
     if (depsToo && installs.some((x) => x.unknown.some((u) => isManifest(u) || /^\.|^\//.test(u)))) return false;
   }
+  // A step blind to the source (it names none of it and runs outside it: shell/effects.ts)
+  // needs only what it names; fix's late-source-copy moves it on the same judgement.
+  // Not where a file of the copy lies in the WORKDIR (`COPY package.json ./`): a tool run there
+  // reads it without naming it (`yarn build`).
+  const fileHere = roots.some((r) => r.root !== '.' && context?.get(r.root)?.type !== 'dir' && path.posix.dirname(r.at) === step.scope.workdir);
+  const blind = fileHere ? null : blindEffects(step, roots.map((r) => r.at));
+  if (blind) return [...blind.reads, ...blind.writes].some((p) => p !== '/' && roots.some((r) => overlapsPath(p, r.at)));
   const e = stepEffects(step);
   if (!e.unknown) return [...e.reads, ...e.writes].some((p) => p !== '/' && roots.some((r) => overlapsPath(p, r.at)));
   if (named.some((p) => !isManifest(p))) return true;

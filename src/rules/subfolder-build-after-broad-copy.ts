@@ -67,7 +67,7 @@ const READS_OPERANDS = new Set(['file', 'sleep', 'shell', 'download']);
  */
 function onlyFolder(graph: BuildGraph, step: Step, copy: Step, context?: BuildContext): { name: string; paths: string[] } | null {
   const a = runAnalysis(step);
-  if (!a || a.error || a.activities.some((x) => x.kind === 'install')) return null;
+  if (!a || a.error) return null;
   const named = pathsNamed(graph, step, copy, context);
   if (!named.length) return null;
   const top = new Set(named.map((p) => p.split('/')[0]));
@@ -105,6 +105,11 @@ function onlyFolder(graph: BuildGraph, step: Step, copy: Step, context?: BuildCo
       worksIn = true;
       continue;
     }
+    // Outside the copy (its words named nothing of it but the folder, checked above), a command
+    // is a tool's install or a third-party installer (`pip install maturin`, `curl … | sh -s`):
+    // it reads no source it does not name (the judgement of shell/effects.ts blindEffects).
+    // An install in the copy's root is the project's (manifest-first-install's).
+    if (cwd && cwd !== root && !cwd.startsWith(`${root}/`)) continue;
     return null;
   }
   if (!worksIn && named.every(isManifest)) return null;
@@ -119,7 +124,9 @@ function onlyFolder(graph: BuildGraph, step: Step, copy: Step, context?: BuildCo
 
 function hasSubshell(script: string): boolean {
   try {
-    return lexShell(script).some((t) => t.type === 'op' && t.op === '(');
+    // `name() { …; }` defines a function: its `()` opens no subshell.
+    const tokens = lexShell(script);
+    return tokens.some((t, i) => t.type === 'op' && t.op === '(' && !(tokens[i + 1]?.type === 'op' && (tokens[i + 1] as { op: string }).op === ')'));
   } catch {
     return true;
   }

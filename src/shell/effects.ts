@@ -827,3 +827,51 @@ function gitEffects(cmd: SimpleCommand, resolve: Resolve, vars: Map<string, stri
   if (['rev-parse', 'log', 'describe', 'status', 'show', 'diff', 'ls-files'].includes(sub ?? '')) return { reads: [dir], writes: [] };
   return null;
 }
+
+/** Whether `p` is `dir` or lies in it. */
+function within(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir === '/' ? '/' : `${dir}/`);
+}
+
+/**
+ * Whether a step names one of `places` (where a build's source is: a copy's destination,
+ * where a RUN put it again): a word of its text holds a place or its last folder name (`cd
+ * sglang`, `pip install -e sglang/python`), or it reads a variable whose value does.
+ */
+function namesPlace(step: Step, places: string[]): boolean {
+  const text = step.instruction.text;
+  const segment = (s: string) => new RegExp(`(^|[^A-Za-z0-9_.-])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.])`);
+  const marks = places.flatMap((a) => [a, a.slice(a.lastIndexOf('/') + 1)]).filter((m) => m && m !== '/').map(segment);
+  const named = (t: string) => marks.some((m) => m.test(t));
+  if (named(text)) return true;
+  for (const [name, value] of [...step.scope.args, ...step.scope.env]) {
+    if (value !== undefined && named(value) && new RegExp(`\\$\\{?${name}\\b`).test(text)) return true;
+  }
+  return false;
+}
+
+/**
+ * A step *blind* to the source: it names none of `places` (see namesPlace) and runs outside
+ * them. A third-party installer or script (`curl … | sh`, `bash dependencies.sh`, `apt-key
+ * adv`) does not know the project's layout, so layerwise takes it to leave the source alone
+ * even where it cannot read what the step does: the judgement an expert makes when moving such
+ * steps before a source copy (late-source-copy says when it made it; steps-after-source-copy
+ * names them). Returns what such a step touches that could be the source, only what it names:
+ * not what it is not known to touch (a command not modelled; '/' for a path whose value is not
+ * known), nor a folder above the source an archive is unpacked into (it adds the names the
+ * archive holds). The root or a folder above the source named as such (`find / -delete`,
+ * `chown -R app .`) still counts. Null when the step is not blind.
+ */
+export function blindEffects(step: Step, places: readonly string[]): Effects | null {
+  const at = places.map((a) => (a.length > 1 ? a.replace(/\/+$/, '') : a));
+  if (step.keyword !== 'RUN' && step.keyword !== 'COPY' && step.keyword !== 'ADD') return null;
+  if (at.some((a) => within(step.scope.workdir, a)) || namesPlace(step, at)) return null;
+  const e = stepEffects(step);
+  if (e.unknown) return { ...e, reads: [], writes: [] };
+  const above = (p: string) => at.some((a) => within(a, p) && a !== p);
+  return {
+    ...e,
+    reads: e.reads.filter((p) => !(p === '/' && e.loose?.reads)),
+    writes: e.writes.filter((p) => !(p === '/' && e.loose?.writes) && !(e.unpacked?.includes(p) && above(p))),
+  };
+}

@@ -16,7 +16,7 @@ import { isManifest } from '../../rules/shared.js';
 import { contextOf, imagePaths, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
-import { dependsOn, stepEffects, unknownWhy, type Effects } from '../../shell/effects.js';
+import { blindEffects, dependsOn, stepEffects, unknownWhy, type Effects } from '../../shell/effects.js';
 import { declaredNames, reads, TOOL_VARIABLES } from '../../shell/variables.js';
 import { blankBefore, blockOf } from '../blocks.js';
 import { defineTransform, type Plan } from '../define.js';
@@ -100,44 +100,6 @@ function destMade(stage: Step[], copy: Step, dest: string): boolean {
 }
 
 /**
- * Whether a step names where the source is: a word of its text holds one of the places (the
- * copy's destination, where a RUN put it again) or its last segment (`cd sglang`, `pip install
- * -e sglang/python`), or reads a variable whose value does. A step that names none of them and
- * runs outside them is *blind* to the source: a third-party installer or script (`curl … | sh`,
- * `bash dependencies.sh`, `apt-key adv`) does not know the project's layout, so layerwise takes
- * it to leave the source alone even where it cannot read what the step does. That is the
- * judgement an expert makes when moving such steps before the copy, and the plan says when it
- * was made.
- */
-function namesSource(step: Step, text: string, areas: string[]): boolean {
-  const segment = (s: string) => new RegExp(`(^|[^A-Za-z0-9_.-])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.])`);
-  const marks = areas.flatMap((a) => [a, a.slice(a.lastIndexOf('/') + 1)]).filter((m) => m && m !== '/').map(segment);
-  const named = (t: string) => marks.some((m) => m.test(t));
-  if (named(text)) return true;
-  for (const [name, value] of [...step.scope.args, ...step.scope.env]) {
-    if (value !== undefined && named(value) && new RegExp(`\\$\\{?${name}\\b`).test(text)) return true;
-  }
-  return false;
-}
-
-/**
- * What a blind step touches that could be the source: only what it names. So not what it is
- * not known to touch (a command layerwise does not model; '/' for a path whose value is not
- * known), nor a folder above the source that an archive is unpacked into (it adds the names
- * the archive holds). The root or a folder above the source named as such (`find / -delete`,
- * `chown -R app .`) still counts.
- */
-function blindEffects(e: Effects, places: string[]): Effects {
-  if (e.unknown) return { ...e, reads: [], writes: [] };
-  const above = (p: string) => places.some((a) => under(a, p) && a !== p);
-  return {
-    ...e,
-    reads: e.reads.filter((p) => !(p === '/' && e.loose?.reads)),
-    writes: e.writes.filter((p) => !(p === '/' && e.loose?.writes) && !(e.unpacked?.includes(p) && above(p))),
-  };
-}
-
-/**
  * Whether a blind step `x` and a step on the source `s` name the same paths: `x` reads or
  * writes what `s` writes, or writes what `s` reads. A folder `x` fills (`cp -r tool/bin/*
  * /usr/local/bin/`) does not meet a file `s` reads in it (the `cp` it runs): like an archive,
@@ -206,9 +168,9 @@ export default defineTransform({
         declared.push(...declaredNames(step));
         if (!step.executes) continue;
         const e = stepEffects(step);
-        const b = blockOf(df, step.instruction);
-        const blind = movable(step) && !namesSource(step, df.source.slice(b.instructionStart, b.end), places) && !places.some((a) => under(step.scope.workdir, a));
-        const own: Effects = blind ? blindEffects(e, places) : e;
+        const seenBlind = movable(step) ? blindEffects(step, places) : null;
+        const blind = seenBlind !== null;
+        const own: Effects = seenBlind ?? e;
         // Where the source is by now: the copy's destination, and where a RUN before this step put it again.
         const areas = [dest, ...c.relanded.filter((r) => r.step.position < step.position).map((r) => r.at)];
         const again = c.relanded.find((r) => r.step.position < step.position && [...own.reads, ...own.writes].some((p) => under(p, r.at) || under(r.at, p)));

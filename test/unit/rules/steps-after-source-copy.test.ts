@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { projectRoot } from '../../helpers.js';
 import { findings, ranges, related } from './harness.js';
 
 const rule = 'steps-after-source-copy';
@@ -50,4 +53,33 @@ test('stays clean when the steps come before the copy, or need what it brought',
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN ./build.sh\n', { ...server, 'build.sh': 'true' }), []);
   // File commands only cost nothing worth moving.
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /app\nCOPY . .\nRUN mkdir -p /data && rm -rf /tmp/x\n', server), []);
+});
+
+test('third-party installers it cannot read (curl | sh, an archive unpacked in the WORKDIR above the source) are named when they name nothing of the source', async () => {
+  const df = [
+    'FROM debian',
+    'WORKDIR /work',
+    'COPY . /tmp/src',
+    'RUN cp -r /tmp/src /work/app && rm -rf /tmp/src',
+    'RUN curl -fsSL https://example.com/install.sh | sh -s -- --to /usr/local/bin && sleep 5',
+    'RUN curl -fsSL -o t.tgz https://example.com/t.tgz && tar -xzf t.tgz && cp -r t/bin/* /usr/local/bin/ && sleep 5',
+    '',
+  ].join('\n');
+  const fs = await findings('steps-after-source-copy', df, { 'a.py': '1\n' });
+  assert.equal(fs.length, 1);
+  assert.match(fs[0].message, /^2 steps \(lines 5, 6\) read nothing COPY \. \/tmp\/src/);
+});
+
+test('an installer that names the source, or runs in it, is not named', async () => {
+  const names = 'FROM debian\nWORKDIR /work\nCOPY . /tmp/src\nRUN cp -r /tmp/src /work/app\nRUN curl -fsSL https://example.com/i.sh | sh -s -- --project /work/app && sleep 5\n';
+  assert.deepEqual(await findings('steps-after-source-copy', names, { 'a.py': '1\n' }), []);
+  const inside = 'FROM debian\nWORKDIR /app\nCOPY . .\nRUN curl -fsSL https://example.com/i.sh | sh && sleep 5\n';
+  assert.deepEqual(await findings('steps-after-source-copy', inside, { 'a.py': '1\n' }), []);
+});
+
+test('a tool run where the copy put a file (yarn build in the WORKDIR of package.json) is not named: it reads the file without naming it', async () => {
+  const df = 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json yarn.lock ./\nRUN yarn install --frozen-lockfile\nCOPY . .\nRUN yarn build && sleep 5\n';
+  const dir = path.join(projectRoot, 'test', 'fixtures', 'analyze-real', 'env-files-allowed-on-purpose');
+  const files = Object.fromEntries(['.dockerignore', '.env.production', 'package.json', 'yarn.lock', 'src/main.js'].map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+  assert.deepEqual(await findings('steps-after-source-copy', df, files), []);
 });

@@ -87,3 +87,29 @@ test('ml-serving: the gateway build (line 57) and the package install reading py
   // `sleep 2` plus the step overhead.
   assert.ok((byLine.get(57)!.cost?.rebuild_s ?? 0) >= 2);
 });
+
+test('a gateway build put in place by a conditional cp, with its toolchain installed in the same RUN (curl | sh, pip install of a tool, a cleanup function), is found', async () => {
+  // The seed's gateway step: the source lands at /work/app; the RUN installs rustup and maturin
+  // from outside the copy, then builds in gateway/ only.
+  const df = [
+    'FROM scratch AS src',
+    'COPY . /src',
+    'FROM python:3.12',
+    'WORKDIR /work',
+    'COPY --from=src /src /tmp/src',
+    'RUN cp -r /tmp/src /work/app && rm -rf /tmp/src',
+    'RUN cleanup() { rm -rf /root/.cargo /work/app/gateway/target; } && trap cleanup EXIT \\',
+    '    && curl -sSf https://sh.rustup.rs | sh -s -- -y \\',
+    '    && python3 -m pip install maturin \\',
+    '    && cd /work/app/gateway && cargo build --release && cp target/release/gw /usr/local/bin/gw',
+    '',
+  ].join('\n');
+  const fs = await findings(RULE, df, files);
+  assert.deepEqual(fs.map((f) => f.range.start.line), [7]);
+  assert.match(fs[0].message, /reads only files under gateway\//);
+});
+
+test('a toolchain install run at the copy root with the build stays clean: it may read the whole copy', async () => {
+  const df = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN python3 -m pip install maturin && cd gateway && cargo build --release\n';
+  assert.deepEqual(await findings(RULE, df, files), []);
+});
