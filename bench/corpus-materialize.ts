@@ -125,8 +125,11 @@ function absentFiles(gitDir: string, tree: string): string[] | string {
  */
 function archiveWithout(gitDir: string, tree: string, absent: string[], tar: string, scratch: string): string | null {
   mkdirSync(path.join(scratch, 'objects'), { recursive: true });
+  mkdirSync(path.join(scratch, 'work'));
   const env = {
     ...process.env,
+    // update-index wants a work tree, even to drop paths from the index: an empty one, never read.
+    GIT_WORK_TREE: path.join(scratch, 'work'),
     GIT_INDEX_FILE: path.join(scratch, 'index'),
     GIT_OBJECT_DIRECTORY: path.join(scratch, 'objects'),
     GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(path.resolve(gitDir), 'objects'),
@@ -153,7 +156,9 @@ function materialize(p: CorpusPair, mirrors: string, out: string): string | null
   }
   const context = path.posix.normalize(p.context).replace(/\/+$/, '');
   const tree = context === '.' ? p.before : `${p.before}:${context}`;
-  if (!git(gitDir, ['cat-file', '-e', `${tree}^{tree}`]).ok) return `no folder "${p.context}" at ${p.before}`;
+  // `COMMIT:PATH^{tree}` would read "^{tree}" as part of the path: ask the type instead.
+  const kind = git(gitDir, ['cat-file', '-t', tree]);
+  if (!kind.ok || !['tree', 'commit'].includes(kind.out.toString().trim())) return `no folder "${p.context}" at ${p.before}`;
   const files: Record<string, Buffer> = {};
   for (const [which, commit] of [['before', p.before], ['after', p.after]] as const) {
     const r = git(gitDir, ['show', `${commit}:${path.posix.normalize(p.path)}`]);
