@@ -121,7 +121,7 @@ function repository() {
   write(dir, {
     Dockerfile: BASE_DOCKERFILE.join('\n') + '\n',
     'package.json': '{}\n', 'package-lock.json': '{}\n', 'src/app.js': 'console.log(1)\n', 'src/build.js': '\n',
-    'tools/Dockerfile': 'FROM bb\nCOPY lint.sh /lint.sh\nRUN sh /lint.sh\nCMD ["sh", "/lint.sh"]\n', 'tools/lint.sh': 'echo lint\n',
+    'tools/Dockerfile': 'FROM bb\nCOPY lint.sh /lint.sh\nRUN sh /lint.sh\nEXPOSE 8080\nCMD ["sh", "/lint.sh"]\n', 'tools/lint.sh': 'echo lint\n',
   });
   git('add', '-A');
   git('commit', '-qm', 'base');

@@ -88,14 +88,14 @@ test('an unknown rule in an inline ignore comment is an error at the name; a kno
   const badList = project('# layerwise global ignore=Final_Image\nFROM bb\n');
   assert.match(layerwise(['analyze', 'ctx'], badList).err, /^layerwise: ctx\/Dockerfile:1:27: ignore= expects rule names separated by commas/);
   // Spelled right, the same comments silence the rules they name.
-  // (A service, so that runs-as-root applies; base-image-not-pinned is off unless asked for.)
+  // (A service that publishes a port, so that runs-as-root applies; base-image-not-pinned is off unless asked for.)
   const both = ['--rule', 'final-image-runs-as-root', '--rule', 'base-image-not-pinned'];
-  const clean = project('# layerwise global ignore=final-image-runs-as-root\n# layerwise ignore=base-image-not-pinned\nFROM bb\nCMD ["serve"]\n');
+  const clean = project('# layerwise global ignore=final-image-runs-as-root\n# layerwise ignore=base-image-not-pinned\nFROM bb\nEXPOSE 80\nCMD ["serve"]\n');
   const ok = layerwise(['analyze', 'ctx', '--format', 'json', ...both], clean);
   assert.equal(ok.code, 0, ok.err);
   const rules = (JSON.parse(ok.out) as { findings: { rule: string }[] }).findings.map((f) => f.rule);
   assert.ok(!rules.includes('final-image-runs-as-root') && !rules.includes('base-image-not-pinned'), rules.join(', '));
-  const loud = layerwise(['analyze', 'ctx', '--format', 'json', ...both], project('FROM bb\nCMD ["serve"]\n'));
+  const loud = layerwise(['analyze', 'ctx', '--format', 'json', ...both], project('FROM bb\nEXPOSE 80\nCMD ["serve"]\n'));
   const all = (JSON.parse(loud.out) as { findings: { rule: string }[] }).findings.map((f) => f.rule);
   assert.ok(all.includes('final-image-runs-as-root') && all.includes('base-image-not-pinned'), 'without the comments both are found');
 });

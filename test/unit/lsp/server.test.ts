@@ -84,7 +84,7 @@ test('a code action per fixable finding edits the buffer into what layerwise fix
     assert.equal(a.isPreferred, !unsafe);
   }
   const copyFix = applyAction(onDisk, actions.find((a) => a.title.includes('broad-copy'))!);
-  assert.equal(copyFix, 'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt /app/requirements.txt\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n');
+  assert.equal(copyFix, 'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt /app/requirements.txt\nRUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 8000\nCMD ["python", "app.py"]\n');
 });
 
 test('hover on a step says what re-runs it, its time and its cache inputs', async () => {

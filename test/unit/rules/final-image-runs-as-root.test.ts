@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'final-image-runs-as-root';
 
-test('a target stage without USER is found, at its FROM', async () => {
-  const f = await findings(rule, 'FROM bb AS base\nRUN true\nFROM base AS app\nCMD ["app"]\n');
+test('a target stage that publishes a port without USER is found, at its FROM, with the EXPOSE and the command', async () => {
+  const f = await findings(rule, 'FROM bb AS base\nEXPOSE 8000\nFROM base AS app\nCMD ["app"]\n');
   assert.deepEqual(ranges(f), ['3:1-3:17']);
-  assert.match(f[0].message, /^the target stage app sets no USER, nor do the stages it is built on, so the image runs as bb's user: root, unless/);
+  assert.match(f[0].message, /^the target stage app publishes a port and sets no USER, nor do the stages it is built on, so the image runs as bb's user: root, unless/);
+  assert.deepEqual(related(f[0]), ['2:1-2:12 the port the image publishes', '4:1-4:12 the command that runs as root']);
+});
+
+test('a service without USER that publishes no port stays clean (true of most images, not worth raising)', async () => {
+  assert.deepEqual(await findings(rule, 'FROM bb AS base\nRUN true\nFROM base AS app\nCMD ["app"]\n'), []);
+  assert.deepEqual(await findings(rule, 'FROM bb AS tools\nFROM scratch\nCOPY --from=tools /bin/x /x\nENTRYPOINT ["/x"]\n'), []);
 });
 
 test('a last USER of root (by name or uid, from an ARG) is found, at that USER', async () => {
@@ -17,7 +23,7 @@ test('a last USER of root (by name or uid, from an ARG) is found, at that USER',
 });
 
 test('scratch without USER is found; only the target stage counts', async () => {
-  const f = await findings(rule, 'FROM bb AS tools\nUSER root\nFROM scratch\nCOPY --from=tools /bin/x /x\nENTRYPOINT ["/x"]\n');
+  const f = await findings(rule, 'FROM bb AS tools\nUSER root\nFROM scratch\nCOPY --from=tools /bin/x /x\nEXPOSE 80\nENTRYPOINT ["/x"]\n');
   assert.deepEqual(ranges(f), ['3:1-3:13']);
   assert.match(f[0].message, /runs as uid 0/);
   assert.deepEqual(await findings(rule, 'FROM bb AS a\nCMD ["a"]\nFROM bb AS b\nUSER 1000\n', {}), []);
@@ -52,6 +58,6 @@ test('stays clean where an expert would not say it: Windows images, base and too
 });
 
 test('a service whose entrypoint script keeps root is still found', async () => {
-  const f = await findings(rule, 'FROM bb\nCOPY entrypoint.sh /\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["serve"]\n', { 'entrypoint.sh': '#!/bin/sh\nexec "$@"\n' });
+  const f = await findings(rule, 'FROM bb\nCOPY entrypoint.sh /\nEXPOSE 8080\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["serve"]\n', { 'entrypoint.sh': '#!/bin/sh\nexec "$@"\n' });
   assert.deepEqual(ranges(f), ['1:1-1:8']);
 });
