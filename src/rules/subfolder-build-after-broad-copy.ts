@@ -126,7 +126,10 @@ function hasSubshell(script: string): boolean {
   try {
     // `name() { …; }` defines a function: its `()` opens no subshell.
     const tokens = lexShell(script);
-    return tokens.some((t, i) => t.type === 'op' && t.op === '(' && !(tokens[i + 1]?.type === 'op' && (tokens[i + 1] as { op: string }).op === ')'));
+    return tokens.some((t, i) => {
+      const next = tokens[i + 1];
+      return t.type === 'op' && t.op === '(' && !(next?.type === 'op' && next.op === ')');
+    });
   } catch {
     return true;
   }
