@@ -728,6 +728,18 @@ function projectInstall(cmd: SimpleCommand, activity: Activity, cwd: string | nu
   switch (activity.rule) {
     case 'npm ci':
       return { reads: at(dir, 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'), writes: at(dir, 'node_modules'), system: true };
+    case 'npm install':
+      // With no package named, it installs what package.json (and a lockfile, where there is
+      // one) asks for. Unlike `npm ci` it writes the lockfile: where the context brings one, the
+      // copy would put it back over npm's, so the transforms see that write and keep the step
+      // after the copy; where the context has none (the common case of `npm install`), npm's
+      // lockfile stays as it was. `-g` with no package installs the project itself.
+      if (has('-g', '--global', '--location')) return null;
+      return {
+        reads: at(dir, 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'),
+        writes: has('--no-package-lock', '--no-save') ? at(dir, 'node_modules') : at(dir, 'node_modules', 'package-lock.json', 'npm-shrinkwrap.json'),
+        system: true,
+      };
     case 'yarn install':
       // Only a lockfile-bound install: a plain one may rewrite yarn.lock, which the copy then puts back.
       if (!has('--frozen-lockfile', '--immutable', '--pure-lockfile')) return null;
