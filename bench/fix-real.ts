@@ -24,7 +24,7 @@
  * the engine stays small beside the simulated work. A pair fix leaves unchanged is not built
  * again: its speedup is 1 by construction (the row says so).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bench, BenchBuildError, type BenchResult } from '../src/bench/bench.js';
@@ -46,10 +46,19 @@ function usage(msg: string): never {
   process.exit(2);
 }
 
+/** A corpus may be a folder of links to pairs kept elsewhere (a selection of a bigger corpus). */
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function pairsOf(dir: string): Pair[] {
   if (!existsSync(dir)) return [];
   const out: Pair[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory() || (x.isSymbolicLink() && isDir(path.join(dir, x.name)))).sort((a, b) => a.name.localeCompare(b.name))) {
     const d = path.join(dir, e.name);
     const spec = existsSync(path.join(d, 'case.json')) ? (JSON.parse(readFileSync(path.join(d, 'case.json'), 'utf8')) as Partial<Pair>) : {};
     const p: Pair = {
