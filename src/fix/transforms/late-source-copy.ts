@@ -124,7 +124,9 @@ export default defineTransform({
     // copies would otherwise trade places on every pass.
     const sourceSteps = new Set(copies.map((c) => c.copy));
     const movable = (step: Step) => step.keyword === 'RUN' || (contextCopy(step) && !sourceSteps.has(step));
+    let done = false;
     for (const c of copies) {
+      if (done) break;
       const { copy, source: src, dest } = c;
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
@@ -146,6 +148,12 @@ export default defineTransform({
       // place, names it, or depends on one that does). A blind step passes those: what they make
       // of the source is the project's, which a step that names nothing of it does not use.
       const onSource: boolean[] = [];
+      // Parallel to `stays`: what a staying COPY of context files writes (else null). A blind step
+      // run in the folder such a copy fills (`COPY package.json ./` in the WORKDIR) may read it by a
+      // relative path without naming it: there it is held back by effects like any step.
+      const copyWrites: (string[] | null)[] = [];
+      const cwd = (step: Step) => String(step.scope.workdir ?? '/');
+      const fillsCwd = (i: number, step: Step) => copyWrites[i]?.some((w) => under(w, cwd(step))) ?? false;
       // Every place of the source in this stage, for telling a blind step.
       const places = [dest, ...c.relanded.map((r) => r.at)].map((a) => a.replace(/(.)\/+$/, '$1'));
       // A step that only puts the source in place again (`cp -r /tmp/src /app`, or a `git clone` of it in another branch):
@@ -180,7 +188,7 @@ export default defineTransform({
         const blocks = (s: Effects) => dependsOn(e, seen(s));
         const sees = (s: Effects) => dependsOn(s, e) && !(e.system && acquires(s));
         // Against a step on the source, a blind step meets it only where both name the same paths.
-        const blocker = stays.findIndex((s, i) => (blind && onSource[i] ? pathsMeet(own, s) : blocks(s)));
+        const blocker = stays.findIndex((s, i) => (blind && onSource[i] && !fillsCwd(i, step) ? pathsMeet(own, s) : blocks(s)));
         const seer = stays.findIndex((s, i) => !(blind && onSource[i]) && sees(s));
         let sourceBound = !blind;
         let why: string | null = null;
@@ -200,6 +208,7 @@ export default defineTransform({
           stays.push(e);
           stayLines.push(step.line);
           onSource.push(sourceBound || !!narrow);
+          copyWrites.push(contextCopy(step) && !sourceSteps.has(step) ? e.writes : null);
           if (c.relanded.some((r) => r.step === step)) acquirers.add(e);
           const reason = why ?? (narrow && 'why' in narrow ? narrow.why : '');
           // A step that reads the folder a narrow copy brought is where it belongs: nothing to tell.
@@ -213,6 +222,10 @@ export default defineTransform({
       }
       // Only worth it when something moves and something it saves is left behind the copy.
       if (!moved.length) continue;
+      // One source copy per pass: a step after two folder copies (`COPY bin/ bin/`, `COPY src/
+      // src/`) would otherwise be moved before each of them in the same plan, and land twice. The
+      // fix runs its transforms again until nothing changes, so the next copy gets its turn.
+      done = true;
       const copyBlock = blockOf(df, copy.instruction);
       const flags = copy.instruction.flags.filter((f) => f.name === 'chown' || f.name === 'chmod').map((f) => `--${f.name}=${f.value} `).join('');
       let inserted = '';
