@@ -22,8 +22,9 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', '
 export function manifestClosure(context: BuildContext, manifests: readonly string[]): Closure {
   const files = new Set<string>();
   const queue = [...manifests];
-  while (queue.length) {
-    const rel = path.posix.normalize(queue.shift()!);
+  // An index, not shift(): shift moves every remaining entry, quadratic on a long closure.
+  for (let next = 0; next < queue.length; next++) {
+    const rel = path.posix.normalize(queue[next]);
     if (files.has(rel)) continue;
     const entry = context.get(rel);
     if (!entry) return { reason: `${rel} is not in the build context` };
@@ -37,7 +38,7 @@ export function manifestClosure(context: BuildContext, manifests: readonly strin
     }
     const r = inspect(rel, text);
     if ('reason' in r) return r;
-    queue.push(...r.files);
+    for (const f of r.files) queue.push(f);
   }
   return { files: [...files].sort() };
 }

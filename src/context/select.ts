@@ -33,7 +33,9 @@ export type MissingReason =
   /** The plain directory part of a glob is not in the context. */
   | 'base-not-found'
   /** A malformed glob (`[` unclosed, trailing `\`). */
-  | 'bad-pattern';
+  | 'bad-pattern'
+  /** The path runs through a loop of symlinks: BuildKit fails the step ("too many links"). */
+  | 'symlink-loop';
 
 export interface MissingSource {
   /** The source as given. */
@@ -43,6 +45,8 @@ export interface MissingSource {
   readonly failsBuild: boolean;
   /** True when .dockerignore excludes the path: the usual cause of a "not found". */
   readonly ignored: boolean;
+  /** For a symlink loop: the link where resolving gave up. */
+  readonly loop?: string;
 }
 
 /** What one instruction reads from the context. */
@@ -64,7 +68,7 @@ export interface SelectOptions {
 // continuity's fs.RootPath gives up after 255 links.
 const MAX_LINKS = 255;
 
-type Resolved = { found: true; path: string; entry: ContextEntry | undefined; links: ContextEntry[] } | { found: false };
+type Resolved = { found: true; path: string; entry: ContextEntry | undefined; links: ContextEntry[] } | { found: false; loop?: string };
 
 /** The walked context indexed for lookups; built once per context. */
 export class ContextIndex {
@@ -93,7 +97,9 @@ export class ContextIndex {
   /**
    * Resolves `rel` inside the context like continuity's `fs.RootPath`: `..` stops at the
    * root, a symlink is replaced by its target (absolute targets start again at the root),
-   * the last component is followed only when `followLast`. Throws InputError on a loop.
+   * the last component is followed only when `followLast`. A loop is not found, with the link
+   * where it gave up: the build fails at that step, as a missing source does, so it is reported
+   * where the step reads it rather than thrown without a place.
    */
   resolve(rel: string, followLast: boolean): Resolved {
     let queue = splitPath(rel);
@@ -111,9 +117,7 @@ export class ContextIndex {
       if (!entry) return { found: false };
       if (entry.type === 'symlink' && (queue.length > 0 || followLast)) {
         links.push(entry);
-        if (links.length > MAX_LINKS) {
-          throw new InputError(`too many levels of symbolic links resolving ${rel || '.'} (loop through ${entry.path})`, entry.path);
-        }
+        if (links.length > MAX_LINKS) return { found: false, loop: entry.path };
         const target = entry.linkTarget ?? '';
         if (target.startsWith('/')) resolved.length = 0;
         queue = [...splitPath(target), ...queue];
@@ -140,14 +144,14 @@ export function selectSources(index: ContextIndex, sources: readonly string[], o
     const rel = path.posix.join('/', source).slice(1);
     if (!containsWildcards(rel)) {
       const root = index.resolve(rel, true);
-      if (!root.found) acc.missing(source, 'not-found', ignore, rel);
+      if (!root.found) acc.missing(source, 'not-found', ignore, rel, root.loop);
       else acc.addRoot(index, root, exclude);
       continue;
     }
     const { base, pattern } = splitWildcards(rel);
     const baseDir = index.resolve(base, true);
     if (!baseDir.found) {
-      acc.missing(source, 'base-not-found', ignore, base);
+      acc.missing(source, 'base-not-found', ignore, base, baseDir.loop);
       continue;
     }
     baseDir.links.forEach((l) => acc.add(l));
@@ -163,7 +167,7 @@ export function selectSources(index: ContextIndex, sources: readonly string[], o
     for (const match of matches) {
       // Each match is copied with FollowSymlinks: a matched link is read through.
       const root = index.resolve(match, true);
-      if (!root.found) acc.missing(source, 'not-found', ignore, match);
+      if (!root.found) acc.missing(source, 'not-found', ignore, match, root.loop);
       else acc.addRoot(index, root, exclude);
     }
   }
@@ -180,7 +184,7 @@ export function selectBindMount(index: ContextIndex, source = '', ignore?: Patte
   if (climbsOut(source)) acc.outside.push(source);
   const rel = path.posix.join('/', source).slice(1);
   const root = index.resolve(rel, true);
-  if (!root.found) acc.missing(source, 'not-found', ignore, rel);
+  if (!root.found) acc.missing(source, 'not-found', ignore, rel, root.loop);
   else acc.addRoot(index, root, undefined);
   return acc.result();
 }
@@ -194,7 +198,11 @@ class Accumulator {
     this.selected.set(entry.path, entry);
   }
 
-  missing(source: string, reason: MissingReason, ignore?: PatternMatcher, rel?: string): void {
+  missing(source: string, reason: MissingReason, ignore?: PatternMatcher, rel?: string, loop?: string): void {
+    if (loop !== undefined) {
+      this.missed.push({ source, reason: 'symlink-loop', failsBuild: true, ignored: false, loop });
+      return;
+    }
     const ignored = ignore !== undefined && rel !== undefined && rel !== '' && ignore.matchesOrParentMatches(rel);
     this.missed.push({ source, reason, failsBuild: reason !== 'no-match', ignored });
   }

@@ -91,7 +91,8 @@ export async function explain(t: Target, opts: ExplainOptions = {}): Promise<Exp
 
   const userPaths = [...new Set((opts.changed ?? []).map((c) => changedPathArg(c, t.contextDir)))];
   const changed = [...userPaths];
-  if (opts.since) changed.push(...(await changedSince(t.contextDir, opts.since)));
+  // A loop: a checkout can have more changed files than a call takes arguments.
+  if (opts.since) for (const f of await changedSince(t.contextDir, opts.since)) changed.push(f);
   // The Dockerfile is itself a file of the context when it lives there (`COPY . .` copies it).
   const relFile = path.relative(t.contextDir, t.dockerfilePath);
   const fileEdited = previous.source !== current.source;

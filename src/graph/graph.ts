@@ -374,7 +374,7 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
         case 'COPY':
         case 'ADD': {
           executes = true;
-          sources.push(...copySources(inst, (t, r) => x(t, r), index, resolveRef, edges));
+          for (const s of copySources(inst, (t, r) => x(t, r), index, resolveRef, edges)) sources.push(s);
           expanded.sources = inst.sources.map((t) => (t.raw.startsWith('<<') ? t.raw : x(t.raw, t.range)));
           expanded.dest = x(inst.dest.raw, inst.dest.range);
           expanded.chown = inst.chown !== null ? x(inst.chown, inst.range) : null;
@@ -430,7 +430,8 @@ export function buildGraph(df: Dockerfile, opts: GraphOptions = {}): BuildGraph 
     const s = stack.pop()!;
     if (needed.has(s)) continue;
     needed.add(s);
-    stack.push(...deps[s]);
+    // A loop, not push(...deps): a stage can read from more stages than a call takes arguments.
+    for (const d of deps[s]) stack.push(d);
   }
   for (const s of stages) s.needed = needed.has(s.index);
   return { dockerfile: df, options: opts, metaArgs, requiredArgs, stages, edges, target: targetIndex, waves: waves(stages, deps) };
@@ -476,7 +477,13 @@ function copySources(
 /** For each stage, the stages it reads from. */
 function stageDeps(n: number, edges: Edge[]): number[][] {
   const deps: number[][] = Array.from({ length: n }, () => []);
-  for (const e of edges) if (typeof e.from === 'number' && !deps[e.to].includes(e.from)) deps[e.to].push(e.from);
+  // A set per stage: includes() on the list was quadratic in the COPY --from lines of one stage.
+  const seen: Set<number>[] = Array.from({ length: n }, () => new Set());
+  for (const e of edges) {
+    if (typeof e.from !== 'number' || seen[e.to].has(e.from)) continue;
+    seen[e.to].add(e.from);
+    deps[e.to].push(e.from);
+  }
   return deps;
 }
 
@@ -501,7 +508,8 @@ function waves(stages: Stage[], deps: number[][]): number[][] {
   const depth = new Map<number, number>();
   const d = (s: number): number => {
     if (depth.has(s)) return depth.get(s)!;
-    const v = deps[s].length ? Math.max(...deps[s].map(d)) + 1 : 0;
+    let v = 0;
+    for (const up of deps[s]) v = Math.max(v, d(up) + 1);
     depth.set(s, v);
     return v;
   };

@@ -467,7 +467,9 @@ export function measuredTimeline(graph: BuildGraph, f: Figure): Timeline {
   const ran = new Map(f.steps.filter((s) => s.ran && s.seconds !== null && s.seconds > 0).map((s) => [s.line, s]));
   const sched = schedule({ graph, duration: (st) => ran.get(st.line)?.seconds ?? 0, runs: (st) => ran.has(st.line) });
   const timed = [...ran.values()].every((s) => s.started !== undefined);
-  const first = timed ? Math.min(...[...ran.values()].map((s) => s.started!)) : 0;
+  let first = Infinity;
+  if (timed) for (const s of ran.values()) first = Math.min(first, s.started!);
+  if (!timed || first === Infinity) first = 0;
   const bars: Bar[] = [];
   for (const s of ran.values()) {
     const step = byLine.get(s.line);

@@ -240,7 +240,7 @@ function stageText(s: StageResult): string[] {
 function failureText(f: BuildFailure): string[] {
   const out: string[] = [];
   if (f.step) out.push(`  step: ${f.step}`);
-  out.push(...f.output.map((l) => `  | ${l}`));
+  for (const l of f.output) out.push(`  | ${l}`);
   return out;
 }
 

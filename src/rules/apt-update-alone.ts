@@ -32,7 +32,7 @@ export default defineRule({
     // Steps that run on top of a stage's state: its own, then those of stages built FROM it.
     const later = (stage: number, position: number): Step[] => {
       const out = stages[stage].steps.filter((s) => s.position > position);
-      for (const s of stages) if (s.base.kind === 'stage' && s.base.stage === stage) out.push(...later(s.index, 0));
+      for (const s of stages) if (s.base.kind === 'stage' && s.base.stage === stage) for (const x of later(s.index, 0)) out.push(x);
       return out;
     };
     for (const stage of stages) {

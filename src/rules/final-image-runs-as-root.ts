@@ -61,7 +61,7 @@ export default defineRule({
     if (base.base.kind === 'stage' || (base.base.kind === 'image' && (base.base.unset || NON_ROOT_IMAGE.test(base.base.ref)))) return;
     // No USER is worth raising on a network service only: one that publishes a port.
     const chainSteps: Step[] = [];
-    for (let s: Stage | undefined = target; s; s = s.base.kind === 'stage' ? stages[s.base.stage] : undefined) chainSteps.push(...s.steps);
+    for (let s: Stage | undefined = target; s; s = s.base.kind === 'stage' ? stages[s.base.stage] : undefined) for (const st of s.steps) chainSteps.push(st);
     const expose = chainSteps.find((x) => x.keyword === 'EXPOSE');
     if (!expose) return;
     const command = [...target.steps].reverse().find((x) => x.keyword === 'CMD' || x.keyword === 'ENTRYPOINT');

@@ -31,6 +31,7 @@ export default defineRule({
     messages: {
       ignored: '{{source}} is excluded by {{ignoreFile}}, so the build context does not hold it and BuildKit fails here ("{{path}}" not found); stop ignoring it (a `!{{source}}` line after the pattern) or copy something the context holds',
       absent: '{{source}} is not in the build context {{context}}, so BuildKit fails here ("{{path}}" not found); copy a path that exists (relative to the context, not to the Dockerfile), or add the file',
+      loop: '{{source}} runs through a loop of symbolic links in the build context (at {{link}}), so BuildKit fails here (too many links); point the link at a real file or folder, or copy another path',
       base: 'the folder {{base}} of the pattern {{source}} is not in the build context{{why}}, so BuildKit fails here; copy from a folder that exists',
     },
   },
@@ -49,8 +50,13 @@ export default defineRule({
           for (const m of sel.missing) {
             if (!m.failsBuild || m.reason === 'bad-pattern') continue;
             const rel = path.posix.join('/', source).slice(1);
-            if (!m.ignored && BUILD_OUTPUT.test(rel)) continue;
             const shown = s.raw === source ? source : `${source} (${s.raw})`;
+            // A loop fails the build wherever it is, a build output folder too.
+            if (m.reason === 'symlink-loop') {
+              ctx.report({ messageId: 'loop', data: { source: shown, link: m.loop ?? '?' }, range });
+              continue;
+            }
+            if (!m.ignored && BUILD_OUTPUT.test(rel)) continue;
             if (m.reason === 'base-not-found') {
               const base = rel.split('/').slice(0, rel.split('/').findIndex((p) => /[*?[]/.test(p))).join('/') || '.';
               if (!m.ignored && BUILD_OUTPUT.test(base)) continue;

@@ -72,68 +72,167 @@ function nodes(input: ScheduleInput): Node[] {
   return out;
 }
 
+/** A binary min-heap: the simulation picks the ready step first in file order and the running step that ends first, in O(log n) each. */
+class Heap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => boolean) {}
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): T | undefined {
+    return this.items[0];
+  }
+  push(x: T): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (!this.less(a[i], a[up])) break;
+      [a[i], a[up]] = [a[up], a[i]];
+      i = up;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l], a[m])) m = l;
+        if (r < a.length && this.less(a[r], a[m])) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 /** Simulates the build and returns when each step starts and ends. */
 export function schedule(input: ScheduleInput): Schedule {
   const all = nodes(input);
   const cap = input.maxParallelism && input.maxParallelism > 0 ? input.maxParallelism : Infinity;
-  const done = new Set<Node>();
-  const running: Node[] = [];
-  const pending = [...all];
+  // Each node's place in file order, how many of its inputs are not done, and who waits for it:
+  // a step is found ready when its last input ends instead of by scanning every waiting step at
+  // every event (quadratic on a file of thousands of steps).
+  const order = new Map<Node, number>();
+  all.forEach((n, i) => order.set(n, i));
+  const waiting = new Map<Node, number>();
+  const dependents = new Map<Node, Node[]>();
+  const byOrder = (a: Node, b: Node) => order.get(a)! < order.get(b)!;
+  // Ready steps that take time apart from those that take none: once the slots are full the
+  // former wait for the next end without being looked at again, the latter still start.
+  const timedReady = new Heap<Node>(byOrder);
+  const zeroReady = new Heap<Node>(byOrder);
+  const ready = (n: Node) => (n.seconds > 0 ? timedReady : zeroReady).push(n);
+  for (const n of all) {
+    waiting.set(n, n.after.length);
+    for (const a of n.after) {
+      let list = dependents.get(a);
+      if (!list) dependents.set(a, (list = []));
+      list.push(n);
+    }
+    if (n.after.length === 0) ready(n);
+  }
+  let seq = 0;
+  const started = new Map<Node, number>();
+  const running = new Heap<Node>((a, b) => a.timed!.end < b.timed!.end || (a.timed!.end === b.timed!.end && started.get(a)! < started.get(b)!));
+  let finished = 0;
   let now = 0;
   /** A step that ended at `now`: the one whose slot a step waiting for room takes. */
   let freed: Node | undefined;
+  /** Marks `n` done and hands its dependents that now have every input to `onReady`. */
+  const finish = (n: Node, onReady: (d: Node) => void): void => {
+    finished++;
+    for (const d of dependents.get(n) ?? []) {
+      const left = waiting.get(d)! - 1;
+      waiting.set(d, left);
+      if (left === 0) onReady(d);
+    }
+  };
   // Event simulation: start what is ready (in file order) while there is room, then jump to
-  // the next end. Zero-length steps finish the moment they start.
-  while (pending.length || running.length) {
-    let started = true;
-    while (started) {
-      started = false;
-      for (let i = 0; i < pending.length; i++) {
-        const n = pending[i];
-        if (!n.after.every((a) => done.has(a))) continue;
-        if (n.seconds > 0 && running.length >= cap) continue;
-        pending.splice(i, 1);
-        i--;
-        n.by = n.after.reduce<Node | undefined>((best, a) => (!best || a.timed!.end > best.timed!.end ? a : best), undefined);
+  // the next end. Zero-length steps finish the moment they start. A pass goes through the ready
+  // steps in file order; a step a zero-length step made ready is taken in the same pass when it
+  // comes later in the file, else in the next pass.
+  for (;;) {
+    let startedAny = true;
+    while (startedAny) {
+      startedAny = false;
+      const nextTimed = new Heap<Node>(byOrder);
+      const nextZero = new Heap<Node>(byOrder);
+      let cursor = -1;
+      for (;;) {
+        const t = running.size < cap ? timedReady.peek() : undefined;
+        const z = zeroReady.peek();
+        if (!t && !z) break;
+        const n = (!z || (t && order.get(t)! < order.get(z)!) ? timedReady : zeroReady).pop()!;
+        cursor = order.get(n)!;
+        let by: Node | undefined;
+        for (const a of n.after) if (!by || a.timed!.end > by.timed!.end) by = a;
+        n.by = by;
         // A step that was ready before now waited for room, not for its inputs: what decided its
         // start is the step that freed the slot (else, under a cap, the critical path would leave
         // out the wait and no longer add up to the wall time).
         if (freed && now > (n.by?.timed!.end ?? 0)) n.by = freed;
         n.timed = { start: now, end: now + n.seconds };
-        if (n.seconds === 0) done.add(n);
-        else running.push(n);
-        started = true;
+        startedAny = true;
+        if (n.seconds === 0) {
+          finish(n, (d) => {
+            const later = order.get(d)! > cursor;
+            (d.seconds > 0 ? (later ? timedReady : nextTimed) : later ? zeroReady : nextZero).push(d);
+          });
+        } else {
+          started.set(n, seq++);
+          running.push(n);
+        }
       }
+      while (nextTimed.size) timedReady.push(nextTimed.pop()!);
+      while (nextZero.size) zeroReady.push(nextZero.pop()!);
     }
-    if (!running.length) {
-      if (pending.length) throw new Error('schedule: a step waits for a step that never runs');
+    if (!running.size) {
+      if (finished < all.length) throw new Error('schedule: a step waits for a step that never runs');
       break;
     }
-    now = Math.min(...running.map((n) => n.timed!.end));
-    for (let i = running.length - 1; i >= 0; i--) {
-      if (running[i].timed!.end <= now) {
-        freed = running[i];
-        done.add(running[i]);
-        running.splice(i, 1);
-      }
+    now = running.peek()!.timed!.end;
+    // Every step that ends now; the slot goes to the first of them to have started.
+    let first: Node | undefined;
+    while (running.size && running.peek()!.timed!.end <= now) {
+      const n = running.pop()!;
+      first ??= n;
+      finish(n, ready);
     }
+    freed = first;
   }
 
-  const steps = new Map<Step, Timed>(all.map((n) => [n.step, n.timed!]));
-  const stages = new Map<number, Timed | null>();
-  for (const s of input.graph.stages) {
-    if (!s.needed) continue;
-    const timed = all.filter((n) => n.step.stage === s.index && n.seconds > 0).map((n) => n.timed!);
-    stages.set(s.index, timed.length ? { start: Math.min(...timed.map((t) => t.start)), end: Math.max(...timed.map((t) => t.end)) } : null);
+  const steps = new Map<Step, Timed>();
+  // Loops, not spreads: Math.min(...xs) throws a RangeError past about 100,000 values.
+  const byStage = new Map<number, Timed>();
+  let wallSeconds = 0;
+  let last: Node | undefined;
+  for (const n of all) {
+    const t = n.timed!;
+    steps.set(n.step, t);
+    if (t.end > wallSeconds) wallSeconds = t.end;
+    if (n.seconds <= 0) continue;
+    const span = byStage.get(n.step.stage);
+    if (!span) byStage.set(n.step.stage, { start: t.start, end: t.end });
+    else {
+      if (t.start < span.start) span.start = t.start;
+      if (t.end > span.end) span.end = t.end;
+    }
+    if (!last || t.end > last.timed!.end || (t.end === last.timed!.end && n.step.line > last.step.line)) last = n;
   }
-  const wallSeconds = all.length ? Math.max(0, ...all.map((n) => n.timed!.end)) : 0;
+  const stages = new Map<number, Timed | null>();
+  for (const s of input.graph.stages) if (s.needed) stages.set(s.index, byStage.get(s.index) ?? null);
   // Walk back from the step that ends last along whatever made each step wait.
   const criticalPath: Step[] = [];
-  let cur = all.filter((n) => n.seconds > 0).sort((a, b) => b.timed!.end - a.timed!.end || b.step.line - a.step.line)[0];
-  while (cur) {
-    if (cur.seconds > 0) criticalPath.unshift(cur.step);
-    cur = cur.by!;
-  }
+  for (let cur = last; cur; cur = cur.by) if (cur.seconds > 0) criticalPath.push(cur.step);
+  criticalPath.reverse();
   const criticalStages: number[] = [];
   for (const st of criticalPath) if (criticalStages[criticalStages.length - 1] !== st.stage) criticalStages.push(st.stage);
   return { wallSeconds, steps, stages, criticalPath, criticalStages };

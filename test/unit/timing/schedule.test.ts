@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { parseDockerfile } from '../../../src/dockerfile/parse.js';
 import { buildGraph, type BuildGraph, type Step } from '../../../src/graph/graph.js';
 import { schedule, type Schedule, type ScheduleInput, type Timed } from '../../../src/timing/schedule.js';
@@ -301,4 +302,27 @@ test('an empty schedule has no time and no critical path', () => {
   assert.equal(s.wallSeconds, 0);
   assert.deepEqual(s.criticalPath, []);
   assert.deepEqual(s.criticalStages, []);
+});
+
+test('a file of 150,000 steps is scheduled without a RangeError, in file order, ending at the sum of its steps', () => {
+  // Math.max(...ends) over every step threw "Maximum call stack size exceeded" past ~120,000.
+  const lines = ['FROM bb'];
+  for (let i = 0; i < 150_000; i++) lines.push(i % 1000 === 0 ? 'RUN sleep 1' : `RUN echo ${i}`);
+  const { s } = plan(lines);
+  assert.equal(s.wallSeconds, 150);
+  assert.equal(s.criticalPath.length, 150);
+  assert.equal(s.steps.size, 150_001);
+});
+
+test('8,000 parallel stages under a cap are scheduled in well under the time a scan of every waiting step per event takes', () => {
+  // Each event used to rescan every pending step: 8,000 stages of two steps took seconds.
+  const lines: string[] = [];
+  for (let i = 0; i < 8000; i++) lines.push(`FROM bb AS s${i}`, 'RUN sleep 1');
+  lines.push('FROM bb', ...Array.from({ length: 8000 }, (_, i) => `COPY --from=s${i} /x /x${i}`));
+  const t0 = performance.now();
+  const { s } = plan(lines, { maxParallelism: 4 });
+  const ms = performance.now() - t0;
+  assert.equal(s.wallSeconds, 2000);
+  assert.equal(s.criticalPath.length, 2000);
+  assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
 });
