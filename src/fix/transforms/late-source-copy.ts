@@ -124,10 +124,10 @@ export default defineTransform({
     // copies would otherwise trade places on every pass.
     const sourceSteps = new Set(copies.map((c) => c.copy));
     const movable = (step: Step) => step.keyword === 'RUN' || (contextCopy(step) && !sourceSteps.has(step));
-    let done = false;
+    const doneStages = new Set<number>();
     for (const c of copies) {
-      if (done) break;
       const { copy, source: src, dest } = c;
+      if (doneStages.has(copy.stage)) continue;
       const stage = graph.stages[copy.stage];
       const after = stage.steps.filter((s) => s.position > copy.position);
       // The image paths the copy brings: a step may write into the destination only where it brings nothing.
@@ -222,10 +222,12 @@ export default defineTransform({
       }
       // Only worth it when something moves and something it saves is left behind the copy.
       if (!moved.length) continue;
-      // One source copy per pass: a step after two folder copies (`COPY bin/ bin/`, `COPY src/
-      // src/`) would otherwise be moved before each of them in the same plan, and land twice. The
-      // fix runs its transforms again until nothing changes, so the next copy gets its turn.
-      done = true;
+      // One source copy per stage and pass: a step after two folder copies (`COPY bin/ bin/`, `COPY
+      // src/ src/`) would otherwise be moved before each of them in the same plan, and land twice.
+      // The fix runs its transforms again until nothing changes, so the next copy gets its turn.
+      // Other stages go on in this pass: held back a pass, a step there could meet an ARG that
+      // arg-scope moved below its copy meanwhile (the seed's `ARG DEEPEP_COMMIT`).
+      doneStages.add(copy.stage);
       const copyBlock = blockOf(df, copy.instruction);
       const flags = copy.instruction.flags.filter((f) => f.name === 'chown' || f.name === 'chmod').map((f) => `--${f.name}=${f.value} `).join('');
       let inserted = '';
