@@ -415,6 +415,7 @@ function afterCd(cwd: string | null, cd: SimpleCommand): string | null {
 const PROJECT_FILES = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock',
   'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'Cargo.toml', 'Cargo.lock', 'go.mod', 'go.sum',
   'Gemfile', 'Gemfile.lock', 'composer.json', 'composer.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'];
+const DOTNET_PROJECT = /\.(cs|fs|vb)proj$|\.sln$/;
 /** What an install that names one manifest reads beside it (`uv sync` names uv.lock and reads pyproject.toml). */
 const COMPANIONS: Record<string, string[]> = {
   'uv.lock': ['pyproject.toml'], 'poetry.lock': ['pyproject.toml'], 'package-lock.json': ['package.json'], 'package.json': ['package-lock.json', 'npm-shrinkwrap.json'],
@@ -473,6 +474,8 @@ export function installReads(graph: BuildGraph, step: Step, copy: Step, context?
         if (isDir(p)) {
           const inDir = (f: string) => (p === '.' ? f : `${p}/${f}`);
           const found = PROJECT_FILES.map(inDir).filter((f) => context?.get(f));
+          // .NET project files have the project's name: those directly in the folder.
+          if (context) for (const e of context.entries) if (e.type === 'file' && path.posix.dirname(e.path) === p && DOTNET_PROJECT.test(e.path)) found.push(e.path);
           if (!found.length) continue;
           found.forEach((f) => manifests.add(f));
           out.projects.push(p);

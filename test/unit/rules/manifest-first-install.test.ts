@@ -73,3 +73,11 @@ test('a --no-deps install of a wheel by URL beside the project install does not 
   const clean = df.replace('pip install -e "python[${BUILD_TYPE}]"', 'pip install --no-deps -e "python[${BUILD_TYPE}]"');
   assert.deepEqual(await findings(rule, clean, project), []);
 });
+
+test('dotnet restore after a copy of everything is found, naming the project file; restore-first stays clean', async () => {
+  const project = { 'Api.csproj': '<Project Sdk="Microsoft.NET.Sdk.Web"/>', 'Program.cs': 'x', 'src/Lib/Lib.csproj': '<Project/>' };
+  const f = await findings(rule, 'FROM bb\nWORKDIR /src\nCOPY . .\nRUN dotnet restore\nRUN dotnet publish --no-restore -o /app\n', project);
+  assert.deepEqual(ranges(f), ['4:1-4:19']);
+  assert.match(f[0].message, /installs the dependencies of Api\.csproj after COPY \. \./);
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /src\nCOPY Api.csproj .\nRUN dotnet restore\nCOPY . .\nRUN dotnet publish --no-restore -o /app\n', project), []);
+});
