@@ -81,3 +81,9 @@ test('dotnet restore after a copy of everything is found, naming the project fil
   assert.match(f[0].message, /installs the dependencies of Api\.csproj after COPY \. \./);
   assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /src\nCOPY Api.csproj .\nRUN dotnet restore\nCOPY . .\nRUN dotnet publish --no-restore -o /app\n', project), []);
 });
+
+test('a compile named by its manifest after a copy of its folder builds the folder: not a manifest reader', async () => {
+  const project = { 'kernels/setup.py': 'from setuptools import setup\n', 'kernels/kernel.cu': 'x', 'kernels/q4.cu': 'y' };
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /usr/src\nCOPY kernels/ .\nRUN python setup.py build\n', project), []);
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /usr/src\nCOPY kernels/ .\nRUN python3 setup.py bdist_wheel\n', project), []);
+});
