@@ -17,7 +17,7 @@ const LANGUAGES: Record<string, string> = {
 };
 
 /** Dependency manifests and lockfiles: their change should rebuild only the install that reads them. */
-export const MANIFESTS = /^(requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.lockfile|\.npmrc|\.yarnrc(\.yml)?|pnpm-workspace\.yaml|\.python-version|poetry\.toml|uv\.toml|go\.work(\.sum)?|gradle\.properties|gradlew|gradle|mvnw|\.mvn)$/;
+export const MANIFESTS = /^(requirements[\w.-]*\.txt|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.lockfile|\.npmrc|\.yarnrc(\.yml)?|pnpm-workspace\.yaml|\.python-version|poetry\.toml|uv\.toml|go\.work(\.sum)?|gradle\.properties|gradlew|gradle|mvnw|\.mvn|[\w.-]+\.(cs|fs|vb)proj|[\w.-]+\.sln|Directory\.(Build|Packages)\.props|[Nn]u[Gg]et\.[Cc]onfig)$/;
 
 /** A folder of pip requirements files (`requirements/base.txt`, `requirements/prod.txt`): each `.txt` in it is one. */
 const REQUIREMENTS_DIR = /(^|\/)requirements[\w.-]*\/[^/]+\.(txt|in)$/;

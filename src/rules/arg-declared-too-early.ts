@@ -1,4 +1,5 @@
 import { defineRule, stepCost, type Related } from './define.js';
+import { perCommitDeclarations } from './shared.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
 import { declarations, inScope, isPerCommitArg, reads, redeclares, TOOL_VARIABLES } from '../shell/variables.js';
 
@@ -25,12 +26,14 @@ export default defineRule({
   check(ctx) {
     const minSteps = typeof ctx.options.minSteps === 'number' ? ctx.options.minSteps : 2;
     const minSeconds = typeof ctx.options.minSeconds === 'number' ? ctx.options.minSeconds : 1;
+    const perCommit = perCommitDeclarations(ctx.graph);
     for (const stage of ctx.graph.stages) {
       if (!stage.needed) continue;
       for (const decl of stage.steps) {
         for (const d of declarations(decl)) {
-          // A per-commit arg (`ARG GIT_SHA=unknown`) is per-commit-arg-early's: it changes on every build.
+          // A per-commit arg (`ARG GIT_SHA=unknown`), or an ENV set from one, is per-commit-arg-early's: it changes on every build.
           if (decl.keyword === 'ARG' && isPerCommitArg(d.name, String(decl.expanded[d.name] ?? ''))) continue;
+          if (perCommit.get(decl)?.some((x) => x.name === d.name)) continue;
           const r = waste(ctx.graph, stage, decl, d.name);
           if (!r || !r.steps.length) continue;
           const cost = stepCost(ctx.durations, r.steps);

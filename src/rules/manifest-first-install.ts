@@ -37,7 +37,9 @@ export default defineRule({
         let messageId: 'install' | 'reads';
         let manifests = reads.manifests;
         if (reads.installs && reads.manifests.length && !reads.projectOnly) messageId = 'install';
-        else if (!reads.installs && named.length) {
+        // A compile that names only its manifest (`python setup.py build`, `mvn -f pom.xml package`)
+        // builds the project around it: it needs the source, so it is no manifest reader.
+        else if (!reads.installs && named.length && !a.activities.some((x) => x.kind === 'compile')) {
           messageId = 'reads';
           manifests = named;
         } else continue;

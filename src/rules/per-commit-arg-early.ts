@@ -1,7 +1,8 @@
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
 import { runAnalysis } from '../shell/run-analysis.js';
-import { isPerCommitArg, variableReference } from '../shell/variables.js';
+import { variableReference } from '../shell/variables.js';
 import { defineRule, stepCost } from './define.js';
+import { perCommitDeclarations } from './shared.js';
 
 /**
  * A build arg that CI sets anew for every commit (`GIT_SHA`, `COMMIT_SHA`, `BUILD_DATE`, a
@@ -24,12 +25,11 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const perCommit = new Set<string>();
+    const perCommit = perCommitDeclarations(ctx.graph);
     for (const stage of ctx.graph.stages) {
       if (!stage.needed) continue;
       for (const decl of stage.steps) {
-        for (const d of perCommitDeclarations(decl, perCommit)) {
-          perCommit.add(d.name);
+        for (const d of perCommit.get(decl) ?? []) {
           const r = rerun(ctx.graph, stage, decl, d.name);
           if (!r.steps.length) continue;
           const cost = stepCost(ctx.durations, r.steps);
@@ -49,35 +49,17 @@ export default defineRule({
             data,
             range: d.range,
             cost: { rebuild_s: cost.seconds, basis: cost.basis, per: 'build' },
-            related: r.steps.map((s) => ({ range: s.instruction.range, message: `re-runs on every commit (${d.name})` })),
+            // An ENV set from the arg: the ARG that brings the per-commit value is part of the cause.
+            related: [
+              ...(d.from ? [{ range: d.from.range, message: `${d.from.name} brings the per-commit value` }] : []),
+              ...r.steps.map((s) => ({ range: s.instruction.range, message: `re-runs on every commit (${d.name})` })),
+            ],
           });
         }
       }
     }
   },
 });
-
-/**
- * The per-commit variables a step declares: an ARG named so with no default (or a placeholder
- * one), or an ENV set from one (`ENV GIT_SHA=$GIT_SHA`).
- */
-function perCommitDeclarations(step: Step, known: ReadonlySet<string>): { name: string; range: Step['instruction']['range'] }[] {
-  const inst = step.instruction;
-  if (inst.keyword === 'ARG') {
-    return inst.decls
-      .filter((d) => {
-        const v = step.expanded[d.key.raw];
-        return isPerCommitArg(d.key.raw, typeof v === 'string' ? v : undefined) && !step.scope.env.has(d.key.raw);
-      })
-      .map((d) => ({ name: d.key.raw, range: { start: d.key.range.start, end: (d.value ?? d.key).range.end } }));
-  }
-  if (inst.keyword === 'ENV') {
-    return inst.pairs
-      .filter((p) => [...known].some((k) => variableReference(k).test(p.value?.raw ?? '')))
-      .map((p) => ({ name: p.key.raw, range: { start: p.key.range.start, end: (p.value ?? p.key).range.end } }));
-  }
-  return [];
-}
 
 /**
  * Whether a step reads the variable: its words name it (a LABEL, `--build-arg` to a script),

@@ -16,6 +16,7 @@ import { LineIndex, type Range } from '../core/ranges.js';
 import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
 import { Lexer } from '../dockerfile/lexer.js';
 import type { Span } from '../shell/index.js';
+import { isPerCommitArg, variableReference } from '../shell/variables.js';
 
 /**
  * The steps that bring the whole context, or most of it, into a stage: a COPY/ADD of `.` (or
@@ -415,6 +416,7 @@ function afterCd(cwd: string | null, cd: SimpleCommand): string | null {
 const PROJECT_FILES = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock',
   'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'Cargo.toml', 'Cargo.lock', 'go.mod', 'go.sum',
   'Gemfile', 'Gemfile.lock', 'composer.json', 'composer.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'];
+const DOTNET_PROJECT = /\.(cs|fs|vb)proj$|\.sln$/;
 /** What an install that names one manifest reads beside it (`uv sync` names uv.lock and reads pyproject.toml). */
 const COMPANIONS: Record<string, string[]> = {
   'uv.lock': ['pyproject.toml'], 'poetry.lock': ['pyproject.toml'], 'package-lock.json': ['package.json'], 'package.json': ['package-lock.json', 'npm-shrinkwrap.json'],
@@ -473,6 +475,8 @@ export function installReads(graph: BuildGraph, step: Step, copy: Step, context?
         if (isDir(p)) {
           const inDir = (f: string) => (p === '.' ? f : `${p}/${f}`);
           const found = PROJECT_FILES.map(inDir).filter((f) => context?.get(f));
+          // .NET project files have the project's name: those directly in the folder.
+          if (context) for (const e of context.entries) if (e.type === 'file' && path.posix.dirname(e.path) === p && DOTNET_PROJECT.test(e.path)) found.push(e.path);
           if (!found.length) continue;
           found.forEach((f) => manifests.add(f));
           out.projects.push(p);
@@ -510,6 +514,46 @@ export function folderCopies(graph: BuildGraph, context?: BuildContext): Step[] 
       if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || broad.has(step)) continue;
       const files = flow.brought(step).flatMap((l) => (l.root !== '.' && context.get(l.root)?.type !== 'dir' ? [] : flow.carries(l, context.select(l.source.paths, { exclude: l.source.exclude }).files.map((f) => f.path))));
       if (files.some(isManifest) && files.some((f) => !isManifest(f))) out.push(step);
+    }
+  }
+  return out;
+}
+
+/** A per-commit variable a step declares, and for an ENV set from one, the declaration it takes the value from. */
+export interface PerCommitDeclaration {
+  name: string;
+  range: Range;
+  from?: { name: string; range: Range };
+}
+
+/**
+ * The per-commit variables each step declares, in file order: an ARG named so with no default
+ * (or a placeholder one), or an ENV set from one (`ENV GIT_SHA=$GIT_SHA`). One judgement for
+ * per-commit-arg-early, which reports them, and arg-declared-too-early, which leaves them to it.
+ */
+export function perCommitDeclarations(graph: BuildGraph): Map<Step, PerCommitDeclaration[]> {
+  const out = new Map<Step, PerCommitDeclaration[]>();
+  const known = new Map<string, Range>();
+  for (const stage of graph.stages) {
+    if (!stage.needed) continue;
+    for (const step of stage.steps) {
+      const inst = step.instruction;
+      const found: PerCommitDeclaration[] = [];
+      if (inst.keyword === 'ARG') {
+        for (const d of inst.decls) {
+          const v = step.expanded[d.key.raw];
+          if (!isPerCommitArg(d.key.raw, typeof v === 'string' ? v : undefined) || step.scope.env.has(d.key.raw)) continue;
+          found.push({ name: d.key.raw, range: { start: d.key.range.start, end: (d.value ?? d.key).range.end } });
+        }
+      } else if (inst.keyword === 'ENV') {
+        for (const p of inst.pairs) {
+          const source = [...known.keys()].find((k) => variableReference(k).test(p.value?.raw ?? ''));
+          if (source === undefined) continue;
+          found.push({ name: p.key.raw, range: { start: p.key.range.start, end: (p.value ?? p.key).range.end }, from: { name: source, range: known.get(source)! } });
+        }
+      }
+      for (const d of found) if (!known.has(d.name)) known.set(d.name, d.from?.range ?? d.range);
+      if (found.length) out.set(step, found);
     }
   }
   return out;

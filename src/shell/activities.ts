@@ -166,6 +166,8 @@ export const ACTIVITY_RULES = [
   { id: 'go build', kind: 'compile', commands: ['go'], sub: [['build', 'install', 'test', 'generate']], valueFlags: ['-C', '-o', '-p', '-tags', '-ldflags', '-gcflags', '-mod', '-modfile', '-pkgdir', '-buildmode', '-compiler', '-trimpath'] },
   { id: 'cargo fetch', kind: 'install', commands: ['cargo'], sub: [['fetch']], manifest: 'Cargo.lock' },
   { id: 'cargo install', kind: 'compile', operands: 'items', commands: ['cargo'], sub: [['install']], valueFlags: ['--version', '--git', '--branch', '--tag', '--rev', '--path', '--root', '--features', '-F', '--target', '-j', '--jobs', '--profile', '--registry', '--index'] },
+  // cargo-chef: the dependencies of recipe.json alone (planned from the manifests).
+  { id: 'cargo chef cook', kind: 'install', commands: ['cargo'], sub: [['chef'], ['cook']], valueFlags: ['--recipe-path', '--target', '--target-dir', '--features', '--profile', '-p', '--package', '--bin'] },
   { id: 'cargo build', kind: 'compile', commands: ['cargo'], sub: [['build', 'b', 'test', 'bench', 'rustc']] },
   { id: 'bundle install', kind: 'install', commands: ['bundle', 'bundler'], sub: [['install']], subOptional: true, valueFlags: ['--jobs', '-j', '--path', '--without', '--with', '--gemfile', '--retry'], manifest: 'Gemfile' },
   { id: 'gem install', kind: 'install', operands: 'items', commands: ['gem'], sub: [['install']], valueFlags: ['-v', '--version', '-i', '--install-dir', '-n', '--bindir', '--source', '-s', '--platform'] },
@@ -187,7 +189,9 @@ export const ACTIVITY_RULES = [
   { id: 'tsc', kind: 'compile', commands: ['tsc'] },
   { id: 'rustc', kind: 'compile', commands: ['rustc'] },
   { id: 'javac', kind: 'compile', commands: ['javac'] },
-  { id: 'dotnet build', kind: 'compile', commands: ['dotnet'], sub: [['build', 'publish', 'restore']] },
+  // `dotnet restore` reads the project files (*.csproj, *.sln) of its folder, or the one named.
+  { id: 'dotnet restore', kind: 'install', commands: ['dotnet'], sub: [['restore']], valueFlags: ['-a', '--arch', '-r', '--runtime', '-s', '--source', '--configfile', '--packages', '-v', '--verbosity'], operands: 'lists', manifest: '.' },
+  { id: 'dotnet build', kind: 'compile', commands: ['dotnet'], sub: [['build', 'publish', 'test', 'pack']] },
 
   // Downloads.
   { id: 'curl', kind: 'download', operands: 'items', commands: ['curl'], valueFlags: CURL_VALUES, itemPattern: URL },

@@ -73,3 +73,17 @@ test('a --no-deps install of a wheel by URL beside the project install does not 
   const clean = df.replace('pip install -e "python[${BUILD_TYPE}]"', 'pip install --no-deps -e "python[${BUILD_TYPE}]"');
   assert.deepEqual(await findings(rule, clean, project), []);
 });
+
+test('dotnet restore after a copy of everything is found, naming the project file; restore-first stays clean', async () => {
+  const project = { 'Api.csproj': '<Project Sdk="Microsoft.NET.Sdk.Web"/>', 'Program.cs': 'x', 'src/Lib/Lib.csproj': '<Project/>' };
+  const f = await findings(rule, 'FROM bb\nWORKDIR /src\nCOPY . .\nRUN dotnet restore\nRUN dotnet publish --no-restore -o /app\n', project);
+  assert.deepEqual(ranges(f), ['4:1-4:19']);
+  assert.match(f[0].message, /installs the dependencies of Api\.csproj after COPY \. \./);
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /src\nCOPY Api.csproj .\nRUN dotnet restore\nCOPY . .\nRUN dotnet publish --no-restore -o /app\n', project), []);
+});
+
+test('a compile named by its manifest after a copy of its folder builds the folder: not a manifest reader', async () => {
+  const project = { 'kernels/setup.py': 'from setuptools import setup\n', 'kernels/kernel.cu': 'x', 'kernels/q4.cu': 'y' };
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /usr/src\nCOPY kernels/ .\nRUN python setup.py build\n', project), []);
+  assert.deepEqual(await findings(rule, 'FROM bb\nWORKDIR /usr/src\nCOPY kernels/ .\nRUN python3 setup.py bdist_wheel\n', project), []);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findings, ranges } from './harness.js';
+import { findings, ranges, related } from './harness.js';
 
 const rule = 'per-commit-arg-early';
 
@@ -52,4 +52,23 @@ test('arg-declared-too-early leaves a per-commit arg with a placeholder default 
   const df = 'FROM debian\nARG GIT_SHA=dev\nRUN apt-get install -y curl\nRUN apt-get install -y jq\n';
   assert.deepEqual(await findings('arg-declared-too-early', df), []);
   assert.equal((await findings(rule, df)).length, 1);
+});
+
+test('an ENV set from a per-commit ARG points back at the ARG, and arg-declared-too-early leaves that ENV to this rule', async () => {
+  const df = [
+    'FROM debian AS base',
+    'ARG BUILD_COMMIT_SHA',
+    'ENV APP_ENV=production BUILD_COMMIT_SHA=${BUILD_COMMIT_SHA}',
+    'FROM base AS build',
+    'RUN apt-get install -y build-essential',
+    'RUN apt-get install -y libpq-dev',
+    'RUN echo $APP_ENV',
+    '',
+  ].join('\n');
+  const f = await findings(rule, df);
+  assert.deepEqual(ranges(f), ['3:24-3:60']);
+  assert.equal(related(f[0])[0], '2:5-2:21 BUILD_COMMIT_SHA brings the per-commit value');
+  // The same variable is not said twice: arg-declared-too-early names only APP_ENV.
+  const early = await findings('arg-declared-too-early', df);
+  assert.deepEqual(early.map((x) => x.message.split(' ')[1]), ['APP_ENV']);
 });

@@ -73,6 +73,8 @@ test('compilers and build tools are recognised; gcc counts its source files', ()
     ['gcc -O2 -I include -o app a.c b.cpp -lm && clang -c x.c && g++-12 main.o -o m', ['compile gcc [a.c b.cpp]', 'compile gcc [x.c]', 'compile gcc']],
     ['python setup.py build_ext --inplace && python3 setup.py bdist_wheel', ['compile python setup.py build', 'compile python setup.py build']],
     ['tsc -p . && javac Main.java && dotnet publish -c Release', ['compile tsc', 'compile javac', 'compile dotnet build']],
+    // dotnet restore fetches the packages of the folder's project files alone: an install, not a compile.
+    ['dotnet restore && dotnet restore Api/Api.csproj -r linux-x64', ['install dotnet restore (.)', 'install dotnet restore (Api/Api.csproj)']],
     ['python app.py && python -c "print(1)"', ['other python', 'other python']],
   ]);
 });
