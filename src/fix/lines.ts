@@ -76,13 +76,23 @@ export function originalLines(original: string, planned: string): (line: number)
   }
   // Last, an instruction a transform rewrote in place (mount flags added, a command dropped):
   // the unmatched original of the same keyword that shares most of its words.
-  const words = (x: Span) => new Set(x.lines.join(' ').split(/\s+/).filter((w) => w.length > 1 && w !== '\\' && w !== '&&'));
+  // Each span's words and keyword worked out once, not once per unmatched instruction of the
+  // result (that was quadratic on a long file with many rewritten instructions).
+  const wordsOf = new Map<Span, Set<string>>();
+  const words = (x: Span) => {
+    let w = wordsOf.get(x);
+    if (!w) wordsOf.set(x, (w = new Set(x.lines.join(' ').split(/\s+/).filter((w) => w.length > 1 && w !== '\\' && w !== '&&'))));
+    return w;
+  };
+  const keywordOf = (x: Span) => x.lines[0].split(/\s/)[0].toUpperCase();
+  const fromKeywords = new Map(from.map((f) => [f, keywordOf(f)]));
   for (const t of to) {
     if (map.has(t)) continue;
     const tw = words(t);
+    const tk = keywordOf(t);
     let best: { f: Span; score: number } | null = null;
     for (const f of from) {
-      if (used.has(f) || f.lines[0].split(/\s/)[0].toUpperCase() !== t.lines[0].split(/\s/)[0].toUpperCase()) continue;
+      if (used.has(f) || fromKeywords.get(f) !== tk) continue;
       const fw = words(f);
       const shared = [...tw].filter((w) => fw.has(w)).length;
       const score = shared / Math.max(1, Math.min(tw.size, fw.size));
@@ -91,7 +101,20 @@ export function originalLines(original: string, planned: string): (line: number)
     if (best) map.set(t, { span: best.f, offset: 0 });
   }
   return (line) => {
-    const t = to.find((s) => line >= s.start && line <= s.end);
+    // The spans are in file order and do not overlap: a binary search, not a scan per line asked.
+    let lo = 0;
+    let hi = to.length - 1;
+    let t: Span | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = to[mid];
+      if (line < s.start) hi = mid - 1;
+      else if (line > s.end) lo = mid + 1;
+      else {
+        t = s;
+        break;
+      }
+    }
     const m = t && map.get(t);
     if (!m) return t ? null : line;
     return Math.min(m.span.end, m.span.start + m.offset + (line - t.start));
