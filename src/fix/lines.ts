@@ -115,8 +115,9 @@ export function originalLines(original: string, planned: string): (line: number)
         break;
       }
     }
-    const m = t && map.get(t);
-    if (!m) return t ? null : line;
+    if (!t) return line;
+    const m = map.get(t);
+    if (!m) return null;
     return Math.min(m.span.end, m.span.start + m.offset + (line - t.start));
   };
 }
