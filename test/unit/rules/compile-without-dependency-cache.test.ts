@@ -8,6 +8,8 @@ const rust = {
   'Cargo.lock': 'version = 3\n',
   'src/main.rs': 'fn main() {}\n',
   'src/lib.rs': 'pub fn f() {}\n',
+  'src/a.rs': 'pub fn a() {}\n',
+  'src/b.rs': 'pub fn b() {}\n',
 };
 const java = {
   'pom.xml': '<project><modelVersion>4.0.0</modelVersion><groupId>e</groupId><artifactId>app</artifactId><version>1</version></project>\n',
@@ -77,6 +79,8 @@ test('stays clean with cargo fetch after a copy of the manifests, before the sou
 test('stays clean with a skeleton build from the manifests before COPY src', async () => {
   const df = 'FROM rust:1.80\nWORKDIR /build\nCOPY Cargo.toml Cargo.lock ./\nRUN mkdir src && echo "fn main() {}" > src/main.rs && cargo build --release && rm -rf src\nCOPY src ./src\nRUN touch src/main.rs && cargo build --release\n';
   assert.deepEqual(await findings(RULE, df, rust), []);
+  // COPY src brings most of the context: without the skeleton build the compile after it is found.
+  assert.deepEqual(ranges(await findings(RULE, df.replace('RUN mkdir src && echo "fn main() {}" > src/main.rs && cargo build --release && rm -rf src\n', ''), rust)), ['5:26-5:47']);
 });
 
 test('a fetch after the source copy does not count: it re-runs with every edit too', async () => {
