@@ -2,8 +2,10 @@
  * Package managers as data, in one place: which commands are theirs, which activity rules
  * (activities.ts) are their installs, which words remove packages, which words only ask for
  * the version, where they keep their download caches and indexes, which commands empty them,
- * and which flags keep the cache out. The package-cache rule, the cache-mounts transform and
- * the effects model (what a clean-up touches) all read this table; nothing else says it.
+ * and which flags keep the cache out; for the managers whose compiles fetch their own
+ * dependencies, which compiles, which flags keep them offline and what does that part alone.
+ * The package-cache rule, the cache-mounts transform, the effects model (what a clean-up
+ * touches) and compile-without-dependency-cache all read this table; nothing else says it.
  */
 
 /** A download cache or index of a manager, at its default place. */
@@ -52,7 +54,7 @@ export interface PackageManager {
   noCacheFlags?: readonly string[];
   /**
    * Its compiles that resolve, fetch and build the dependencies themselves when no step did it
-   * first (`cargo build`, `mvn package`, `dotnet publish`): after a copy of the whole source they
+   * first (`cargo build`, `mvn package`, `dotnet publish`, whose activity is `dotnet build`): after a copy of the whole source they
    * redo all of it on every edit. Activity ids (activities.ts); the manager's `rules` are the
    * steps that do the dependency part alone (`cargo fetch`, `cargo chef cook`, `dotnet restore`).
    */
