@@ -36,6 +36,10 @@ export default defineRule({
           const argv = managerArgv([cmd.name, ...cmd.args].map((w) => w.value));
           if (argv.some((w) => m.offlineFlags?.includes(w))) continue;
           if (before.some((s) => doesDependencies(s, m))) continue;
+          // A dependency step after the copy (`COPY . .` then `RUN cargo fetch`) is
+          // manifest-first-install's finding, and its fix (the step before the copy) clears this one.
+          const between = stepsAfter(ctx.graph, copy).filter((s) => s.position < step.position);
+          if (between.some((s) => dependencySteps(s, m)) || a.activities.slice(0, i).some((x) => m.rules.includes(x.rule))) continue;
           seen.add(step);
           const cost = stepCost(ctx.durations, [step]);
           ctx.report({
@@ -117,4 +121,9 @@ function doesDependencies({ step, chain }: { step: Step; chain: boolean }, m: Pa
   if (step.keyword !== 'RUN') return false;
   const a = runAnalysis(step);
   return !!a && a.activities.some((x) => m.rules.includes(x.rule) || (chain && !!m.resolvingBuilds?.includes(x.rule)));
+}
+
+/** Whether a RUN runs one of the manager's dependency steps (its install rules). */
+function dependencySteps(step: Step, m: PackageManager): boolean {
+  return step.keyword === 'RUN' && !!runAnalysis(step)?.activities.some((x) => m.rules.includes(x.rule));
 }

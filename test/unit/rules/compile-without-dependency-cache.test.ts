@@ -83,9 +83,11 @@ test('stays clean with a skeleton build from the manifests before COPY src', asy
   assert.deepEqual(ranges(await findings(RULE, df.replace('RUN mkdir src && echo "fn main() {}" > src/main.rs && cargo build --release && rm -rf src\n', ''), rust)), ['5:26-5:47']);
 });
 
-test('a fetch after the source copy does not count: it re-runs with every edit too', async () => {
-  const fs = await findings(RULE, 'FROM rust:1.80\nWORKDIR /build\nCOPY . .\nRUN cargo fetch\nRUN cargo build --release\n', rust);
-  assert.deepEqual(ranges(fs), ['5:5-5:26']);
+test('a dependency step after the source copy is left to manifest-first-install: the compile after it is not reported again', async () => {
+  assert.deepEqual(await findings(RULE, 'FROM rust:1.80\nWORKDIR /build\nCOPY . .\nRUN cargo fetch\nRUN cargo build --release\n', rust), []);
+  assert.deepEqual(await findings(RULE, 'FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\nRUN dotnet restore && dotnet publish -c Release -o /app\n', dotnet), []);
+  const fs = await findings('manifest-first-install', 'FROM rust:1.80\nWORKDIR /build\nCOPY . .\nRUN cargo fetch\nRUN cargo build --release\n', rust);
+  assert.deepEqual(ranges(fs), ['4:1-4:16']);
 });
 
 test('stays clean with mvn dependency:go-offline after COPY pom.xml, before COPY src', async () => {
