@@ -3,6 +3,7 @@ import broadCopyBeforeExpensiveSteps from './broad-copy-before-expensive-steps.j
 import manifestFirstInstall from './manifest-first-install.js';
 import subfolderBuildAfterBroadCopy from './subfolder-build-after-broad-copy.js';
 import stepsAfterSourceCopy from './steps-after-source-copy.js';
+import compileWithoutDependencyCache from './compile-without-dependency-cache.js';
 import cacheMountDefeated from './cache-mount-defeated.js';
 import cacheMountNotExported from './cache-mount-not-exported.js';
 import onbuildBroadCopy from './onbuild-broad-copy.js';
@@ -36,6 +37,7 @@ export const RULES: Rule[] = [
   manifestFirstInstall,
   subfolderBuildAfterBroadCopy,
   stepsAfterSourceCopy,
+  compileWithoutDependencyCache,
   cacheMountDefeated,
   cacheMountNotExported,
   onbuildBroadCopy,

@@ -2,8 +2,10 @@
  * Package managers as data, in one place: which commands are theirs, which activity rules
  * (activities.ts) are their installs, which words remove packages, which words only ask for
  * the version, where they keep their download caches and indexes, which commands empty them,
- * and which flags keep the cache out. The package-cache rule, the cache-mounts transform and
- * the effects model (what a clean-up touches) all read this table; nothing else says it.
+ * and which flags keep the cache out; for the managers whose compiles fetch their own
+ * dependencies, which compiles, which flags keep them offline and what does that part alone.
+ * The package-cache rule, the cache-mounts transform, the effects model (what a clean-up
+ * touches) and compile-without-dependency-cache all read this table; nothing else says it.
  */
 
 /** A download cache or index of a manager, at its default place. */
@@ -50,6 +52,23 @@ export interface PackageManager {
    * and a cache mount on it is never used.
    */
   noCacheFlags?: readonly string[];
+  /**
+   * Its compiles that resolve, fetch and build the dependencies themselves when no step did it
+   * first (`cargo build`, `mvn package`, `dotnet publish`, whose activity is `dotnet build`): after a copy of the whole source they
+   * redo all of it on every edit. Activity ids (activities.ts); the manager's `rules` are the
+   * steps that do the dependency part alone (`cargo fetch`, `cargo chef cook`, `dotnet restore`).
+   */
+  resolvingBuilds?: readonly string[];
+  /** Flags of those compiles that keep them off the dependency part (`dotnet publish --no-restore`, `mvn -o`). */
+  offlineFlags?: readonly string[];
+  /** For people: the step that does the dependency part alone, before the source copy. */
+  dependencyStep?: string;
+  /**
+   * For people: where a cache mount keeps what those compiles fetch and build, so that a re-run
+   * reuses it. The transform that adds such mounts (fix/transforms/cache-mounts.ts) works the
+   * exact folders out from the step's variables; this is only what a message names.
+   */
+  dependencyCache?: string;
 }
 
 const VERSION = ['--version', '--help', '-h'];
@@ -179,6 +198,54 @@ export const PACKAGE_MANAGERS: readonly PackageManager[] = [
       { sub: ['clean'], flags: ['-cache'], empties: ['go-build'] },
       { sub: ['clean'], flags: ['-modcache'], empties: ['go-mod'] },
     ],
+  },
+  {
+    name: 'cargo',
+    commands: ['cargo'],
+    rules: ['cargo fetch', 'cargo chef cook'],
+    versionChecks: [...VERSION, '-V', 'version'],
+    caches: [],
+    cleanups: [],
+    resolvingBuilds: ['cargo build'],
+    offlineFlags: ['--offline', '--frozen'],
+    dependencyStep: 'cargo chef cook of cargo-chef, or a build of a skeleton project from Cargo.toml and Cargo.lock alone',
+    dependencyCache: '$CARGO_HOME/registry and target/ (the binary then copied out of target/ in the same RUN)',
+  },
+  {
+    name: 'maven',
+    commands: ['mvn', 'mvnw'],
+    rules: ['mvn dependency:go-offline'],
+    versionChecks: [...VERSION, '-v'],
+    caches: [],
+    cleanups: [],
+    resolvingBuilds: ['mvn'],
+    offlineFlags: ['-o', '--offline'],
+    dependencyStep: 'mvn dependency:go-offline after a copy of pom.xml alone',
+    dependencyCache: '~/.m2/repository',
+  },
+  {
+    name: 'gradle',
+    commands: ['gradle', 'gradlew'],
+    rules: ['gradle dependencies'],
+    versionChecks: [...VERSION, '-v'],
+    caches: [],
+    cleanups: [],
+    resolvingBuilds: ['gradle'],
+    offlineFlags: ['--offline'],
+    dependencyStep: 'gradle dependencies after a copy of the build scripts alone',
+    dependencyCache: '~/.gradle/caches',
+  },
+  {
+    name: 'dotnet',
+    commands: ['dotnet'],
+    rules: ['dotnet restore'],
+    versionChecks: [...VERSION, '--info', '--list-sdks'],
+    caches: [],
+    cleanups: [],
+    resolvingBuilds: ['dotnet build'],
+    offlineFlags: ['--no-restore'],
+    dependencyStep: 'dotnet restore after a copy of the project files alone (then --no-restore on the compile)',
+    dependencyCache: '~/.nuget/packages',
   },
   {
     name: 'bundler',

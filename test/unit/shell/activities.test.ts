@@ -59,7 +59,8 @@ test('JavaScript, Go, Rust, Ruby, PHP and Java package managers are recognised',
     ['cargo fetch && cargo build --release && cargo install ripgrep', ['install cargo fetch (Cargo.lock)', 'compile cargo build', 'compile cargo install [ripgrep]']],
     ['bundle install --jobs 4 && gem install bundler:2.5 && composer install --no-dev', ['install bundle install (Gemfile)', 'install gem install [bundler:2.5]', 'install composer install (composer.json)']],
     ['mvn -B dependency:go-offline && mvn -B package && ./gradlew build', ['install mvn dependency:go-offline (pom.xml)', 'compile mvn', 'compile gradle']],
-    ['go version && cargo --version', ['file go version', 'other cargo']],
+    // cargo, Maven, Gradle and .NET are in the package-manager table too: their checks build nothing.
+    ['go version && cargo --version && mvn -v && ./gradlew --version && dotnet --info', ['file go version', 'file cargo --version', 'file mvn -v', 'file gradlew --version', 'file dotnet --info']],
     // A version check is no install, however the manager's install is spelled.
     ['yarn --version && yarn -v && npm --version && bundle -v', ['file yarn --version', 'file yarn -v', 'file npm --version', 'file bundle -v']],
     ['gem install rails -v 7.1', ['install gem install [rails]']],
