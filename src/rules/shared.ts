@@ -63,7 +63,9 @@ export function sourceCopies(graph: BuildGraph, context?: BuildContext): SourceC
           const sel = context.select(l.source.paths, { exclude: l.source.exclude }).files.map((f) => f.path);
           for (const f of flow.carries(l, sel)) files.add(f);
         }
-        most = files.size * 2 >= total;
+        // A copy of manifests alone (`COPY package.json yarn.lock ./`) is the manifest-first
+        // layout itself, however small the rest of the context is.
+        most = files.size * 2 >= total && ![...files].every(isManifestPath);
       }
       if (whole || most) out.push({ step, landings: [...landings].sort((a, b) => a.root.length - b.root.length), whole });
     }

@@ -56,7 +56,8 @@ function namedDepth(source: string): number {
  * bytecode, virtual environments, `.env` files. Each change there re-runs the step and every
  * step after it, and the files land in the image. Found only where the context holds them
  * and the ignore file in force lets them through; a source that names such a path itself
- * (`COPY dist/ /app/`) wants it and is left alone.
+ * (`COPY dist/ /app/`) wants it and is left alone, and so is one the ignore file lets through
+ * by name (`!.env.production`).
  */
 export default defineRule({
   meta: {
@@ -72,6 +73,9 @@ export default defineRule({
   check(ctx) {
     const c = ctx.context;
     if (!c) return;
+    // An exception in the ignore file that names the path itself (`!.env.production` in an
+    // allow-list) lets it through on purpose: the build reads it.
+    const wanted = new Set(c.ignore.patterns.filter((p) => p.pattern.startsWith('!') && !containsWildcards(p.pattern.slice(1))).map((p) => p.pattern.slice(1).replace(/\/+$/, '')));
     for (const stage of ctx.graph.stages) {
       if (!stage.needed) continue;
       for (const step of stage.steps) {
@@ -84,8 +88,9 @@ export default defineRule({
             const depth = namedDepth(p);
             for (const f of sel.files) {
               if (found.has(f.path)) continue;
-              const n = noise(c, f.path.split('/'), depth);
-              if (!n) continue;
+              const segs = f.path.split('/');
+              const n = noise(c, segs, depth);
+              if (!n || wanted.has(segs.slice(0, n.at + 1).join('/'))) continue;
               found.set(f.path, f);
               const g = byPattern.get(n.pattern) ?? { files: 0, bytes: 0 };
               g.files++;

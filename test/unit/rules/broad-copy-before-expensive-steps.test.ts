@@ -43,3 +43,12 @@ test('a whole-context copy that reaches a stage through COPY --from is found whe
   // A copy of a build output of that stage brings no source: only the copy in the build stage is found.
   assert.deepEqual(ranges(await findings(rule, 'FROM bb AS b\nCOPY . /src\nRUN sleep 1 > /out\nFROM bb\nCOPY --from=b /out /out\nRUN sleep 5\n', files)), ['2:1-2:12']);
 });
+
+test('a copy of manifests alone is no broad copy, however small the rest of the context', async () => {
+  const files = { 'package.json': '{"name":"a","dependencies":{"left-pad":"1"}}', 'yarn.lock': '# yarn lockfile v1\n', 'src/a.js': '1' };
+  const df = 'FROM bb\nWORKDIR /app\nCOPY package.json yarn.lock ./\nRUN yarn install --frozen-lockfile\nCOPY . .\nRUN yarn build\n';
+  assert.deepEqual(await findings(rule, df, files), []);
+  // The same share of the context copied as source files is broad.
+  const src = { 'src/a.js': '1', 'src/b.js': '2', 'src/c.js': '3', 'package.json': '{}' };
+  assert.match((await findings(rule, 'FROM bb\nCOPY src/ /app/src/\nRUN sleep 2\n', src))[0]?.message ?? '', /copies most of the context/);
+});

@@ -49,3 +49,11 @@ test('stays clean when ignored, when named on purpose, without a manifest beside
   assert.deepEqual(await findings(rule, 'FROM bb\nCOPY . .\n', { 'build/ci.sh': 'x', 'target/notes.txt': 'n', 'src/a.go': 'a' }), []);
   assert.deepEqual(await findings(rule, 'FROM bb AS unused\nCOPY . .\nFROM bb\nRUN true\n', noisy), []);
 });
+
+test('a file an allow-list .dockerignore lets through by name is wanted; one a wildcard lets through is not', async () => {
+  const files = { 'package.json': '{}', 'src/a.js': '1', '.env.production': 'API=x\n', '.env': 'S=1\n' };
+  const named = await findings(rule, 'FROM bb\nCOPY . .\n', { ...files, '.dockerignore': '*\n!package.json\n!src/\n!.env.production\n' });
+  assert.deepEqual(named, []);
+  const wild = await findings(rule, 'FROM bb\nCOPY . .\n', { ...files, '.dockerignore': '*\n!package.json\n!src/\n!.env*\n' });
+  assert.match(wild[0]?.message ?? '', /: \.env \(1 file, 4 B\), \.env\.production \(1 file, 6 B\);/);
+});
