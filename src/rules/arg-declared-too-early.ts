@@ -1,6 +1,7 @@
 import { defineRule, stepCost, type Related } from './define.js';
 import { perCommitDeclarations } from './shared.js';
 import type { BuildGraph, Stage, Step } from '../graph/graph.js';
+import type { Range } from '../core/ranges.js';
 import { declarations, inScope, isPerCommitArg, reads, redeclares, TOOL_VARIABLES } from '../shell/variables.js';
 
 /**
@@ -30,11 +31,11 @@ export default defineRule({
     for (const stage of ctx.graph.stages) {
       if (!stage.needed) continue;
       for (const decl of stage.steps) {
-        for (const d of declarations(decl)) {
+        for (const d of [...declarations(decl).map((x) => ({ ...x, unset: false })), ...unsetArgs(decl)]) {
           // A per-commit arg (`ARG GIT_SHA=unknown`), or an ENV set from one, is per-commit-arg-early's: it changes on every build.
           if (decl.keyword === 'ARG' && isPerCommitArg(d.name, String(decl.expanded[d.name] ?? ''))) continue;
           if (perCommit.get(decl)?.some((x) => x.name === d.name)) continue;
-          const r = waste(ctx.graph, stage, decl, d.name);
+          const r = waste(ctx.graph, stage, decl, d.name, d.unset);
           if (!r || !r.steps.length) continue;
           const cost = stepCost(ctx.durations, r.steps);
           if (r.steps.length < minSteps && cost.seconds < minSeconds) continue;
@@ -73,7 +74,7 @@ export default defineRule({
  * declaring stage after the declaration and then in the stages built FROM it (in file order),
  * and that first reader (null when no later step reads it).
  */
-function waste(graph: BuildGraph, stage: Stage, decl: Step, name: string): { steps: Step[]; user: Step | null } | null {
+function waste(graph: BuildGraph, stage: Stage, decl: Step, name: string, unset: boolean): { steps: Step[]; user: Step | null } | null {
   if (TOOL_VARIABLES.test(name) || redeclares(decl, name)) return null;
   // Built on a stage whose FROM reads it (a global ARG re-declared): the whole stage re-runs anyway.
   for (let s: Stage | undefined = stage; s; s = s.base.kind === 'stage' ? graph.stages[s.base.stage] : undefined) {
@@ -95,12 +96,24 @@ function waste(graph: BuildGraph, stage: Stage, decl: Step, name: string): { ste
       if (reads(step, name)) return { steps, user: step };
       if (!step.executes) continue;
       // The first RUN that has it in its environment re-runs; every step after it follows.
-      if (!rebuilt && step.keyword === 'RUN' && inScope(step, name)) rebuilt = true;
+      // An ARG with no value is in the environment of its stage's later RUNs once a build passes one.
+      if (!rebuilt && step.keyword === 'RUN' && (inScope(step, name) || (unset && s.index === stage.index))) rebuilt = true;
       if (rebuilt) steps.push(step);
     }
     endsRebuilt.set(s.index, rebuilt);
   }
   return { steps, user: null };
+}
+
+/**
+ * The ARGs of a line that have no value in this build (no default, none passed): a build that
+ * passes one (`--build-arg WWWGROUP=1000`, the reason to declare it) changes it, so where
+ * they are declared matters as much as for an ARG with a default.
+ */
+function unsetArgs(decl: Step): { name: string; range: Range; unset: true }[] {
+  const inst = decl.instruction;
+  if (inst.keyword !== 'ARG') return [];
+  return inst.decls.filter((d) => typeof decl.expanded[d.key.raw] !== 'string').map((d) => ({ name: d.key.raw, range: d.key.range, unset: true }));
 }
 
 /** The steps a change of the variable re-runs, each marked. */

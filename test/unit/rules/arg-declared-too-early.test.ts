@@ -106,3 +106,12 @@ test('a name with regular-expression characters (ENV [X=1, found by bench/fuzz.t
   assert.deepEqual(ranges(fs).length, 2);
   for (const f of fs) assert.match(f.message, /^ENV (\[DOCKER_BUILDKIT|\(A) is read by no later build step/);
 });
+
+test('an ARG with no value (passed with --build-arg) declared before an install that does not read it is found', async () => {
+  const df = 'FROM alpine\nARG WWWGROUP\nRUN apk add curl && sleep 5\nRUN addgroup -g $WWWGROUP sail\n';
+  const fs = await findings(RULE, df);
+  assert.deepEqual(ranges(fs), ['2:5-2:13']);
+  assert.match(fs[0].message, /^ARG WWWGROUP is first read at line 4, but a change to it re-runs 1 step before that \(line 3\)/);
+  // Declared just before its reader, it stays clean.
+  assert.deepEqual(await findings(RULE, 'FROM alpine\nRUN apk add curl && sleep 5\nARG WWWGROUP\nRUN addgroup -g $WWWGROUP sail\n'), []);
+});
