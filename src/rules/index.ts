@@ -28,6 +28,7 @@ import maskedFailure from './masked-failure.js';
 import unknownCopyFromStage from './unknown-copy-from-stage.js';
 import missingCopySource from './missing-copy-source.js';
 import outputInCacheMount from './output-in-cache-mount.js';
+import stageNotReached from './stage-not-reached.js';
 import finalImageRunsAsRoot from './final-image-runs-as-root.js';
 import pipeToShell from './pipe-to-shell.js';
 import secretInArgOrEnv from './secret-in-arg-or-env.js';
@@ -63,6 +64,7 @@ export const RULES: Rule[] = [
   unknownCopyFromStage,
   missingCopySource,
   outputInCacheMount,
+  stageNotReached,
   finalImageRunsAsRoot,
   pipeToShell,
   secretInArgOrEnv,
