@@ -1,8 +1,7 @@
-import path from 'node:path';
 import type { Step } from '../graph/graph.js';
 import { managerArgv, managerOf, PACKAGE_MANAGERS } from '../shell/package-managers.js';
 import { defineRule } from './define.js';
-import { runAnalysis, runRange } from './shared.js';
+import { cacheMounts, runAnalysis, runRange } from './shared.js';
 
 const within = (p: string, dir: string) => p === dir || dir === '/' || p.startsWith(`${dir}/`);
 
@@ -20,16 +19,6 @@ function defeats(argv: string[]): { manager: string; cache: string; flag: string
   }
   const flag = argv.find((w) => m.noCacheFlags?.includes(w));
   return flag ? { manager: m.name, cache: m.caches[0]?.id ?? '', flag } : undefined;
-}
-
-/** The targets of a RUN's cache mounts, absolute (`~` and a relative target read as BuildKit does, against the working directory). */
-function cacheTargets(step: Step): string[] {
-  const mounts = Array.isArray(step.expanded.mounts) ? step.expanded.mounts : [];
-  return mounts
-    .filter((m) => /(?:^|,)type=cache(?:,|$)/.test(m))
-    .map((m) => /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(m)?.[1])
-    .filter((t): t is string => !!t)
-    .map((t) => path.posix.resolve(step.scope.workdir, t));
 }
 
 /** The home of the step's user where it is known: root's. */
@@ -57,7 +46,7 @@ export default defineRule({
     for (const stage of ctx.graph.stages) {
       if (!stage.needed) continue;
       for (const step of stage.steps) {
-        const targets = cacheTargets(step);
+        const targets = cacheMounts(step).map((m) => m.target);
         if (!targets.length) continue;
         const a = runAnalysis(step);
         if (!a) continue;

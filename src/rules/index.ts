@@ -27,6 +27,8 @@ import baseImageNotPinned from './base-image-not-pinned.js';
 import maskedFailure from './masked-failure.js';
 import unknownCopyFromStage from './unknown-copy-from-stage.js';
 import missingCopySource from './missing-copy-source.js';
+import outputInCacheMount from './output-in-cache-mount.js';
+import stageNotReached from './stage-not-reached.js';
 import finalImageRunsAsRoot from './final-image-runs-as-root.js';
 import pipeToShell from './pipe-to-shell.js';
 import secretInArgOrEnv from './secret-in-arg-or-env.js';
@@ -61,6 +63,8 @@ export const RULES: Rule[] = [
   maskedFailure,
   unknownCopyFromStage,
   missingCopySource,
+  outputInCacheMount,
+  stageNotReached,
   finalImageRunsAsRoot,
   pipeToShell,
   secretInArgOrEnv,

@@ -60,7 +60,13 @@ const TOOLCHAIN_ENV = /^(PYTHON|NODE|GOLANG|GO|RUBY|PHP|RUST|RUSTUP|JAVA|JDK|GRA
 const OS_IMAGES = /^(?:(?:docker\.io\/)?(?:library\/)?)(debian|ubuntu|alpine|buildpack-deps|oraclelinux|fedora|centos|rockylinux|almalinux|amazonlinux)(?::|@|$)/;
 
 /** Stage names of stages that are exported or run by CI, not run as an image. */
-const EXPORT_NAMES = /^(export|exports?-.*|.*-export|artifacts?|.*-artifacts?|binar(y|ies)|publish|publish-.*|dist|output|release-.*|test|tests|testing|.*-test|ci|lint|check|unit-test|integration-test|upload.*)$/;
+export const EXPORT_NAMES = /^(export|exports?-.*|.*-export|artifacts?|.*-artifacts?|binar(y|ies)|publish|publish-.*|dist|output|release-.*|test|tests|testing|.*-test|ci|lint|check|unit-test|integration-test|upload.*)$/;
+
+/**
+ * Stage names of images built on purpose with `--target` beside the last stage: a variant of
+ * the image (dev, prod, debug, slim) or a part of the build run on its own.
+ */
+export const TARGET_NAMES = /(?:^|[-_.])(dev|develop|development|devel|devcontainer|local|prod|production|release|debug|runtime|run|final|image|slim|full|minimal|app|server|service|web|api|worker|cli|test|tests|testing|e2e|integration|unit|lint|check|ci|docs?|bench|deploy|staging|stage|nightly|gpu|cpu|cuda|rocm)(?:[-_.\d]|$)/;
 
 const roles = new WeakMap<BuildGraph, ImageRole>();
 

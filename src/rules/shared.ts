@@ -13,7 +13,7 @@ import { managerArgv, managerOf } from '../shell/package-managers.js';
 import { runAnalysis } from '../shell/run-analysis.js';
 import { blindEffects, stepEffects } from '../shell/effects.js';
 import { LineIndex, type Range } from '../core/ranges.js';
-import type { Dockerfile, RunInstruction } from '../dockerfile/model.js';
+import type { Dockerfile, Mount, RunInstruction } from '../dockerfile/model.js';
 import { Lexer } from '../dockerfile/lexer.js';
 import type { Span } from '../shell/index.js';
 import { isPerCommitArg, variableReference } from '../shell/variables.js';
@@ -80,6 +80,28 @@ export function stepsAfter(graph: BuildGraph, step: Step): Step[] {
 }
 
 export { runAnalysis };
+
+/** A RUN's cache mount, with its target made absolute. */
+export interface CacheMount {
+  /** `~` and a relative target read as BuildKit does: against the working directory. */
+  target: string;
+  mount: Mount;
+}
+
+/** The cache mounts of a RUN, targets expanded (in the graph) and absolute. */
+export function cacheMounts(step: Step): CacheMount[] {
+  if (step.instruction.keyword !== 'RUN') return [];
+  const inst = step.instruction;
+  // The graph's expanded mounts are in the instruction's order.
+  const expanded = Array.isArray(step.expanded.mounts) ? step.expanded.mounts : [];
+  const out: CacheMount[] = [];
+  expanded.forEach((m, i) => {
+    if (!/(?:^|,)type=cache(?:,|$)/.test(m)) return;
+    const t = /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(m)?.[1];
+    if (t) out.push({ target: path.posix.resolve(step.scope.workdir, t), mount: inst.mounts[i] });
+  });
+  return out;
+}
 
 /**
  * Where the files a copy brought are when `step` runs: the copy's landings still present
