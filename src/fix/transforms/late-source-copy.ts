@@ -94,6 +94,28 @@ function againWhy(e: Effects, at: string, line: number): string {
   return `it reads the source where line ${line} puts it (${at})`;
 }
 
+/**
+ * The lockfiles a step's install rewrites in place (Effects.lockfiles: `npm install` brings
+ * package-lock.json up to date with package.json) that may move with it before the copy that
+ * brings the same lockfile. Moved, the install runs on the context's package.json and lockfile
+ * as before, so it installs the same node_modules; the copy then puts the context's lockfile
+ * back over npm's rewrite, where the image had npm's text. That text differs only when the
+ * context's lockfile is out of date with its package.json, and the context's is the file the
+ * user meant: the manifest-first layout every Node guide gives (`COPY package*.json ./`, `RUN
+ * npm install`, `COPY . .`) makes the same trade. Only lockfiles: any other write into what
+ * the copy brings (node_modules in the context) still holds the step back. Not when a later
+ * step names the lockfile (a second install, a `cat` of it, a copy of the folder that holds
+ * it): that step would read the context's text instead of npm's. A step that reads everything
+ * because it is not modelled (`npm run build`) is taken not to read it: building the project
+ * never consults the lockfile.
+ */
+function relockedLockfiles(e: Effects, own: Effects, copied: readonly string[], later: Step[]): string[] {
+  const locks = (e.lockfiles ?? []).filter((l) => own.writes.includes(l) && copied.includes(l));
+  if (!locks.length) return [];
+  const named = later.filter((s) => s.executes).map(stepEffects).filter((x) => !x.unknown);
+  return locks.filter((l) => !named.some((x) => x.reads.some((r) => r !== '/' && under(l, r))));
+}
+
 /** Whether a WORKDIR before the copy made its destination: only then may a moved step write into it. */
 function destMade(stage: Step[], copy: Step, dest: string): boolean {
   return stage.some((s) => s.keyword === 'WORKDIR' && s.position < copy.position && under(String(s.expanded.workdir ?? ''), dest));
@@ -132,11 +154,14 @@ export default defineTransform({
       const after = stage.steps.filter((s) => s.position > copy.position);
       // The image paths the copy brings: a step may write into the destination only where it brings nothing.
       const copied = context ? imagePaths(context.select(src.paths, { exclude: src.exclude }), c.from, dest, false) : null;
-      const writesIntoCopy = (writes: string[]): string | undefined => {
+      // `relocked`: lockfiles the step's install only rewrites in place (see relockedLockfiles); the caller checks
+      // they come in its narrow copy.
+      const writesIntoCopy = (writes: string[], relocked: readonly string[] = []): string | undefined => {
         for (const w of writes) {
           if (under(dest, w)) return `it writes into ${dest}, which the copy fills`;
           if (!under(w, dest)) continue;
           if (!copied || (!hoist && !destMade(stage.steps, copy, dest))) return `it writes into ${dest}, which the copy fills`;
+          if (relocked.includes(w)) continue;
           if (copied.some((c) => under(c, w))) return `it writes ${w}, where the copy brings files too`;
         }
         return undefined;
@@ -160,7 +185,7 @@ export default defineTransform({
       // what it writes is the source whichever packages a system install before it added, so such an install may pass it.
       const acquirers = new WeakSet<Effects>();
       const acquires = (s: Effects) => acquirers.has(s) && s.writes.every((w) => places.some((a) => under(w, a)));
-      const moved: { step: Step; sources: string[]; assumed: boolean }[] = [];
+      const moved: { step: Step; sources: string[]; assumed: boolean; relocked: string[] }[] = [];
       let scopeChanged = false;
       // A WORKDIR of the copy's own destination right after it (`COPY . /src` + `WORKDIR /src`) moves up
       // with the steps: as root it makes the same folder the copy would (0755, root's), and the copy's
@@ -202,8 +227,13 @@ export default defineTransform({
         else if (blocker >= 0) (why = `it depends on line ${stayLines[blocker]}, which stays after the copy`), (sourceBound ||= onSource[blocker]);
         // Moving it ahead of a staying step that reads what it writes would change what that step sees.
         else if (seer >= 0) (why = `line ${stayLines[seer]}, which stays after the copy, reads or writes what it writes`), (sourceBound ||= onSource[seer]);
-        else if ((why = writesIntoCopy(own.writes) ?? null)) sourceBound = true;
-        const narrow = why ? null : narrowSources(own.reads, c, context);
+        const relocked = why ? [] : relockedLockfiles(e, own, copied ?? [], after.filter((s) => s.position > step.position));
+        if (!why && (why = writesIntoCopy(own.writes, relocked) ?? null)) sourceBound = true;
+        let narrow = why ? null : narrowSources(own.reads, c, context);
+        // A lockfile let through above moves only in the narrow copy, as a file of its own.
+        const narrowed = narrow && 'sources' in narrow ? narrow.sources : null;
+        const unbrought = narrowed ? relocked.find((l) => !narrowed.includes(contextOf(c, l))) : undefined;
+        if (unbrought) (narrow = { why: `it writes ${unbrought}, where the copy brings files too` }), (sourceBound = true);
         if (why || !narrow || 'why' in narrow) {
           stays.push(e);
           stayLines.push(step.line);
@@ -218,7 +248,7 @@ export default defineTransform({
         // Moved on the judgement that a blind step leaves the source alone: what it does is not
         // known, or a step on the source it passes would have held it back by effects alone.
         const assumed = blind && (e.unknown || own.reads.length !== e.reads.length || own.writes.length !== e.writes.length || stays.some((s, i) => onSource[i] && (blocks(s) || sees(s))));
-        moved.push({ step, sources: narrow.sources, assumed });
+        moved.push({ step, sources: narrow.sources, assumed, relocked: relocked.map((l) => contextOf(c, l)) });
       }
       // Only worth it when something moves and something it saves is left behind the copy.
       if (!moved.length) continue;
@@ -239,7 +269,7 @@ export default defineTransform({
       }
       // A file an earlier moved step's narrow copy brought is there already.
       const brought = new Set<string>();
-      for (const { step, sources: wanted, assumed } of moved) {
+      for (const { step, sources: wanted, assumed, relocked } of moved) {
         const sources = wanted.filter((f) => !brought.has(f));
         for (const f of sources) brought.add(f);
         const b = blockOf(df, step.instruction);
@@ -253,7 +283,8 @@ export default defineTransform({
         plan.edits.push(remove);
         plan.notes.push(
           `line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}: it does not need the rest of the source`
-            + (assumed ? ` (it names nothing of the source and runs outside it: taken to leave it alone)` : ''),
+            + (assumed ? ` (it names nothing of the source and runs outside it: taken to leave it alone)` : '')
+            + (relocked.length ? ` (it may rewrite ${relocked.join(', ')} to match the manifests; the copy then puts the context's back, as a manifest-first layout does)` : ''),
         );
       }
       plan.edits.push({ start: copyBlock.start, end: copyBlock.start, text: inserted });
