@@ -209,7 +209,7 @@ export default defineTransform({
   safety: 'safe',
   description: 'Moves steps that do not need the whole source to before the broad COPY, with narrow copies of the manifests or the one folder they read.',
   plan({ graph, context }) {
-    const plan: Plan = { edits: [], notes: [], declined: [] };
+    const plan: Plan = { edits: [], notes: [], declined: [], accepts: [] };
     const df = graph.dockerfile;
     const copies = sourceCopies(graph, context);
     // A source copy is what the others are moved around, never moved itself: two folder
@@ -372,6 +372,11 @@ export default defineTransform({
         inserted += comments + narrowCopy + (split?.moves ?? '') + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');
         if (split) plan.edits.push(...split.edits);
         const remove: TextEdit = { start: blank ?? b.start, end: b.end, text: '' };
+        // The one difference the image may show (relockedLockfiles): verify counts it as meant, and the report names it.
+        for (const l of relocked) {
+          const at = path.posix.join(c.dest, path.posix.relative(c.from, l));
+          plan.accepts!.push({ path: at, change: 'changed', reason: `the context's ${l}, not the one the install may rewrite to match the manifests (they differ only when the context's is out of date), as a manifest-first layout has it` });
+        }
         plan.edits.push(remove);
         plan.notes.push(
           `line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}`
