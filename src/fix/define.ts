@@ -19,7 +19,8 @@ export interface Plan {
   /** What the transform would have done but did not, and why (outputs not known, ...). */
   declined: string[];
   /**
-   * Image paths an `unsafe` transform changes on purpose (a cache kept out of the image), as
+   * Image paths a transform changes on purpose (an `unsafe` one: a cache kept out of the image;
+   * late-source-copy, a safe one: a lockfile npm may have rewritten, see its relockedLockfiles), as
    * patterns of the verify allow-list (src/verify/allow.ts): `fix --verify` does not count
    * differences there, and the report names them.
    */

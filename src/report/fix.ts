@@ -50,7 +50,7 @@ export function fixText(r: FixReport): string {
     out.push(diff.replace(/\n$/, ''));
     out.push('');
     for (const a of r.result.applied) for (const n of a.notes) out.push(`${a.transform} (${a.safety}): ${n}`);
-    // What an unsafe transform changes in the image on purpose: verify reports it without counting it.
+    // What a transform changes in the image on purpose: verify reports it without counting it.
     for (const a of r.result.applied) for (const x of a.accepts) out.push(`${a.transform} changes the image on purpose: ${x.path}${x.change ? ` (${x.change})` : ''}: ${x.reason}`);
   }
   for (const d of r.result.declined) out.push(`${d.transform} left alone: ${d.reason}`);

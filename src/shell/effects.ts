@@ -9,7 +9,7 @@ import { runAnalysis } from './run-analysis.js';
 import { ACTIVITY_RULES, PYPROJECT_DEPS_PROGRAM, type ActivityRule } from './activities.js';
 import { lexShell, type Token } from './lex.js';
 import { isLocalPath, type Activity, type ShellWord, type SimpleCommand } from './classify.js';
-import { cleanedCaches, isVersionCheck, managerArgv, managerOf, rootCacheDirs } from './package-managers.js';
+import { cleanedCaches, isVersionCheck, managerArgv, managerNamed, managerOf, rootCacheDirs } from './package-managers.js';
 import type { RunAnalysis } from './analyze.js';
 
 /** What a step reads and writes in the image's file system, as absolute paths (`/` is everything). */
@@ -35,6 +35,13 @@ export interface Effects {
   loose?: { reads: boolean; writes: boolean };
   /** Folders in `writes` that only an archive unpacked into (`unzip x.zip`, `tar -xf x.tgz` in the WORKDIR): it adds the names the archive holds. */
   unpacked?: string[];
+  /**
+   * Lockfiles in `writes` that only a package manager's install rewrites, in place, to match
+   * the manifests it read (`npm install`'s package-lock.json, see the table's
+   * rewritesLockfiles): what it installs follows the lockfile given, only the lockfile's own
+   * text may change. Not when another command of the step writes them too.
+   */
+  lockfiles?: string[];
 }
 
 const EVERYTHING: Effects = { reads: ['/'], writes: ['/'], unknown: true };
@@ -260,6 +267,8 @@ interface CommandEffects {
   system?: boolean;
   /** Of `writes`, the folders an archive is unpacked into (see Effects.unpacked). */
   unpacks?: (string | null)[];
+  /** Of `writes`, the lockfiles an install rewrites in place (see Effects.lockfiles). */
+  relocks?: (string | null)[];
 }
 
 type Resolve = (value: string | null | undefined) => string | null;
@@ -280,6 +289,9 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
   const loose = { reads: false, writes: false };
   const root = { reads: false, writes: false };
   const unpacked = new Set<string>();
+  // Lockfiles an install rewrote in place, and every other write (a lockfile written otherwise is just written).
+  const relocked = new Set<string>();
+  const otherWrites = new Set<string>();
   const add = (list: string[], ps: (string | null)[]) => {
     const which = list === reads ? 'reads' : 'writes';
     for (const p of ps) {
@@ -302,7 +314,10 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
       // A folder only unpacked into is told apart (unless something else writes it as such).
       const into = (e.unpacks ?? []).filter((u): u is string => u !== null && u.startsWith('/') && clean(u) !== '/');
       for (const u of into) unpacked.add(clean(u));
+      const before = writes.length;
       add(writes, e.writes.filter((w) => w === null || !into.includes(w)));
+      const relocks = (e.relocks ?? []).filter((l): l is string => l !== null);
+      for (const w of writes.slice(before)) (relocks.includes(w) ? relocked : otherWrites).add(w);
       for (const r of cmd.redirects) {
         const t = r.target;
         if (!t || r.heredoc) continue;
@@ -310,9 +325,11 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
           if (/^(\d+|-)$/.test(t.value)) continue;
         }
         const p = resolve(wordValue(t, vars));
+        const before = writes.length;
         if (['>', '>>', '>|', '&>', '&>>', '>&'].includes(r.op)) add(writes, [p]);
         else if (r.op === '<') add(reads, [p]);
         else if (r.op === '<>') add(reads, [p]), add(writes, [p]);
+        for (const w of writes.slice(before)) otherWrites.add(w);
       }
       // The program itself: a change of it (an install before) changes what the command does.
       const name = wordValue(cmd.name, vars);
@@ -331,6 +348,8 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
   const onlyUnpacked = [...unpacked].filter((u) => !wrote.has(u));
   for (const u of onlyUnpacked) wrote.add(u);
   const vague = { reads: loose.reads && !root.reads, writes: loose.writes && !root.writes };
+  // Written by another command too (or somewhere not known: '/'), a lockfile is not only rewritten by its manager.
+  const lockfiles = [...relocked].filter((l) => ![...otherWrites].some((w) => overlaps(l, w)));
   return {
     reads: [...new Set(reads)],
     writes: [...wrote],
@@ -338,6 +357,7 @@ function runEffects(step: Step, a: RunAnalysis, vars = variables(step, a.script)
     ...(system ? { system } : {}),
     ...(vague.reads || vague.writes ? { loose: vague } : {}),
     ...(onlyUnpacked.length ? { unpacked: onlyUnpacked } : {}),
+    ...(lockfiles.length ? { lockfiles } : {}),
   };
 }
 
@@ -728,18 +748,16 @@ function projectInstall(cmd: SimpleCommand, activity: Activity, cwd: string | nu
   switch (activity.rule) {
     case 'npm ci':
       return { reads: at(dir, 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'), writes: at(dir, 'node_modules'), system: true };
-    case 'npm install':
+    case 'npm install': {
       // With no package named, it installs what package.json (and a lockfile, where there is
-      // one) asks for. Unlike `npm ci` it writes the lockfile: where the context brings one, the
-      // copy would put it back over npm's, so the transforms see that write and keep the step
-      // after the copy; where the context has none (the common case of `npm install`), npm's
-      // lockfile stays as it was. `-g` with no package installs the project itself.
+      // one) asks for. Unlike `npm ci` it writes the lockfile, in place (told apart as
+      // `lockfiles`): where the context has none (the common case of `npm install`), npm's
+      // lockfile stays as it was; where the context brings one, a copy after it puts the
+      // context's back (late-source-copy judges that). `-g` with no package installs the project itself.
       if (has('-g', '--global', '--location')) return null;
-      return {
-        reads: at(dir, 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'),
-        writes: has('--no-package-lock', '--no-save') ? at(dir, 'node_modules') : at(dir, 'node_modules', 'package-lock.json', 'npm-shrinkwrap.json'),
-        system: true,
-      };
+      const locks = has('--no-package-lock', '--no-save') ? [] : at(dir, ...(managerNamed('npm')?.rewritesLockfiles ?? []));
+      return { reads: at(dir, 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'), writes: [...at(dir, 'node_modules'), ...locks], relocks: locks, system: true };
+    }
     case 'yarn install':
       // Only a lockfile-bound install: a plain one may rewrite yarn.lock, which the copy then puts back.
       if (!has('--frozen-lockfile', '--immutable', '--pure-lockfile')) return null;

@@ -3,9 +3,11 @@
  * (activities.ts) are their installs, which words remove packages, which words only ask for
  * the version, where they keep their download caches and indexes, which commands empty them,
  * and which flags keep the cache out; for the managers whose compiles fetch their own
- * dependencies, which compiles, which flags keep them offline and what does that part alone.
+ * dependencies, which compiles, which flags keep them offline and what does that part alone;
+ * and which lockfiles a plain install rewrites in place.
  * The package-cache rule, the cache-mounts transform, the effects model (what a clean-up
- * touches) and compile-without-dependency-cache all read this table; nothing else says it.
+ * touches, which lockfile an install rewrites) and compile-without-dependency-cache all read
+ * this table; nothing else says it.
  */
 
 /** A download cache or index of a manager, at its default place. */
@@ -69,6 +71,14 @@ export interface PackageManager {
    * exact folders out from the step's variables; this is only what a message names.
    */
   dependencyCache?: string;
+  /**
+   * The lockfiles a plain install of the project (no package named) may rewrite in place, in
+   * its folder: `npm install` brings package-lock.json (or npm-shrinkwrap.json, which wins
+   * when both are there) up to date with package.json, and writes it when the project has
+   * none. What it installs is what the manifests and the lockfile given ask for; only the
+   * lockfile's text may change (see Effects.lockfiles).
+   */
+  rewritesLockfiles?: readonly string[];
 }
 
 const VERSION = ['--version', '--help', '-h'];
@@ -167,6 +177,7 @@ export const PACKAGE_MANAGERS: readonly PackageManager[] = [
       { sub: ['cache', 'clean'], empties: ['npm'] },
       { sub: ['cache', 'prune'], empties: ['npm'] },
     ],
+    rewritesLockfiles: ['package-lock.json', 'npm-shrinkwrap.json'],
   },
   {
     name: 'yarn',
@@ -294,6 +305,11 @@ export function managerArgv(words: readonly string[]): string[] {
 /** The manager a command belongs to, by its argv (see {@link managerArgv}). */
 export function managerOf(argv: readonly string[]): PackageManager | undefined {
   return argv.length ? PACKAGE_MANAGERS.find((m) => named(m, argv[0])) : undefined;
+}
+
+/** The manager of this name in the table (`npm`). */
+export function managerNamed(name: string): PackageManager | undefined {
+  return PACKAGE_MANAGERS.find((m) => m.name === name);
 }
 
 /** The manager an activity rule belongs to (`apt-get install` → apt). */

@@ -11,9 +11,11 @@
  * files without them. The final image keeps its files: the broad copy still brings every file,
  * over the narrow copies' identical ones.
  */
+import path from 'node:path';
+import type { CopyInstruction, Dockerfile } from '../../dockerfile/model.js';
 import type { Step } from '../../graph/graph.js';
 import { isManifest } from '../../rules/shared.js';
-import { contextOf, imagePaths, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
+import { contextOf, copyDest, imagePaths, narrowCopyLine, sourceCopies, under, type SourceCopy } from '../copies.js';
 import type { BuildContext } from '../../context/index.js';
 import { manifestClosure } from '../../context/manifests.js';
 import { blindEffects, dependsOn, stepEffects, unknownWhy, type Effects } from '../../shell/effects.js';
@@ -94,6 +96,96 @@ function againWhy(e: Effects, at: string, line: number): string {
   return `it reads the source where line ${line} puts it (${at})`;
 }
 
+/**
+ * The lockfiles a step's install rewrites in place (Effects.lockfiles: `npm install` brings
+ * package-lock.json up to date with package.json) that may move with it before the copy that
+ * brings the same lockfile. Moved, the install runs on the context's package.json and lockfile
+ * as before, so it installs the same node_modules; the copy then puts the context's lockfile
+ * back over npm's rewrite, where the image had npm's text. That text differs only when the
+ * context's lockfile is out of date with its package.json, and the context's is the file the
+ * user meant: the manifest-first layout every Node guide gives (`COPY package*.json ./`, `RUN
+ * npm install`, `COPY . .`) makes the same trade. Only lockfiles: any other write into what
+ * the copy brings (node_modules in the context) still holds the step back. Not when a later
+ * step names the lockfile (a second install, a `cat` of it, a copy of the folder that holds
+ * it): that step would read the context's text instead of npm's. A step that reads everything
+ * because it is not modelled (`npm run build`) is taken not to read it: building the project
+ * never consults the lockfile.
+ */
+function relockedLockfiles(e: Effects, own: Effects, copied: readonly string[], later: Step[]): string[] {
+  const locks = (e.lockfiles ?? []).filter((l) => own.writes.includes(l) && copied.includes(l));
+  if (!locks.length) return [];
+  const named = later.filter((s) => s.executes).map(stepEffects).filter((x) => !x.unknown);
+  return locks.filter((l) => !named.some((x) => x.reads.some((r) => r !== '/' && under(l, r))));
+}
+
+/**
+ * A staying COPY that brings the manifests a step reads together with other files (`COPY
+ * package*.json releases.json LICENSE README.md ./`), cut in two: the sources whose every file
+ * the step reads (`package*.json`) move up with it as a COPY of their own, with the same
+ * flags and destination; the rest stays where it was, and the step neither reads nor writes
+ * any of it. Only a plain COPY of context files (no folder, variable, quote or flag but
+ * --chown/--chmod) into the step's own working directory (a folder destination), and only for
+ * a step whose effects are known: its install then reads nothing there but what it names. The
+ * manifests moved are checked like a narrow copy (context/manifests.ts): a package.json with
+ * an install script (`postinstall`, `prepare`), workspaces or a local dependency keeps it all
+ * in place. Null when the copy is not such a copy; else the cut, or why not.
+ */
+interface Split {
+  /** The COPY of the manifest part, as it lands before the step. */
+  moves: string;
+  /** What becomes of the staying COPY: its manifest sources taken out, or all of it removed. */
+  edits: TextEdit[];
+  /** The image paths the manifest part writes. */
+  writes: string[];
+  /** The manifest sources, as written. */
+  sources: string[];
+  /** The COPY brought nothing else: it moves whole. */
+  whole: boolean;
+}
+
+function splitCopy(df: Dockerfile, x: Step, e: Effects, step: Step, context: BuildContext | undefined): Split | { why: string } | null {
+  const inst = x.instruction as CopyInstruction;
+  const source = x.sources[0];
+  if (!context || inst.keyword !== 'COPY' || inst.json || inst.heredocs.length || x.sources.length !== 1 || source.kind !== 'context') return null;
+  if (e.unknown || inst.flags.some((f) => f.name !== 'chown' && f.name !== 'chmod')) return null;
+  if ([...inst.sources, inst.dest].some((t) => /[$"'\\]/.test(t.raw)) || !(inst.dest.raw.endsWith('/') || inst.dest.raw === '.')) return null;
+  const to = copyDest(x).replace(/(.)\/+$/, '$1');
+  if (to !== String(step.scope.workdir).replace(/(.)\/+$/, '$1')) return null;
+  const touches = (p: string) => [...e.reads, ...e.writes].some((q) => under(p, q) || under(q, p));
+  const manifests: typeof inst.sources = [];
+  const files: string[] = [];
+  const writes: string[] = [];
+  let rest = 0;
+  for (const t of inst.sources) {
+    const sel = context.select([t.raw], { exclude: source.exclude });
+    if (sel.missing.length || !sel.entries.length || sel.entries.some((en) => en.type !== 'file')) return null;
+    const at = sel.files.map((f) => path.posix.join(to, path.posix.basename(f.path)));
+    if (at.every((p) => e.reads.includes(p)) && sel.files.every((f) => isManifest(f.path))) {
+      manifests.push(t);
+      files.push(...sel.files.map((f) => f.path));
+      writes.push(...at);
+    } else if (at.some(touches)) return null;
+    else rest++;
+  }
+  if (!manifests.length) return null;
+  const closure = manifestClosure(context, files);
+  if ('reason' in closure) return { why: closure.reason };
+  if (closure.files.some((f) => !files.includes(f))) return null;
+  const b = blockOf(df, inst);
+  const src = df.source;
+  if (!rest) {
+    // All of it is manifests: the COPY itself moves, with its comments.
+    const blank = blankBefore(src, b.start);
+    return { moves: src.slice(b.start, b.end), edits: [{ start: blank ?? b.start, end: b.end, text: '' }], writes, sources: manifests.map((t) => t.raw), whole: true };
+  }
+  const flags = inst.flags.map((f) => `${src.slice(f.range.start.offset, f.range.end.offset)} `).join('');
+  const moves = `${inst.keywordToken.raw} ${flags}${manifests.map((t) => t.raw).join(' ')} ${inst.dest.raw}\n`;
+  // Each manifest source goes with the blank after it: the next word (a source or the destination) takes its place.
+  const words = [...inst.sources, inst.dest];
+  const edits = manifests.map((t) => ({ start: t.range.start.offset, end: words[words.indexOf(t) + 1].range.start.offset, text: '' }));
+  return { moves, edits, writes, sources: manifests.map((t) => t.raw), whole: false };
+}
+
 /** Whether a WORKDIR before the copy made its destination: only then may a moved step write into it. */
 function destMade(stage: Step[], copy: Step, dest: string): boolean {
   return stage.some((s) => s.keyword === 'WORKDIR' && s.position < copy.position && under(String(s.expanded.workdir ?? ''), dest));
@@ -117,7 +209,7 @@ export default defineTransform({
   safety: 'safe',
   description: 'Moves steps that do not need the whole source to before the broad COPY, with narrow copies of the manifests or the one folder they read.',
   plan({ graph, context }) {
-    const plan: Plan = { edits: [], notes: [], declined: [] };
+    const plan: Plan = { edits: [], notes: [], declined: [], accepts: [] };
     const df = graph.dockerfile;
     const copies = sourceCopies(graph, context);
     // A source copy is what the others are moved around, never moved itself: two folder
@@ -132,11 +224,14 @@ export default defineTransform({
       const after = stage.steps.filter((s) => s.position > copy.position);
       // The image paths the copy brings: a step may write into the destination only where it brings nothing.
       const copied = context ? imagePaths(context.select(src.paths, { exclude: src.exclude }), c.from, dest, false) : null;
-      const writesIntoCopy = (writes: string[]): string | undefined => {
+      // `relocked`: lockfiles the step's install only rewrites in place (see relockedLockfiles); the caller checks
+      // they come in its narrow copy.
+      const writesIntoCopy = (writes: string[], relocked: readonly string[] = []): string | undefined => {
         for (const w of writes) {
           if (under(dest, w)) return `it writes into ${dest}, which the copy fills`;
           if (!under(w, dest)) continue;
           if (!copied || (!hoist && !destMade(stage.steps, copy, dest))) return `it writes into ${dest}, which the copy fills`;
+          if (relocked.includes(w)) continue;
           if (copied.some((c) => under(c, w))) return `it writes ${w}, where the copy brings files too`;
         }
         return undefined;
@@ -152,6 +247,10 @@ export default defineTransform({
       // run in the folder such a copy fills (`COPY package.json ./` in the WORKDIR) may read it by a
       // relative path without naming it: there it is held back by effects like any step.
       const copyWrites: (string[] | null)[] = [];
+      // Parallel to `stays`: the staying step itself (a COPY a later step may cut in two, see splitCopy).
+      const stayed: Step[] = [];
+      // Staying copies cut in two already in this plan: a second step cannot take their manifests again.
+      const cut = new Set<Step>();
       const cwd = (step: Step) => String(step.scope.workdir ?? '/');
       const fillsCwd = (i: number, step: Step) => copyWrites[i]?.some((w) => under(w, cwd(step))) ?? false;
       // Every place of the source in this stage, for telling a blind step.
@@ -160,7 +259,7 @@ export default defineTransform({
       // what it writes is the source whichever packages a system install before it added, so such an install may pass it.
       const acquirers = new WeakSet<Effects>();
       const acquires = (s: Effects) => acquirers.has(s) && s.writes.every((w) => places.some((a) => under(w, a)));
-      const moved: { step: Step; sources: string[]; assumed: boolean }[] = [];
+      const moved: { step: Step; sources: string[]; assumed: boolean; relocked: string[]; split: (Split & { line: number }) | null }[] = [];
       let scopeChanged = false;
       // A WORKDIR of the copy's own destination right after it (`COPY . /src` + `WORKDIR /src`) moves up
       // with the steps: as root it makes the same folder the copy would (0755, root's), and the copy's
@@ -188,8 +287,23 @@ export default defineTransform({
         const blocks = (s: Effects) => dependsOn(e, seen(s));
         const sees = (s: Effects) => dependsOn(s, e) && !(e.system && acquires(s));
         // Against a step on the source, a blind step meets it only where both name the same paths.
-        const blocker = stays.findIndex((s, i) => (blind && onSource[i] && !fillsCwd(i, step) ? pathsMeet(own, s) : blocks(s)));
-        const seer = stays.findIndex((s, i) => !(blind && onSource[i]) && sees(s));
+        const holds = (s: Effects, i: number) => (blind && onSource[i] && !fillsCwd(i, step) ? pathsMeet(own, s) : blocks(s));
+        let blocker = stays.findIndex(holds);
+        // A staying COPY of the manifests it reads (with other files) that holds it back may be cut in
+        // two: its manifest part moves up with it, where nothing that stays before the COPY meets it.
+        let split: Split | null = null;
+        let splitWhy = '';
+        const k = blocker;
+        if (k >= 0 && copyWrites[k] && !cut.has(stayed[k])) {
+          const r = splitCopy(df, stayed[k], e, step, context);
+          const part: Effects = r && !('why' in r) ? { reads: [], writes: r.writes, unknown: false } : { reads: [], writes: [], unknown: false };
+          if (r && 'why' in r) splitWhy = ` (${r.why})`;
+          else if (r && !writesIntoCopy(r.writes) && !stays.slice(0, k).some((s) => dependsOn(part, s) || dependsOn(s, part))) {
+            blocker = stays.findIndex((s, i) => i !== k && holds(s, i));
+            if (blocker < 0) split = r;
+          }
+        }
+        const seer = stays.findIndex((s, i) => !(split && i === k) && !(blind && onSource[i]) && sees(s));
         let sourceBound = !blind;
         let why: string | null = null;
         if (!movable(step)) why = 'it is not a RUN';
@@ -199,16 +313,22 @@ export default defineTransform({
         else if (own.reads.some((r) => under(dest, r))) (why = c.from === '.' ? `it reads ${dest} as a whole` : NEEDS_IT), (sourceBound = true);
         else if (scopeChanged) why = 'a WORKDIR, USER or SHELL stands between the copy and it';
         else if (declared.some((n) => TOOL_VARIABLES.test(n) || reads(step, n))) why = 'it may read a variable declared between the copy and it';
-        else if (blocker >= 0) (why = `it depends on line ${stayLines[blocker]}, which stays after the copy`), (sourceBound ||= onSource[blocker]);
+        else if (blocker >= 0) (why = `it depends on line ${stayLines[blocker]}, which stays after the copy${blocker === k ? splitWhy : ''}`), (sourceBound ||= onSource[blocker]);
         // Moving it ahead of a staying step that reads what it writes would change what that step sees.
         else if (seer >= 0) (why = `line ${stayLines[seer]}, which stays after the copy, reads or writes what it writes`), (sourceBound ||= onSource[seer]);
-        else if ((why = writesIntoCopy(own.writes) ?? null)) sourceBound = true;
-        const narrow = why ? null : narrowSources(own.reads, c, context);
+        const relocked = why ? [] : relockedLockfiles(e, own, copied ?? [], after.filter((s) => s.position > step.position));
+        if (!why && (why = writesIntoCopy(own.writes, relocked) ?? null)) sourceBound = true;
+        let narrow = why ? null : narrowSources(own.reads, c, context);
+        // A lockfile let through above moves only in the narrow copy, as a file of its own.
+        const narrowed = narrow && 'sources' in narrow ? narrow.sources : null;
+        const unbrought = narrowed ? relocked.find((l) => !narrowed.includes(contextOf(c, l))) : undefined;
+        if (unbrought) (narrow = { why: `it writes ${unbrought}, where the copy brings files too` }), (sourceBound = true);
         if (why || !narrow || 'why' in narrow) {
           stays.push(e);
           stayLines.push(step.line);
           onSource.push(sourceBound || !!narrow);
           copyWrites.push(contextCopy(step) && !sourceSteps.has(step) ? e.writes : null);
+          stayed.push(step);
           if (c.relanded.some((r) => r.step === step)) acquirers.add(e);
           const reason = why ?? (narrow && 'why' in narrow ? narrow.why : '');
           // A step that reads the folder a narrow copy brought is where it belongs: nothing to tell.
@@ -218,7 +338,8 @@ export default defineTransform({
         // Moved on the judgement that a blind step leaves the source alone: what it does is not
         // known, or a step on the source it passes would have held it back by effects alone.
         const assumed = blind && (e.unknown || own.reads.length !== e.reads.length || own.writes.length !== e.writes.length || stays.some((s, i) => onSource[i] && (blocks(s) || sees(s))));
-        moved.push({ step, sources: narrow.sources, assumed });
+        if (split) cut.add(stayed[k]);
+        moved.push({ step, sources: narrow.sources, assumed, relocked: relocked.map((l) => contextOf(c, l)), split: split && { ...split, line: stayLines[k] } });
       }
       // Only worth it when something moves and something it saves is left behind the copy.
       if (!moved.length) continue;
@@ -239,7 +360,7 @@ export default defineTransform({
       }
       // A file an earlier moved step's narrow copy brought is there already.
       const brought = new Set<string>();
-      for (const { step, sources: wanted, assumed } of moved) {
+      for (const { step, sources: wanted, assumed, relocked, split } of moved) {
         const sources = wanted.filter((f) => !brought.has(f));
         for (const f of sources) brought.add(f);
         const b = blockOf(df, step.instruction);
@@ -248,12 +369,21 @@ export default defineTransform({
         const narrowCopy = sources.map((f) => narrowCopyLine(c, f, flags)).join('');
         const blank = blankBefore(df.source, b.start);
         // A block that stood apart (a blank line above it) keeps standing apart where it lands.
-        inserted += comments + narrowCopy + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');
+        inserted += comments + narrowCopy + (split?.moves ?? '') + df.source.slice(b.instructionStart, b.end) + (blank === null ? '' : '\n');
+        if (split) plan.edits.push(...split.edits);
         const remove: TextEdit = { start: blank ?? b.start, end: b.end, text: '' };
+        // The one difference the image may show (relockedLockfiles): verify counts it as meant, and the report names it.
+        for (const l of relocked) {
+          const at = path.posix.join(c.dest, path.posix.relative(c.from, l));
+          plan.accepts!.push({ path: at, change: 'changed', reason: `the context's ${l}, not the one the install may rewrite to match the manifests (they differ only when the context's is out of date), as a manifest-first layout has it` });
+        }
         plan.edits.push(remove);
         plan.notes.push(
-          `line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}: it does not need the rest of the source`
-            + (assumed ? ` (it names nothing of the source and runs outside it: taken to leave it alone)` : ''),
+          `line ${step.line} moves before line ${copy.line}${sources.length ? `, after a copy of ${sources.join(', ')}` : ''}`
+            + (split ? (split.whole ? `, with line ${split.line} (its copy of ${split.sources.join(' ')})` : `, with line ${split.line}'s copy of ${split.sources.join(' ')} (the rest of line ${split.line} stays)`) : '')
+            + `: it does not need the rest of the source`
+            + (assumed ? ` (it names nothing of the source and runs outside it: taken to leave it alone)` : '')
+            + (relocked.length ? ` (it may rewrite ${relocked.join(', ')} to match the manifests; the copy then puts the context's back, as a manifest-first layout does)` : ''),
         );
       }
       plan.edits.push({ start: copyBlock.start, end: copyBlock.start, text: inserted });
