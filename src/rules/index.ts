@@ -22,6 +22,7 @@ import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
 import downloadWithoutChecksum from './download-without-checksum.js';
+import gitCloneMovingRef from './git-clone-moving-ref.js';
 import aptUpdateAlone from './apt-update-alone.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
 import maskedFailure from './masked-failure.js';
@@ -56,6 +57,7 @@ export const RULES: Rule[] = [
   unignoredContextNoise,
   addUrlWithoutChecksum,
   downloadWithoutChecksum,
+  gitCloneMovingRef,
   aptUpdateAlone,
   baseImageNotPinned,
   maskedFailure,
