@@ -14,6 +14,7 @@ import packageInstalledTwice from './package-installed-twice.js';
 import repeatedShellLogic from './repeated-shell-logic.js';
 import splitPackageInstalls from './split-package-installs.js';
 import buildToolsInFinalImage from './build-tools-in-final-image.js';
+import jdkInRuntimeImage from './jdk-in-runtime-image.js';
 import deletedInLaterLayer from './deleted-in-later-layer.js';
 import chownCopiedFiles from './chown-copied-files.js';
 import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
@@ -49,6 +50,7 @@ export const RULES: Rule[] = [
   repeatedShellLogic,
   splitPackageInstalls,
   buildToolsInFinalImage,
+  jdkInRuntimeImage,
   deletedInLaterLayer,
   chownCopiedFiles,
   packageCacheLeftInLayer,
