@@ -1,7 +1,7 @@
 import type { Stage, Step } from '../graph/graph.js';
 import type { Activity, RunAnalysis } from '../shell/index.js';
 import { defineRule } from './define.js';
-import { imageRole, TOOLCHAIN_BASES } from './role.js';
+import { imageRole, toolchainImage } from './role.js';
 import { aptMarkPurged, baseChain, humanBytes, packageName, removedPackages, runAnalysis, runRange, virtualName } from './shared.js';
 
 /** A compiler or build tool, as its package manager names it, with a typical installed size when one is known. */
@@ -88,7 +88,7 @@ function purgedLater(chain: Step[], step: Step, rule: string, name: string): Ste
 
 /**
  * Images whose point is to build: a final image built on a toolchain or SDK image
- * (TOOLCHAIN_BASES, shared with the image role), or one whose runtime compiles (Triton and
+ * (the image role's TOOLCHAIN_IMAGES), or one whose runtime compiles (Triton and
  * FlashInfer JIT kernels, torch extensions and torch.compile need a C/C++ compiler, ninja and
  * headers when the program runs). Build tools are no waste there.
  */
@@ -96,7 +96,7 @@ const JIT_RUNTIMES = /^(triton|torch|flashinfer.*|deepspeed|vllm|sglang|xformers
 
 function buildsAtRuntime(chain: Stage[]): string | undefined {
   const root = chain[chain.length - 1].base;
-  if (root.kind === 'image' && TOOLCHAIN_BASES.test(root.ref)) return `its base ${root.ref} is a toolchain image`;
+  if (root.kind === 'image' && toolchainImage(root.ref)) return `its base ${root.ref} is a toolchain image`;
   for (const stage of chain) {
     for (const step of stage.steps) {
       const a = runAnalysis(step);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LineIndex } from '../core/ranges.js';
 import type { Step } from '../graph/graph.js';
-import type { RunAnalysis } from '../shell/index.js';
+import { codeSource, type RunAnalysis } from '../shell/index.js';
 import { defineRule } from './define.js';
 import { nextCommand, runAnalysis, runRange } from './shared.js';
 
@@ -113,6 +113,6 @@ function piped(a: RunAnalysis, i: number): 'unpacked' | 'shell' | undefined {
   if (!next || next.between.trim() !== '|') return undefined;
   const name = base(a.commands[next.index].name.value);
   if (UNPACKERS.test(name)) return 'unpacked';
-  if (/^(sh|bash|dash|ash|zsh|ksh|python\d*(\.\d+)?|perl|ruby|node|php|sudo|env)$/.test(name)) return 'shell';
+  if (codeSource(a.commands[next.index])?.from === 'stdin') return 'shell';
   return undefined;
 }

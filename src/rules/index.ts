@@ -14,6 +14,7 @@ import packageInstalledTwice from './package-installed-twice.js';
 import repeatedShellLogic from './repeated-shell-logic.js';
 import splitPackageInstalls from './split-package-installs.js';
 import buildToolsInFinalImage from './build-tools-in-final-image.js';
+import jdkInRuntimeImage from './jdk-in-runtime-image.js';
 import deletedInLaterLayer from './deleted-in-later-layer.js';
 import chownCopiedFiles from './chown-copied-files.js';
 import packageCacheLeftInLayer from './package-cache-left-in-layer.js';
@@ -22,6 +23,7 @@ import missingDockerignore from './missing-dockerignore.js';
 import unignoredContextNoise from './unignored-context-noise.js';
 import addUrlWithoutChecksum from './add-url-without-checksum.js';
 import downloadWithoutChecksum from './download-without-checksum.js';
+import gitCloneMovingRef from './git-clone-moving-ref.js';
 import aptUpdateAlone from './apt-update-alone.js';
 import baseImageNotPinned from './base-image-not-pinned.js';
 import maskedFailure from './masked-failure.js';
@@ -50,6 +52,7 @@ export const RULES: Rule[] = [
   repeatedShellLogic,
   splitPackageInstalls,
   buildToolsInFinalImage,
+  jdkInRuntimeImage,
   deletedInLaterLayer,
   chownCopiedFiles,
   packageCacheLeftInLayer,
@@ -58,6 +61,7 @@ export const RULES: Rule[] = [
   unignoredContextNoise,
   addUrlWithoutChecksum,
   downloadWithoutChecksum,
+  gitCloneMovingRef,
   aptUpdateAlone,
   baseImageNotPinned,
   maskedFailure,

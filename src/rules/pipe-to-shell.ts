@@ -1,65 +1,6 @@
-import { SHELLS, type ShellWord, type SimpleCommand } from '../shell/index.js';
+import { codeSource, type ShellWord } from '../shell/index.js';
 import { defineRule } from './define.js';
 import { nextCommand, runAnalysis, runRange } from './shared.js';
-
-const INTERPRETERS = /^(python(\d+(\.\d+)?)?|perl|ruby|node|php)$/;
-const nameOf = (v: string) => v.slice(v.lastIndexOf('/') + 1);
-
-/** `sudo -E bash`, `env A=1 sh`: the argv of the command that actually runs. */
-function unwrap(argv: ShellWord[]): ShellWord[] {
-  for (let n = 0; n < 4 && argv.length; n++) {
-    const name = nameOf(argv[0].value);
-    let i = 1;
-    if (name === 'sudo' || name === 'doas') {
-      for (; i < argv.length && argv[i].value.startsWith('-'); i++) if (/^-[ugCDhpr]$/.test(argv[i].value)) i++;
-    } else if (name === 'env') {
-      for (; i < argv.length && (argv[i].value.startsWith('-') || /^[A-Za-z_]\w*=/.test(argv[i].value)); i++) if (/^-[uCS]$/.test(argv[i].value)) i++;
-    } else if (!['exec', 'nohup', 'time', 'nice'].includes(name)) {
-      return argv;
-    }
-    argv = argv.slice(i);
-  }
-  return argv;
-}
-
-/**
- * Which argument of a shell or interpreter holds the code it runs: the word after `-c` (`-e`
- * for perl, ruby and node, `-r` for php), else the first operand (a file; `-` is stdin).
- * -1: it reads the code from stdin; -2: it runs no code of its own (`python -m pip`).
- */
-function scriptArg(name: string, args: ShellWord[]): number {
-  if (name === 'eval') return args.length ? 0 : -2;
-  if (name === 'source' || name === '.') return args.length ? 0 : -2;
-  const shell = SHELLS.includes(name);
-  const inline = shell || name.startsWith('python') ? 'c' : name === 'php' ? 'r' : 'e';
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i].value;
-    if (v === '-') return i;
-    if (v === '--') return i + 1 < args.length ? i + 1 : -1;
-    if (!v.startsWith('-')) return i;
-    if (v.startsWith('--')) continue;
-    if (v.slice(1).includes(inline)) return i + 1 < args.length ? i + 1 : -2;
-    if (!shell && v === '-m') return -2;
-    // `sh -s -- args`: the script comes from stdin, the operands are its arguments.
-    if (shell && v.slice(1).includes('s')) return -1;
-    if (shell && v.endsWith('o')) i++;
-  }
-  return -1;
-}
-
-/** Whether the shell or interpreter runs what comes on its stdin. */
-function runsStdin(ex: { name: string; argv: ShellWord[] }): boolean {
-  const k = scriptArg(ex.name, ex.argv.slice(1));
-  return k === -1 || (k >= 0 && ['-', '/dev/stdin'].includes(ex.argv[k + 1].value));
-}
-
-function executor(cmd: SimpleCommand): { name: string; argv: ShellWord[] } | undefined {
-  const argv = unwrap([cmd.name, ...cmd.args]);
-  if (!argv.length) return undefined;
-  const name = nameOf(argv[0].value);
-  if (SHELLS.includes(name) || INTERPRETERS.test(name) || ['eval', 'source', '.'].includes(name)) return { name, argv };
-  return undefined;
-}
 
 /** Whether a curl or wget command writes what it fetched to stdout. */
 function toStdout(rule: string, args: ShellWord[]): boolean {
@@ -113,20 +54,16 @@ export default defineRule({
           // `curl URL | sh`: the next command, joined by a pipe.
           const next = nextCommand(a, d);
           if (next && /^\|&?$/.test(next.between.trim())) {
-            const ex = executor(a.commands[next.index]);
-            if (ex && runsStdin(ex)) {
-              report('pipe', d, ex.name, dl.range.start, a.commands[next.index].range.end);
-            }
+            const ex = codeSource(a.commands[next.index]);
+            if (ex?.from === 'stdin') report('pipe', d, ex.name, dl.range.start, a.commands[next.index].range.end);
           }
           // `sh -c "$(curl URL)"`, `bash <(curl URL)`: a substitution in the word that holds the
           // code. A substitution's commands come before the command that holds it.
           a.commands.forEach((holder, h) => {
             if (h <= d || holder.range.start > dl.range.start || holder.range.end < dl.range.end) return;
-            const ex = executor(holder);
-            if (!ex) return;
-            const k = scriptArg(ex.name, ex.argv.slice(1));
-            const word = k >= 0 ? ex.argv[k + 1] : undefined;
-            if (word && word.range.start <= dl.range.start && dl.range.end <= word.range.end) {
+            const ex = codeSource(holder);
+            const word = ex?.from === 'word' ? ex.word : undefined;
+            if (ex && word && word.range.start <= dl.range.start && dl.range.end <= word.range.end) {
               report('substitution', d, ex.name, holder.range.start, holder.range.end);
             }
           });

@@ -30,11 +30,45 @@ export interface ImageRole {
   why: string[];
 }
 
+/** A base image that is a toolchain or SDK: what it builds, and for a JDK the runtime image to ship instead. */
+export interface ToolchainImage {
+  /** Matches the reference without its registry's `docker.io/` and `library/`, tag included. */
+  readonly image: RegExp;
+  readonly builds: string;
+  /**
+   * A Java image holding a full JDK (javac, jlink, jshell, jmods): the JRE image to run a jar
+   * on instead, `{{version}}` the tag's Java version; with `extraBytes` what the JDK adds.
+   */
+  readonly jdk?: { readonly runtime: string; readonly extraBytes: number };
+}
+
+const MB = 1e6;
+/** A JDK image's tag that is a JRE or a headless runtime after all (`17-jre`, `21-al2023-headless`). */
+const RUNTIME_TAG = String.raw`(?!.*\b(?:jre|headless)\b)`;
+const jdk = (runtime = 'eclipse-temurin:{{version}}-jre') => ({ runtime, extraBytes: 150 * MB });
+
 /**
  * Base images that are toolchains or SDKs (the official toolchain images start from
- * buildpack-deps; CUDA `-devel`, .NET `sdk`): an image built on one is for building.
+ * buildpack-deps; CUDA `-devel`, .NET `sdk`; the JDK images): an image built on one is for
+ * building, unless it is a service that only runs what was built (see jdk-in-runtime-image).
  */
-export const TOOLCHAIN_BASES = /^(?:(?:docker\.io\/)?(?:library\/)?(?:buildpack-deps|gcc|golang|rust|maven|gradle|openjdk)(?::|$)|.*(?:[-:]devel\b|\/dotnet\/sdk\b|-sdk\b))/;
+export const TOOLCHAIN_IMAGES: readonly ToolchainImage[] = [
+  { image: /^(?:buildpack-deps|gcc)(?::|@|$)/, builds: 'C and C++' },
+  { image: /^golang(?::|@|$)/, builds: 'Go' },
+  { image: /^rust(?::|@|$)/, builds: 'Rust' },
+  { image: /^(?:maven|gradle)(?::|@|$)/, builds: 'Java (a JDK and its build tool)', jdk: jdk() },
+  { image: new RegExp(String.raw`^amazoncorretto(?:$|@|:${RUNTIME_TAG})`), builds: 'Java (a JDK)', jdk: jdk('amazoncorretto:{{version}}-al2023-headless') },
+  { image: new RegExp(String.raw`^azul\/zulu-openjdk(?:-alpine|-debian)?(?:$|@|:${RUNTIME_TAG})`), builds: 'Java (a JDK)', jdk: jdk('azul/zulu-openjdk:{{version}}-jre') },
+  { image: new RegExp(String.raw`^(?:openjdk|eclipse-temurin|adoptopenjdk|sapmachine|bellsoft\/liberica-openjdk-\w+|ibm-semeru-runtimes|mcr\.microsoft\.com\/openjdk\/jdk)(?:$|@|:${RUNTIME_TAG})`), builds: 'Java (a JDK)', jdk: jdk() },
+  { image: /^adoptopenjdk\/openjdk\d+(?::(?!.*\bjre\b)|@|$)/, builds: 'Java (a JDK)', jdk: jdk() },
+  { image: /(?:[-:]devel\b|\/dotnet\/sdk\b|-sdk\b)/, builds: 'native code or .NET' },
+];
+
+/** The toolchain entry of a base image reference, if it is one. */
+export function toolchainImage(ref: string): ToolchainImage | undefined {
+  const name = ref.replace(/^docker\.io\//, '').replace(/^library\//, '');
+  return TOOLCHAIN_IMAGES.find((t) => t.image.test(name));
+}
 
 /**
  * Official images whose entrypoint or server gives up root when it runs: the entrypoint
@@ -108,7 +142,7 @@ function detect(graph: BuildGraph, context?: BuildContext): ImageRole {
     why.push(`ONBUILD at line ${onbuild.line}: meant to be built FROM`);
   } else if (!entrypoint && !cmd && !(rootRef && DROPPING_IMAGES.test(rootRef))) {
     kind = 'base';
-    why.push(rootRef && TOOLCHAIN_BASES.test(rootRef) ? `no CMD or ENTRYPOINT, on the toolchain image ${rootRef}` : 'no CMD or ENTRYPOINT: no program of its own to run');
+    why.push(rootRef && toolchainImage(rootRef) ? `no CMD or ENTRYPOINT, on the toolchain image ${rootRef}` : 'no CMD or ENTRYPOINT: no program of its own to run');
   } else if (bare) {
     kind = 'base';
     why.push(`its command is ${argv.join(' ')}, an interpreter or shell with nothing to run${toolchain ? ` (it installs a toolchain: ENV ${toolchain})` : ''}`);
@@ -158,6 +192,13 @@ function effectiveArgv(entrypoint: Step | undefined, cmd: Step | undefined): str
   // `sh -c "exec gunicorn app"`: the program is the script's first command.
   if (/^(\/bin\/)?(ba)?sh$/.test(argv[0] ?? '') && argv[1] === '-c' && argv[2]) return argv[2].trim().split(/\s+/).filter((w) => w !== 'exec');
   return argv;
+}
+
+/** The command line the target image starts with (see effectiveArgv): its last ENTRYPOINT and CMD in the file. */
+export function startedArgv(graph: BuildGraph): string[] {
+  const steps = [...baseChain(graph, graph.target)].reverse().flatMap((s) => s.steps);
+  const last = (k: 'CMD' | 'ENTRYPOINT') => [...steps].reverse().find((s) => s.keyword === k);
+  return effectiveArgv(last('ENTRYPOINT'), last('CMD'));
 }
 
 /** The program the container starts (see effectiveArgv), by its file name. */

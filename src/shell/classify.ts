@@ -3,7 +3,7 @@
  * `env`, `xargs`, `python -m`, finds the first rule that fits, and reads its operands
  * (packages, URLs, source files, durations), skipping flags and their values.
  */
-import { ACTIVITY_RULES, FILE_COMMANDS, SHELLS, WRAPPERS, type ActivityKind, type ActivityRule } from './activities.js';
+import { ACTIVITY_RULES, FILE_COMMANDS, SHELLS, WRAPPERS, type ActivityKind, type ActivityRule, type Wrapper } from './activities.js';
 import type { Span } from './lex.js';
 import { isVersionCheck } from './package-managers.js';
 
@@ -138,10 +138,13 @@ export function classify(cmd: SimpleCommand, opts: ClassifyOptions = {}): Classi
   return { activity: { kind: 'other', rule: head[0], items: [], unknown: [] } };
 }
 
-/** `sudo cmd`, `env A=1 cmd`, `xargs cmd`, `python -m pip`: the wrapped command's argv. */
-function unwrap(argv: ShellWord[]): { argv: ShellWord[]; stdin: boolean } | null {
+/**
+ * `sudo cmd`, `env A=1 cmd`, `xargs cmd`, `python -m pip`: the wrapped command's argv (for
+ * the wrappers given; all of the table's by default), or null when argv is not one of them.
+ */
+export function unwrap(argv: ShellWord[], wrappers: readonly Wrapper[] = WRAPPERS): { argv: ShellWord[]; stdin: boolean } | null {
   const name = nameOf(argv[0].value);
-  const w = WRAPPERS.find((x) => matches(x.commands, name));
+  const w = wrappers.find((x) => matches(x.commands, name));
   if (!w) return null;
   let i = 1;
   if (w.module) {

@@ -27,6 +27,9 @@ export {
   type Wrapper,
 } from './activities.js';
 
+/** Shells and interpreters, and where the code they run comes from (a word, stdin, none). */
+export { codeSource, INTERPRETERS, type CodeSource, type Interpreter } from './interpreters.js';
+
 /** Tokens with ranges, for callers that need the words themselves. */
 export { lexShell, ShellLexError, type Span, type Token } from './lex.js';
 

@@ -43,3 +43,37 @@ test('stays clean when the download is saved and checked, or its output is data'
     assert.deepEqual(await findings(rule, `FROM bb\n${run}\n`), [], run);
   }
 });
+
+test('a download piped into an interpreter reading stdin is found in each form: -, --, -s, no script, assignments or sudo/env in front', async () => {
+  for (const [run, shell] of [
+    ['curl -sSL https://install.python-poetry.org | POETRY_HOME=/opt/poetry POETRY_VERSION=1.8.4 python3 -', 'python3'],
+    ['curl -sLS https://getcomposer.org/installer | php -- --install-dir=/usr/bin/ --filename=composer', 'php'],
+    ['curl -sS https://getcomposer.org/installer | sudo php -- --install-dir=/usr/local/bin', 'php'],
+    ['curl -sS https://getcomposer.org/installer | php', 'php'],
+    ['wget -qO- https://get.example.com | env FORCE=1 sh -s -- -y', 'sh'],
+    ['curl -fsSL https://cpanmin.us | perl - App::cpanminus', 'perl'],
+    ['curl -fsSL https://example.com/install.rb | ruby', 'ruby'],
+    ['curl -fsSL https://example.com/setup.js | node -', 'node'],
+    ['curl -fsSL https://example.com/i.sh | bash /dev/stdin --yes', 'bash'],
+  ]) {
+    const f = await findings(rule, `FROM bb\nRUN ${run}\n`);
+    assert.deepEqual(ranges(f), [`2:5-2:${run.length + 5}`], run);
+    assert.match(f[0].message, new RegExp(`^(curl|wget) is piped into ${shell}:`), run);
+  }
+});
+
+test('stays clean when the piped download is code or data the interpreter does not run from stdin', async () => {
+  for (const run of [
+    'RUN curl -fsSL https://example.com/a.tgz | tar -x -C /opt',
+    'RUN curl -fsSL https://example.com/key.asc | gpg --dearmor -o /usr/share/keyrings/k.gpg',
+    'RUN curl -fsSL https://example.com/v.json | php -r "echo json_decode(stream_get_contents(STDIN))->v;"',
+    'RUN curl -fsSL https://example.com/v.json | python3 -c "import sys, json; print(json.load(sys.stdin))"',
+    'RUN curl -fsSL https://example.com/v.json | python3 -m json.tool',
+    'RUN curl -fsSL https://example.com/list.txt | perl -ne "print if /x/"',
+    'RUN curl -fsSL https://example.com/v.json | node -p "JSON.parse(require(\'fs\').readFileSync(0)).v"',
+    'RUN curl -fsSL https://example.com/list.txt | xargs sh -c "echo $0"',
+    'RUN curl -fsSL https://example.com/urls.txt | sudo tee /etc/apt/sources.list.d/x.list',
+  ]) {
+    assert.deepEqual(await findings(rule, `FROM bb\n${run}\n`), [], run);
+  }
+});
