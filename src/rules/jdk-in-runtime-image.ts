@@ -31,7 +31,7 @@ export default defineRule({
     description: 'The final image is built FROM a full JDK image (eclipse-temurin without -jre, openjdk, amazoncorretto, maven, gradle) but only runs java on a jar or classes, so it ships a compiler and tools it never uses.',
     fix: null,
     messages: {
-      jdk: 'The final image is FROM {{image}}, a full JDK image, but it only runs java and uses no JDK tool (javac, jar, jlink, jshell, mvn, gradle): ship a JRE image ({{runtime}}) or a runtime made with jlink in a build stage; the JDK adds ~{{size}} (an estimate)',
+      jdk: 'The final image is FROM {{image}}, a full JDK image, but it only runs java and uses no JDK tool (javac, jar, jlink, jshell, mvn, gradle): ship a JRE image ({{runtime}}){{jlink}}; the JDK adds ~{{size}} (an estimate)',
     },
   },
   check(ctx) {
@@ -50,7 +50,8 @@ export default defineRule({
     const from = root.steps[0];
     ctx.report({
       messageId: 'jdk',
-      data: { image: ref, runtime, size: humanBytes(jdk.extraBytes) },
+      // jlink came with Java 9: a Java 8 image has no such way.
+      data: { image: ref, runtime, jlink: version && Number(version) < 9 ? '' : ' or a runtime made with jlink in a build stage', size: humanBytes(jdk.extraBytes) },
       range: from.instruction.range,
       cost: { bytes: jdk.extraBytes, basis: 'estimated' },
     });

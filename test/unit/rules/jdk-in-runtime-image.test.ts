@@ -60,3 +60,9 @@ test('stays clean where the image is a toolchain or base image, or the program i
     assert.deepEqual(await findings(RULE, `${df}\n`, { ...files, 'run.sh': '#!/bin/sh\nexec java -jar /app.jar\n' }), [], df);
   }
 });
+
+test('a Java 8 JDK is pointed at its JRE only: jlink came with Java 9', async () => {
+  const fs = await findings(RULE, 'FROM openjdk:8\nCOPY target/app.jar /app.jar\nUSER 1000\nENTRYPOINT ["java", "-jar", "/app.jar"]\n', { 'target/app.jar': 'x' });
+  assert.equal(fs.length, 1);
+  assert.match(fs[0].message, /ship a JRE image \(eclipse-temurin:8-jre\); the JDK adds/);
+});
