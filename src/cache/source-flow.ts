@@ -88,8 +88,8 @@ export interface SourceFlow {
   onlyContext(stage: number): boolean;
 }
 
-/** Whether image path `p` is `dir` or lies inside it. */
-function within(p: string, dir: string): boolean {
+/** Whether image path `p` is `dir` or lies inside it (everything lies inside `/`). */
+export function within(p: string, dir: string): boolean {
   return p === dir || dir === '/' || p.startsWith(dir + '/');
 }
 

@@ -1,9 +1,8 @@
+import { within } from '../cache/source-flow.js';
 import type { Step } from '../graph/graph.js';
 import { managerArgv, managerOf, PACKAGE_MANAGERS } from '../shell/package-managers.js';
 import { defineRule } from './define.js';
 import { cacheMounts, runAnalysis, runRange } from './shared.js';
-
-const within = (p: string, dir: string) => p === dir || dir === '/' || p.startsWith(`${dir}/`);
 
 /**
  * Flags that make a tool ignore the cache a RUN mounts for it: the table's no-cache flags

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { sourceFlow, type Landing } from '../cache/source-flow.js';
+import { sourceFlow, within, type Landing } from '../cache/source-flow.js';
 import type { Step } from '../graph/graph.js';
 import { defineRule } from './define.js';
 import { baseChain, humanBytes, runAnalysis, runRange } from './shared.js';
 
 const base = (v: string) => path.posix.basename(v);
-const within = (p: string, dir: string) => p === dir || dir === '/' || p.startsWith(`${dir}/`);
 
 /**
  * A RUN that changes the owner or mode of files an earlier COPY brought (`chown -R app /app`

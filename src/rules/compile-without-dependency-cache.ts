@@ -1,7 +1,7 @@
 import type { BuildGraph, Step } from '../graph/graph.js';
 import { managerArgv, PACKAGE_MANAGERS, type PackageManager } from '../shell/package-managers.js';
 import { defineRule, stepCost } from './define.js';
-import { baseChain, runAnalysis, runRange, sourceCopies, stepsAfter } from './shared.js';
+import { baseChain, cacheMounts, runAnalysis, runRange, sourceCopies, stepsAfter } from './shared.js';
 
 /**
  * A compile that resolves, downloads and builds its dependencies itself (`cargo build`, `mvn
@@ -27,7 +27,8 @@ export default defineRule({
       // What a stage holds before the copy runs: the dependency part may have been done there.
       const before = stepsBefore(ctx.graph, copy);
       for (const step of stepsAfter(ctx.graph, copy)) {
-        if (seen.has(step) || step.keyword !== 'RUN' || hasCacheMount(step)) continue;
+        // A RUN with a cache mount keeps what the compile fetches and builds there (a mount on the wrong folder is not told apart).
+        if (seen.has(step) || step.keyword !== 'RUN' || cacheMounts(step).length) continue;
         const a = runAnalysis(step);
         if (!a || a.error) continue;
         for (const [i, cmd] of a.commands.entries()) {
@@ -71,12 +72,6 @@ function commandText(text: string): string {
 /** The manager whose compile (by its activity rule) resolves its own dependencies. */
 function resolvingManager(rule: string): PackageManager | undefined {
   return PACKAGE_MANAGERS.find((m) => m.resolvingBuilds?.includes(rule));
-}
-
-/** A RUN with a cache mount: what the compile fetches and builds is kept there (a mount on the wrong folder is not told apart). */
-function hasCacheMount(step: Step): boolean {
-  const mounts = Array.isArray(step.expanded.mounts) ? step.expanded.mounts : [];
-  return mounts.some((m) => /(?:^|,)type=cache(?:,|$)/.test(m));
 }
 
 /**

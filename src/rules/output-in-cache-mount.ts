@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { within as inside } from '../cache/source-flow.js';
 import type { BuildGraph, Step } from '../graph/graph.js';
 import { defineRule } from './define.js';
-import { baseChain, cacheMounts, runAnalysis, runRange, type CacheMount } from './shared.js';
+import { afterCd, baseChain, cacheMounts, runAnalysis, runRange, type CacheMount } from './shared.js';
 
-const within = (p: string, dir: string) => dir !== '/' && (p === dir || p.startsWith(`${dir}/`));
+// A cache mounted on `/` is no output folder: nothing is said to be inside it.
+const within = (p: string, dir: string) => dir !== '/' && inside(p, dir);
 
 /**
  * Commands that read the files they name, and those that copy them (the last operand is
@@ -89,8 +91,7 @@ function readsOf(graph: BuildGraph, step: Step): Read[] {
   for (const cmd of a.commands) {
     const name = path.posix.basename(cmd.name.value);
     if (name === 'cd') {
-      const to = cmd.args.find((w) => !w.value.startsWith('-'));
-      cwd = to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
+      cwd = afterCd(cwd, cmd);
       continue;
     }
     // A command before the read that may write into the folder (the build itself, run again

@@ -431,7 +431,7 @@ export function needsSource(graph: BuildGraph, step: Step, copy: Step, context?:
  * The working directory after a `cd` command, or null once it is not known (a variable or a
  * command substitution in the target, or a directory that was not known before).
  */
-function afterCd(cwd: string | null, cd: SimpleCommand): string | null {
+export function afterCd(cwd: string | null, cd: SimpleCommand): string | null {
   const to = cd.args.find((w) => !w.value.startsWith('-'));
   return to && !/[$`]/.test(to.value) && cwd !== null ? path.posix.resolve(cwd, to.value) : null;
 }

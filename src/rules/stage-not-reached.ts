@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { within } from '../cache/source-flow.js';
 import { stageLabel, type BuildGraph, type Stage, type Step } from '../graph/graph.js';
 import { defineRule } from './define.js';
 import { EXPORT_NAMES, TARGET_NAMES } from './role.js';
@@ -90,7 +91,6 @@ function pathsIn(step: Step): string[] {
 function readOfWritten(g: BuildGraph, stage: Stage): { step: Step; path: string } | undefined {
   const written = stage.steps.filter((s) => s.keyword === 'RUN' || s.keyword === 'COPY' || s.keyword === 'ADD').flatMap(pathsIn);
   if (!written.length) return undefined;
-  const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
   // A path the needed stages make themselves is theirs, not the unreached stage's.
   const made = new Set(g.stages.filter((s) => s.needed).flatMap((s) => s.steps.filter((x) => x.keyword === 'WORKDIR' || x.keyword === 'COPY' || x.keyword === 'ADD').flatMap(pathsIn)));
   for (const s of g.stages) {
@@ -98,8 +98,8 @@ function readOfWritten(g: BuildGraph, stage: Stage): { step: Step; path: string 
     for (const step of s.steps) {
       if (step.keyword !== 'RUN') continue;
       for (const p of pathsIn(step)) {
-        const w = written.find((x) => under(p, x));
-        if (w && ![...made].some((m) => under(p, m))) return { step, path: p };
+        const w = written.find((x) => within(p, x));
+        if (w && ![...made].some((m) => within(p, m))) return { step, path: p };
       }
     }
   }

@@ -87,7 +87,8 @@ const LONE_VARIABLE = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)
 const DURATION = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/;
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 
-const nameOf = (value: string): string => value.slice(value.lastIndexOf('/') + 1);
+/** A command's file name (`/usr/bin/git` → `git`). */
+export const nameOf = (value: string): string => value.slice(value.lastIndexOf('/') + 1);
 const matches = (names: readonly (string | RegExp)[], name: string): boolean =>
   names.some((n) => (typeof n === 'string' ? n === name : n.test(name)));
 const isFlag = (v: string): boolean => v.length > 1 && v.startsWith('-');

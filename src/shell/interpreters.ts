@@ -5,7 +5,7 @@
  * (`python3 -m pip`). The one reading of an interpreter's command line, for the rules that
  * ask whether a download is run (pipe-to-shell) or only read as data.
  */
-import { unwrap, type ShellWord, type SimpleCommand } from './classify.js';
+import { nameOf, unwrap, type ShellWord, type SimpleCommand } from './classify.js';
 import { SHELLS, WRAPPERS } from './activities.js';
 
 export interface Interpreter {
@@ -49,7 +49,6 @@ export type CodeSource = { name: string; from: 'stdin' } | { name: string; from:
 
 /** The wrappers that run a command with their own stdin (`sudo`, `env A=1`, `nice`), not `xargs` or `python -m`. */
 const PASS_STDIN = WRAPPERS.filter((w) => !w.stdin && !w.module);
-const nameOf = (v: string) => v.slice(v.lastIndexOf('/') + 1);
 const STDIN_FILES = ['-', '/dev/stdin', '/proc/self/fd/0', '/dev/fd/0'];
 
 /**
